@@ -1,0 +1,1 @@
+"""pb: participatory budgeting for municipalities."""
