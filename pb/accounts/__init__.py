@@ -1,0 +1,1 @@
+"""Accounts and roles: residents, clerks, legal officers and administrators."""

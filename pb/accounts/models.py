@@ -1,0 +1,81 @@
+"""The user account and its role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb.core.db import enum_type, utcnow
+from pb.extensions import db
+
+
+class Role(enum.StrEnum):
+    """What an account may do; residents are everyone, the others are staff."""
+
+    RESIDENT = "resident"
+    CLERK = "clerk"
+    LEGAL_OFFICER = "legal_officer"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        """Clerks, legal officers and administrators work in the staff area."""
+        return self is not Role.RESIDENT
+
+
+def new_session_token() -> str:
+    """A fresh random token; changing it signs the account out everywhere."""
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    """A person with an account: a resident or a member of staff."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    role: Mapped[Role] = mapped_column(
+        enum_type(Role), default=Role.RESIDENT
+    )
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    email_confirmed_at: Mapped[dt.datetime | None]
+    password_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+    # Flask-Login keeps this in the session instead of the id: rotating it revokes every session.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
+    blocked_at: Mapped[dt.datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    # Flask-Login's interface.
+    @property
+    def is_active(self) -> bool:
+        """A blocked account cannot sign in."""
+        return self.blocked_at is None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """The session refers to the account through its revocable token."""
+        return self.session_token
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether the account works in the staff area."""
+        return self.role.is_staff
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"

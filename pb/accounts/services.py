@@ -1,0 +1,217 @@
+"""Registration, confirmation, sign-in and password reset, written so that no answer tells whether an
+account exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from pb.accounts.models import Role, User, new_session_token
+from pb.accounts.passwords import hash_password, needs_rehash, verify_password
+from pb.audit.services import record
+from pb.core.db import utcnow
+from pb.core.mail import Message, send
+from pb.errors import ValidationError
+from pb.extensions import db
+
+_RESET_SALT = "pb.accounts.reset"
+_CONFIRM_SALT = "pb.accounts.confirm"
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare without case and surrounding space."""
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return db.session.execute(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords that are too short to resist guessing."""
+    minimum = current_app.config["PB_PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise ValidationError("password", _("The password must have at least %(n)d characters.", n=minimum))
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _token(user: User, salt: str) -> str:
+    # The tail of the password hash and the confirmation time make a token single-use: once the
+    # password changes or the address is confirmed, the token no longer matches.
+    confirmed = user.email_confirmed_at.isoformat() if user.email_confirmed_at else ""
+    return _serializer(salt).dumps({"u": user.id, "p": user.password_hash[-16:], "c": confirmed})
+
+
+def _user_from_token(token: str, salt: str, max_age: int) -> User | None:
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.password_hash[-16:] != data.get("p"):
+        return None
+    confirmed = user.email_confirmed_at.isoformat() if user.email_confirmed_at else ""
+    if confirmed != data.get("c"):
+        return None
+    return user
+
+
+def _mail(user_email: str, locale: str | None, subject: str, body: str) -> None:
+    send(current_app.config, Message(to=user_email, subject=subject, body=body))
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A new account's details, as the form checked them."""
+
+    email: str
+    password: str
+    display_name: str
+    locale: str | None = None
+
+
+def register(data: Registration) -> None:
+    """Create an unconfirmed resident account and mail a confirmation link.
+
+    For an address that already has an account nothing is created; its owner gets a mail saying
+    so. Both paths answer the same and take the same time, so the form cannot be used to find out
+    who has an account.
+    """
+    check_password_strength(data.password)
+    email = normalise_email(data.email)
+    password_hash = hash_password(data.password)
+    existing = find_user(email)
+    if existing is not None:
+        with force_locale(existing.locale or data.locale or "en"):
+            _mail(email, existing.locale, _("Your pb account"), _(
+                "Someone tried to register a new account with this address, but you already have one. "
+                "If it was you, sign in or reset your password: %(url)s",
+                url=url_for("accounts.reset_request", _external=True),
+            ))
+        return
+    user = User(email=email, password_hash=password_hash, display_name=data.display_name.strip(),
+                role=Role.RESIDENT, locale=data.locale)
+    db.session.add(user)
+    db.session.flush()
+    with force_locale(data.locale or "en"):
+        _mail(email, data.locale, _("Confirm your pb account"), _(
+            "Welcome to pb. Open this link to confirm your address and sign in: %(url)s",
+            url=url_for("accounts.confirm", token=_token(user, _CONFIRM_SALT), _external=True),
+        ))
+
+
+def confirm_email(token: str) -> User | None:
+    """Confirm the address in the token; None when it is invalid, used or expired (7 days)."""
+    user = _user_from_token(token, _CONFIRM_SALT, max_age=7 * 24 * 3600)
+    if user is None:
+        return None
+    user.email_confirmed_at = utcnow()
+    return user
+
+
+class NotConfirmed(Exception):
+    """The password was right but the address is not yet confirmed."""
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account if the password is right and the account is active, else None, in constant time."""
+    user = find_user(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user is None or not user.is_active:
+        return None
+    if user.email_confirmed_at is None:
+        raise NotConfirmed()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def resend_confirmation(user: User) -> None:
+    """Mail the confirmation link again."""
+    with force_locale(user.locale or "en"):
+        _mail(user.email, user.locale, _("Confirm your pb account"), _(
+            "Open this link to confirm your address and sign in: %(url)s",
+            url=url_for("accounts.confirm", token=_token(user, _CONFIRM_SALT), _external=True),
+        ))
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a time-limited reset link if the address has an account; say nothing either way."""
+    user = find_user(email)
+    if user is None:
+        # Spend the time that signing a token and sending would take.
+        hash_password("pb-timing")
+        return
+    token = _token(user, _RESET_SALT)
+    hash_password("pb-timing")
+    minutes = current_app.config["PB_RESET_TOKEN_MAX_AGE"] // 60
+    with force_locale(user.locale or "en"):
+        _mail(user.email, user.locale, _("Reset your pb password"), _(
+            "Open this link within %(minutes)d minutes to choose a new password: %(url)s\n"
+            "If you did not ask for this, ignore this message; your password stays as it is.",
+            minutes=minutes, url=url_for("accounts.reset", token=token, _external=True),
+        ))
+
+
+def user_for_reset(token: str) -> User | None:
+    """The account a reset link is for, while the link is valid and unused."""
+    return _user_from_token(token, _RESET_SALT, max_age=current_app.config["PB_RESET_TOKEN_MAX_AGE"])
+
+
+def reset_password(token: str, password: str) -> User | None:
+    """Set a new password through a reset link; every other session of the account ends."""
+    user = user_for_reset(token)
+    if user is None:
+        return None
+    set_password(user, password)
+    if user.email_confirmed_at is None:
+        # Following a link sent to the address proves the address.
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and sign the account out everywhere."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_token = new_session_token()
+
+
+def revoke_sessions(user: User) -> None:
+    """End every session of the account (at logout, and when staff block it)."""
+    user.session_token = new_session_token()
+
+
+def update_profile(user: User, display_name: str, locale: str | None) -> None:
+    """Change the name shown and the preferred language."""
+    user.display_name = display_name.strip()
+    user.locale = locale or None
+
+
+def create_account(actor: User | None, email: str, role: Role, password: str, display_name: str = "") -> User:
+    """Create a confirmed account with a role (staff accounts come only from here)."""
+    check_password_strength(password)
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise ValidationError("email", _("An account with this address already exists."))
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                display_name=display_name, email_confirmed_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    record(db.session, actor, "account.create", "user", user.id,
+           after={"email": email, "role": role.value}, actor_label=None if actor else "command line")
+    return user

@@ -1,0 +1,196 @@
+"""Sign-in, registration, password reset and the account page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from pb.accounts import services
+from pb.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm, ResetRequestForm
+from pb.accounts.models import User
+from pb.accounts.passwords import verify_password
+from pb.accounts.permissions import is_signed_in, public, requires
+from pb.errors import ValidationError
+from pb.extensions import db, limiter
+from pb.web import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def configure_login(manager: LoginManager) -> None:
+    """Tell Flask-Login how to find the account of a session and where to sign in."""
+    manager.login_view = "accounts.login"
+    manager.login_message = _l("Please sign in to see this page.")
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+
+    @manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        user = db.session.execute(
+            sa.select(User).where(User.session_token == session_token)
+        ).scalar_one_or_none()
+        return user if user is not None and user.is_active else None
+
+
+def _account_key() -> str:
+    """The rate-limit key of the account a sign-in attempt names."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count against an account, so its owner is not locked out by success."""
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], deduct_when=_failed)
+def login():
+    """Sign in; the same message for a wrong password and an unknown address."""
+    if current_user.is_authenticated:
+        return redirect(url_for("processes.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.NotConfirmed:
+            user = services.find_user(form.email.data)
+            services.resend_confirmation(user)
+            db.session.commit()
+            flash(_("Please confirm your e-mail address first: we have sent you the link again."), "info")
+            return render_template("accounts/login.html", form=form), 200
+        if user is None:
+            form.password.errors.append(_("The e-mail address or the password is not right."))
+        else:
+            next_url = safe_next(request.args.get("next"), url_for("processes.home"))
+            # A new session at sign-in, so nothing planted before it survives (session fixation).
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(next_url)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@requires(is_signed_in)
+def logout():
+    """Sign out here and on every other device."""
+    services.revoke_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("processes.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def register():
+    """Create a resident account; the answer is the same whether the address is new or not."""
+    if current_user.is_authenticated:
+        return redirect(url_for("processes.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register(services.Registration(
+                email=form.email.data, password=form.password.data,
+                display_name=form.display_name.data, locale=_current_locale()))
+        except ValidationError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            return render_template("accounts/check_mail.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form)
+
+
+def _current_locale() -> str:
+    return str(get_locale())
+
+
+def _submitted(form) -> bool:
+    """Which of several forms on one page was sent: the one whose prefixed fields are in the request."""
+    return request.method == "POST" and any(key.startswith(form._prefix) for key in request.form)
+
+
+@bp.get("/confirm/<token>")
+@public
+def confirm(token: str):
+    """Confirm the address from the link in the welcome mail and sign in."""
+    user = services.confirm_email(token)
+    if user is None:
+        flash(_("This confirmation link is not valid any more. Sign in to get a new one."), "error")
+        return redirect(url_for("accounts.login"))
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    flash(_("Your address is confirmed. Welcome!"), "success")
+    return redirect(url_for("processes.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def reset_request():
+    """Ask for a reset link; the answer never says whether the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset(token: str):
+    """Choose a new password through a valid reset link."""
+    if services.user_for_reset(token) is None:
+        flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationError as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your password is changed. Please sign in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(is_signed_in)
+def account():
+    """The signed-in person's name, language and password."""
+    profile = ProfileForm(prefix="profile", obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        profile.locale.data = current_user.locale or ""
+    password = PasswordChangeForm(prefix="password")
+    if _submitted(profile) and profile.validate_on_submit():
+        services.update_profile(current_user, profile.display_name.data, profile.locale.data)
+        db.session.commit()
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("accounts.account"))
+    if _submitted(password) and password.validate_on_submit():
+        if not verify_password(current_user.password_hash, password.current.data):
+            password.current.errors.append(_("The current password is not right."))
+        else:
+            try:
+                services.set_password(current_user, password.password.data)
+            except ValidationError as error:
+                password.password.errors.append(error.message)
+            else:
+                db.session.commit()
+                login_user(current_user)
+                flash(_("Your password is changed; other devices are signed out."), "success")
+                return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", profile=profile, password=password)

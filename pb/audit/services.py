@@ -1,0 +1,140 @@
+"""Writing audit events onto the hash chain, and verifying the chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from pb.accounts.models import User
+from pb.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from pb.core.db import utcnow
+
+CHAIN_HEAD_ID = 1
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-ready values in one canonical form (dates as ISO text, enums by value)."""
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "value") and isinstance(getattr(value, "value"), str | int):
+        return value.value
+    return value
+
+
+def event_hash(
+    *, prev_hash: str, occurred_at: dt.datetime, actor_id: int | None, actor_label: str, action: str,
+    object_type: str, object_id: str | None, before: Any, after: Any,
+) -> str:
+    """The SHA-256 of an event's content and its predecessor's hash."""
+    payload = {
+        "prev": prev_hash,
+        "at": occurred_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": actor_id,
+        "actor": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session, actor: User | None, action: str, obj_type: str, obj_id: object | None = None,
+    *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, actor_label: str | None = None,
+) -> AuditEvent:
+    """Append an event to the chain in the caller's transaction (the caller commits).
+
+    The chain head row is locked, so concurrent writers append one after another.
+    """
+    head = session.execute(
+        sa.select(AuditChainHead).where(AuditChainHead.id == CHAIN_HEAD_ID).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(id=CHAIN_HEAD_ID, last_hash=GENESIS_HASH, last_event_id=None)
+        session.add(head)
+        session.flush()
+    before = _canonical(before) if before is not None else None
+    after = _canonical(after) if after is not None else None
+    occurred_at = utcnow()
+    label = actor_label or (actor.email if actor is not None else "system")
+    fields = dict(
+        occurred_at=occurred_at,
+        actor_id=actor.id if actor is not None else None,
+        actor_label=label,
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id) if obj_id is not None else None,
+        before=before,
+        after=after,
+    )
+    digest = event_hash(prev_hash=head.last_hash, **fields)
+    event = AuditEvent(prev_hash=head.last_hash, hash=digest, **fields)
+    session.add(event)
+    session.flush()
+    head.last_hash = digest
+    head.last_event_id = event.id
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking the audit chain."""
+
+    events: int
+    broken_at: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every link holds."""
+        return self.broken_at is None
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+    """Walk the chain in order and report the first event whose link or content does not hold."""
+    expected_prev = GENESIS_HASH
+    count = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            sa.select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).scalars().all()
+        if not rows:
+            break
+        for event in rows:
+            count += 1
+            if event.prev_hash != expected_prev:
+                return ChainReport(count, event.id, "its link to the previous event is broken "
+                                   "(an event was removed, inserted or reordered)")
+            digest = event_hash(
+                prev_hash=event.prev_hash, occurred_at=event.occurred_at, actor_id=event.actor_id,
+                actor_label=event.actor_label, action=event.action, object_type=event.object_type,
+                object_id=event.object_id, before=event.before, after=event.after,
+            )
+            if digest != event.hash:
+                return ChainReport(count, event.id, "its content was changed after it was written")
+            expected_prev = event.hash
+            last_id = event.id
+        session.expunge_all()
+    head = session.get(AuditChainHead, CHAIN_HEAD_ID)
+    if head is not None and head.last_hash != expected_prev:
+        return ChainReport(count, head.last_event_id, "the newest events were removed")
+    return ChainReport(count)
+
+
+def changes(obj: object, fields: list[str]) -> dict[str, Any]:
+    """A snapshot of an object's fields, for the before/after of an event."""
+    return _canonical({name: getattr(obj, name) for name in fields})

@@ -1,0 +1,110 @@
+"""Configuration: defaults in code, then ``instance/config.py``, then ``PB_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message is one line for the operator."""
+
+
+def defaults(instance_path: str) -> dict[str, object]:
+    """The built-in settings; every one may be overridden."""
+    return {
+        "PB_ENV": "production",
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "pb.sqlite3"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": True,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "PB_LOGIN_LIMIT_PER_ADDRESS": "20 per minute",
+        "PB_LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
+        "PB_RESET_TOKEN_MAX_AGE": 3600,
+        "PB_MAIL_BACKEND": "smtp",
+        "PB_MAIL_SERVER": "localhost",
+        "PB_MAIL_PORT": 25,
+        "PB_MAIL_USERNAME": None,
+        "PB_MAIL_PASSWORD": None,
+        "PB_MAIL_USE_TLS": False,
+        "PB_MAIL_SENDER": "pb@localhost",
+        "PB_TIMEZONE": "Europe/Athens",
+        "BABEL_DEFAULT_LOCALE": "en",
+        "PB_LOCALES": ("en", "el"),
+        "PB_PASSWORD_MIN_LENGTH": 10,
+    }
+
+
+# Environment variable -> config key, and how to read its text.
+_ENVIRONMENT = {
+    "PB_ENV": ("PB_ENV", str),
+    "PB_SECRET_KEY": ("SECRET_KEY", str),
+    "PB_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "PB_RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URI", str),
+    "PB_MAIL_BACKEND": ("PB_MAIL_BACKEND", str),
+    "PB_MAIL_SERVER": ("PB_MAIL_SERVER", str),
+    "PB_MAIL_PORT": ("PB_MAIL_PORT", int),
+    "PB_MAIL_USERNAME": ("PB_MAIL_USERNAME", str),
+    "PB_MAIL_PASSWORD": ("PB_MAIL_PASSWORD", str),
+    "PB_MAIL_USE_TLS": ("PB_MAIL_USE_TLS", lambda v: v.lower() in ("1", "true", "yes")),
+    "PB_MAIL_SENDER": ("PB_MAIL_SENDER", str),
+    "PB_TIMEZONE": ("PB_TIMEZONE", str),
+}
+
+
+def from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, object]:
+    """The settings given as PB_* environment variables."""
+    settings: dict[str, object] = {}
+    for variable, (key, read) in _ENVIRONMENT.items():
+        if environ.get(variable):
+            settings[key] = read(environ[variable])
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write the usual ``postgresql://`` URL; pb talks to PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def finish(config: dict[str, object]) -> None:
+    """Check the settings and derive what follows from the environment; raise ConfigError when unusable."""
+    env = config["PB_ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    config["BABEL_DEFAULT_TIMEZONE"] = config["PB_TIMEZONE"]
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(config["SQLALCHEMY_DATABASE_URI"]))
+    if env == "production":
+        if not config.get("SECRET_KEY"):
+            raise ConfigError(
+                "PB_SECRET_KEY is not set: production needs a long random secret "
+                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set PB_ENV=development for a local trial."
+            )
+    else:
+        # Plain http on localhost: a Secure cookie would never come back.
+        config["SESSION_COOKIE_SECURE"] = False
+        config["REMEMBER_COOKIE_SECURE"] = False
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = "development-only-secret-key-not-for-production"
+        if config["PB_MAIL_BACKEND"] == "smtp" and env == "development":
+            config["PB_MAIL_BACKEND"] = "log"
+    if env == "testing":
+        config["TESTING"] = True
+        if config["PB_MAIL_BACKEND"] == "smtp":
+            config["PB_MAIL_BACKEND"] = "memory"

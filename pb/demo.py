@@ -1,0 +1,90 @@
+"""``flask --app pb demo``: a demo built from two real Pabulib elections, with one account per role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from pb.accounts.models import Role
+from pb.accounts.passwords import hash_password
+from pb.accounts.services import create_account, find_user
+from pb.core.db import utcnow
+from pb.extensions import db
+from pb.processes.importing import import_election
+from pb.processes.models import District, Municipality
+from pb.tally.pabulib import read
+
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+
+# Fixed demo credentials, printed on every run: the demo is for trying pb out, never for production.
+DEMO_ACCOUNTS = (
+    ("resident@example.org", Role.RESIDENT, "demo-resident-2026", "Demo Resident"),
+    ("clerk@example.org", Role.CLERK, "demo-clerk-2026", "Demo Clerk"),
+    ("legal@example.org", Role.LEGAL_OFFICER, "demo-legal-2026", "Demo Legal Officer"),
+    ("admin@example.org", Role.ADMIN, "demo-admin-2026", "Demo Administrator"),
+)
+
+
+def _municipality(slug: str, name: str, country: str, timezone: str, population: int | None) -> tuple[Municipality, bool]:
+    existing = db.session.execute(sa.select(Municipality).where(Municipality.slug == slug)).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    municipality = Municipality(slug=slug, name=name, country_code=country, timezone=timezone, population=population)
+    db.session.add(municipality)
+    db.session.flush()
+    return municipality, True
+
+
+def build_demo() -> list[str]:
+    """Create what is missing of the demo; running it again changes nothing but the demo passwords."""
+    done = []
+    warsaw, created = _municipality("warszawa", "Warszawa", "PL", "Europe/Warsaw", None)
+    if created:
+        grochow = District(municipality=warsaw, code="grochow", name="Praga-Południe: Grochów")
+        db.session.add(grochow)
+        db.session.flush()
+        import_election(db.session, None, warsaw, read(DEMO_DATA / "Poland_Warszawa_2026_Grochow.pb"),
+                        slug="2026-grochow", name="Budżet obywatelski 2026: Grochów", fiscal_year=2026,
+                        district=grochow)
+        done.append("Warszawa: Grochów 2026 (2,106 ballots)")
+    assen, created = _municipality("assen", "Assen", "NL", "Europe/Amsterdam", None)
+    if created:
+        process = import_election(db.session, None, assen, read(DEMO_DATA / "Netherlands_Assen_2024.pb"),
+                                  slug="2024-top-idee", name="Assen Top Idee 2024", fiscal_year=2024,
+                                  pool_name="Assen (city-wide)")
+        process.min_voter_age = 12
+        done.append("Assen: Top Idee 2024 (84 ballots)")
+    for email, role, password, name in DEMO_ACCOUNTS:
+        user = find_user(email)
+        if user is None:
+            create_account(None, email, role, password, display_name=name)
+            done.append(f"account {email}")
+        else:
+            user.password_hash = hash_password(password)
+            user.role = role
+            user.blocked_at = None
+            user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    db.session.commit()
+    return done
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Run even with PB_ENV=production (it creates accounts with known passwords).")
+@with_appcontext
+def demo_command(force: bool) -> None:
+    """Build the demo (Warszawa-Grochów 2026 and Assen 2024 from Pabulib) and print the demo accounts."""
+    if current_app.config["PB_ENV"] == "production" and not force:
+        raise click.ClickException("the demo creates accounts with published passwords; "
+                                   "use PB_ENV=development, or --force if you really mean it")
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    for line in build_demo() or ["nothing new: the demo was already there"]:
+        click.echo(f"demo: {line}")
+    click.echo("\nDemo accounts (e-mail / password):")
+    for email, role, password, _name in DEMO_ACCOUNTS:
+        click.echo(f"  {role.value:<14} {email:<24} {password}")
+    click.echo("\nStart the app with: flask --app pb run   (then open http://127.0.0.1:5000)")

@@ -1,0 +1,91 @@
+"""Domain errors raised by services, and the one place that renders error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from markupsafe import escape
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class PBError(Exception):
+    """A domain rule said no; the message is for the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(PBError):
+    """The input breaks a rule; ``field`` names the form field it belongs to, if any."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(PBError):
+    """The acting user may not do this."""
+
+
+class InvalidTransition(PBError):
+    """The object's lifecycle does not allow this step now."""
+
+
+# Titles and explanations of the error pages, in the user's language.
+_PAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have moved or been removed.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept.")),
+    429: (_l("Too many attempts"), _l("You have tried too often. Please wait a little and try again.")),
+    500: (_l("Something went wrong"), _l("An error on our side stopped this page. It has been logged; please try again later.")),
+    503: (_l("Temporarily unavailable"), _l("The service is briefly unavailable. Please try again in a minute.")),
+}
+
+
+def wants_json() -> bool:
+    """API clients get JSON errors instead of pages."""
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, detail: str | None = None):
+    """The error page for this status, in the user's language."""
+    title, text = _PAGES.get(status, _PAGES[500])
+    if wants_json():
+        return {"error": str(title), "detail": str(detail or text)}, status
+    try:
+        return render_template("errors/error.html", status=status, title=title, text=detail or text), status
+    except Exception:  # the page itself failed (e.g. the database is down): fall back to plain HTML
+        log.exception("error page %s could not be rendered", status)
+        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(text)}</p>", status
+
+
+def register_error_pages(app: Flask) -> None:
+    """Render every HTTP error and every uncaught exception as a page; never a stack trace."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, str(_l("The form had expired or was not sent from this site. Please reload the page and try again."))
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = render_error(error.code or 500)
+        if error.code == 429:
+            body, status = response
+            headers = {"Retry-After": str(getattr(error, "retry_after", None) or 60)}
+            return body, status, headers
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,71 @@
+"""A version of a process's legal mandate; a signed version never changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb.core.db import enum_type, utcnow
+from pb.extensions import db
+
+
+class MandateCharacter(enum.StrEnum):
+    """The legal standing of the residents' vote."""
+
+    BINDING_STATUTE = "binding_statute"
+    BINDING_SELF_COMMITMENT = "binding_self_commitment"
+    ADVISORY = "advisory"
+
+
+class MandateStatus(enum.StrEnum):
+    """The workflow of a mandate version."""
+
+    DRAFT = "draft"
+    LEGAL_REVIEW = "legal_review"
+    SIGNED = "signed"
+    IN_FORCE = "in_force"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+
+class Mandate(db.Model):
+    """One version of the mandate of a process.
+
+    The legal basis has its own columns because it decides whether the mandate can be signed;
+    the long tail (budget authorisation, post-vote conditions, accountability map ...) is a
+    document in ``terms`` that the mandate module validates.
+    """
+
+    __tablename__ = "mandate"
+    __table_args__ = (sa.UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    status: Mapped[MandateStatus] = mapped_column(enum_type(MandateStatus), default=MandateStatus.DRAFT)
+    character: Mapped[MandateCharacter] = mapped_column(enum_type(MandateCharacter, length=32))
+    preset: Mapped[str | None] = mapped_column(sa.String(32))
+    basis_instrument: Mapped[str] = mapped_column(sa.String(120), default="")
+    basis_title: Mapped[str] = mapped_column(sa.String(500), default="")
+    basis_number: Mapped[str] = mapped_column(sa.String(80), default="")
+    basis_article: Mapped[str] = mapped_column(sa.String(80), default="")
+    basis_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    basis_journal: Mapped[str] = mapped_column(sa.String(200), default="")
+    basis_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    enabling_decision: Mapped[str] = mapped_column(sa.String(500), default="")
+    decision_body: Mapped[str] = mapped_column(sa.String(200), default="")
+    bound_party: Mapped[str] = mapped_column(sa.String(200), default="")
+    obligation: Mapped[str] = mapped_column(sa.Text, default="")
+    terms: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    amendment_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    signed_at: Mapped[dt.datetime | None]
+    opinion: Mapped[str | None] = mapped_column(sa.Text)
+    effective_from: Mapped[dt.date | None] = mapped_column(sa.Date)
+    effective_until: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -1,0 +1,1 @@
+"""Municipalities, districts and PB processes with their phases and pools."""

@@ -1,0 +1,48 @@
+"""What residents read for the phases, ballot kinds and counting rules of a process."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from pb.processes.models import BallotKind, PhaseKind
+
+PHASE_LABELS = {
+    PhaseKind.INFORMATION: _l("Information"),
+    PhaseKind.PROPOSALS: _l("Proposals"),
+    PhaseKind.REVIEW: _l("Review"),
+    PhaseKind.DELIBERATION: _l("Deliberation and supports"),
+    PhaseKind.VOTING: _l("Voting"),
+    PhaseKind.RESULTS: _l("Results"),
+    PhaseKind.ADOPTION: _l("Adoption by the council"),
+    PhaseKind.IMPLEMENTATION: _l("Implementation"),
+}
+
+BALLOT_KIND_LABELS = {
+    BallotKind.APPROVAL: _l("Approval: tick the projects you support"),
+    BallotKind.KNAPSACK: _l("Knapsack: choose projects within the pool's budget"),
+    BallotKind.CUMULATIVE: _l("Points: share out your points among projects"),
+    BallotKind.RANKING: _l("Ranking: put your favourite projects in order"),
+    BallotKind.CHOOSE_ONE: _l("Choose one project"),
+}
+
+# Keys are the rule names of pb.tally (Pabulib's META rule).
+RULE_LABELS = {
+    "greedy": _l("Most votes first, skipping projects that no longer fit"),
+    "greedy-no-skip": _l("Most votes first, stopping at the first project that does not fit"),
+    "greedy-threshold": _l("Most votes first, among projects above a vote threshold"),
+    "equalshares": _l("Method of Equal Shares"),
+    "equalshares/add1": _l("Method of Equal Shares (with the add-one completion)"),
+    "equalshares/add1+greedy": _l("Method of Equal Shares, then most votes first with what is left"),
+    "equalshares/add1-comparison": _l("Method of Equal Shares, compared with most votes first"),
+    "phragmen": _l("Sequential Phragmén"),
+}
+
+
+def phase_label(kind: PhaseKind) -> str:
+    """The name of a phase in the user's language."""
+    return str(PHASE_LABELS.get(kind, kind.value))
+
+
+def rule_label(rule: str) -> str:
+    """The name of a counting rule in the user's language."""
+    return str(RULE_LABELS.get(rule, rule))

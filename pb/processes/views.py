@@ -1,0 +1,34 @@
+"""Public pages of processes: the home page and a process page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from pb.accounts.permissions import public
+from pb.core.db import utcnow
+from pb.processes import queries
+from pb.processes.phases import current_phase, next_phase
+
+bp = Blueprint("processes", __name__)
+
+
+@bp.get("/")
+@public
+def home():
+    """The municipality's processes, current ones first."""
+    return render_template("processes/home.html", municipalities=queries.municipalities_with_processes(),
+                           now=utcnow(), current_phase=current_phase)
+
+
+@bp.get("/m/<municipality>/<slug>")
+@public
+def process(municipality: str, slug: str):
+    """One process: what it is, where it stands, its pools and its projects."""
+    found = queries.process_by_slug(municipality, slug)
+    if found is None:
+        abort(404)
+    now = utcnow()
+    projects = queries.public_projects(found)
+    return render_template("processes/process.html", process=found, projects=projects,
+                           phase=current_phase(found.phases, now), upcoming=next_phase(found.phases, now),
+                           now=now)

@@ -1,0 +1,1 @@
+"""Projects from a resident's idea to the ballot: submission, review, comments and supports."""

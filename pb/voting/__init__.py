@@ -1,0 +1,1 @@
+"""Voting: the register of eligible residents, participations and secret ballots."""

@@ -1,0 +1,104 @@
+"""Site-wide routes and hooks: the language switch, the health check, security headers, template context."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf
+
+from pb.accounts import permissions
+from pb.accounts.forms import ROLE_LABELS
+from pb.accounts.permissions import public
+from pb.core.money import format_money
+from pb.processes.labels import phase_label, rule_label
+from pb.proposals.vocabulary import category_label, status_label
+from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
+from pb.extensions import db
+
+bp = Blueprint("web", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class LanguageForm(FlaskForm):
+    """The language switch shown on every page."""
+
+    language = StringField(validators=[AnyOf(tuple(LANGUAGE_NAMES))])
+    next = HiddenField()
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """A local path to return to; anything pointing at another site falls back."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.post("/language")
+@public
+def switch_language():
+    """Remember the chosen language (in the account when signed in) and go back to the page."""
+    form = LanguageForm()
+    back = safe_next(form.next.data, url_for("processes.home"))
+    if not form.validate_on_submit():
+        return redirect(back)
+    language = form.language.data
+    if current_user.is_authenticated:
+        current_user.locale = language
+        db.session.commit()
+    response = redirect(back)
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+@bp.get("/healthz")
+@public
+def health():
+    """For load balancers: the app answers and reaches its database."""
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def register_web_hooks(app: Flask) -> None:
+    """Security headers on every response and what every template needs."""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    @app.template_filter("money")
+    def money(amount: int | None, currency: str) -> str:
+        return "" if amount is None else format_money(amount, currency, str(get_locale()))
+
+    app.jinja_env.filters["category_label"] = category_label
+
+    @app.context_processor
+    def template_context():
+        return {
+            "current_locale": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
+            "perm": permissions,
+            "phase_label": phase_label,
+            "rule_label": rule_label,
+            "status_label": status_label,
+            "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
+        }

@@ -1,0 +1,201 @@
+"""Fixtures for every test that needs the app: a fresh database per test, on SQLite and on PostgreSQL.
+
+Each database test runs once on SQLite and once on PostgreSQL when PB_TEST_POSTGRES_URL names a
+database the tests may wipe. The schema comes from the migrations, as in production.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pb import create_app
+from pb.config import normalise_database_url
+from pb.core import mail
+
+POSTGRES_URL = os.environ.get("PB_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+TEST_CONFIG = {
+    "PB_ENV": "testing",
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "PB_MAIL_BACKEND": "memory",
+    "SERVER_NAME": "pb.test",
+}
+
+
+def _migrate(url: str) -> None:
+    """Build the schema at ``url`` with the migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies, so migrating runs once per session."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+def _wipe_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL test database, migrated once per session."""
+    if not POSTGRES_URL:
+        pytest.skip("PB_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped")
+    url = normalise_database_url(POSTGRES_URL)
+    _wipe_postgres(url)
+    _migrate(url)
+    yield url
+
+
+def _truncate_postgres(app: Flask) -> None:
+    db = app.extensions["sqlalchemy"]
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "pb.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator:
+    """Build an app on this test's database with extra settings; cleaned up after the test."""
+    apps: list[Flask] = []
+
+    def build(**settings: object) -> Flask:
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            app.extensions["sqlalchemy"].session.remove()
+    if apps and database_url.startswith("postgresql"):
+        with apps[0].app_context():
+            _truncate_postgres(apps[0])
+    for app in apps:
+        with app.app_context():
+            app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    """The application on a fresh database, inside an app context."""
+    from pb.extensions import limiter
+
+    application = make_app()
+    mail.outbox.clear()
+    with application.app_context():
+        limiter.reset()
+        yield application
+
+
+@pytest.fixture
+def db(app: Flask):
+    """The Flask-SQLAlchemy handle of the test's app."""
+    return app.extensions["sqlalchemy"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+# Factories -------------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a confirmed account: make_user(role="clerk", email=...)."""
+    from pb.accounts.models import Role, User
+    from pb.accounts.passwords import hash_password
+    from pb.core.db import utcnow
+
+    counter = iter(range(1, 10_000))
+    password_hash = hash_password(PASSWORD)
+
+    def build(role: str = "resident", email: str | None = None, confirmed: bool = True, **fields: object) -> User:
+        user = User(email=email or f"{role}{next(counter)}@example.org", password_hash=password_hash,
+                    role=Role(role), display_name=fields.pop("display_name", role.title()),
+                    email_confirmed_at=utcnow() if confirmed else None, **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return build
+
+
+@pytest.fixture
+def make_process(db):
+    """Create a municipality (once) and a process with every phase and one city-wide pool."""
+    from pb.core.db import utcnow
+    from pb.processes.models import District, Municipality, Phase, Pool, Process
+    from pb.processes.phases import schedule_around_vote
+
+    state: dict[str, Municipality] = {}
+
+    def build(slug: str = "2026", vote_in_days: int = 10, amount: int = 10_000_000, **fields: object) -> Process:
+        if "municipality" not in state:
+            municipality = Municipality(slug="testville", name="Testville", country_code="GR", timezone="Europe/Athens")
+            municipality.districts.append(District(code="north", name="North", population=12_000))
+            db.session.add(municipality)
+            state["municipality"] = municipality
+        process = Process(municipality=state["municipality"], slug=slug, name=fields.pop("name", f"PB {slug}"),
+                          fiscal_year=fields.pop("fiscal_year", 2026), currency=fields.pop("currency", "EUR"),
+                          **fields)
+        start = utcnow() + dt.timedelta(days=vote_in_days)
+        for position, (kind, begin, end) in enumerate(schedule_around_vote(start, start + dt.timedelta(days=14))):
+            process.phases.append(Phase(kind=kind, position=position, starts_at=begin, ends_at=end))
+        process.pools.append(Pool(name="City-wide", amount=amount))
+        db.session.add(process)
+        db.session.commit()
+        return process
+
+    return build
+
+
+@pytest.fixture
+def login(client: FlaskClient):
+    """Sign a user in through the real sign-in form."""
+
+    def sign_in(user, password: str = PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return sign_in
