@@ -15,7 +15,7 @@ from pb.accounts import permissions
 from pb.accounts.forms import ROLE_LABELS
 from pb.accounts.permissions import public
 from pb.core.money import format_money
-from pb.processes.labels import phase_label, rule_label
+from pb.processes.labels import phase_label, phase_state, rule_label
 from pb.proposals.vocabulary import category_label, status_label
 from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
 from pb.extensions import db
@@ -98,6 +98,7 @@ def register_web_hooks(app: Flask) -> None:
             "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
             "perm": permissions,
             "phase_label": phase_label,
+            "phase_state": phase_state,
             "rule_label": rule_label,
             "status_label": status_label,
             "role_label": lambda role: str(ROLE_LABELS.get(role, role)),

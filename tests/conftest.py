@@ -88,6 +88,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Without it, requests made while a test holds an app context share ``g`` and the database
+    session with the test and with each other, so a cached signed-in user or language would leak
+    from one request into the next and hide bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url: str) -> Iterator:
     """Build an app on this test's database with extra settings; cleaned up after the test."""
@@ -95,6 +108,7 @@ def make_app(database_url: str) -> Iterator:
 
     def build(**settings: object) -> Flask:
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
+        app.test_client_class = FreshContextClient
         apps.append(app)
         return app
 

@@ -190,7 +190,7 @@ def account():
                 password.password.errors.append(error.message)
             else:
                 db.session.commit()
-                login_user(current_user)
+                login_user(current_user._get_current_object())
                 flash(_("Your password is changed; other devices are signed out."), "success")
                 return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", profile=profile, password=password)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from pb.processes.models import BallotKind, PhaseKind
+from pb.processes.phases import current_phase, is_finished, next_phase
 
 PHASE_LABELS = {
     PhaseKind.INFORMATION: _l("Information"),
@@ -46,3 +48,16 @@ def phase_label(kind: PhaseKind) -> str:
 def rule_label(rule: str) -> str:
     """The name of a counting rule in the user's language."""
     return str(RULE_LABELS.get(rule, rule))
+
+
+def phase_state(phases, now) -> str:
+    """Where a process stands, in a few words: its running phase, when it starts, or that it ended."""
+    running = current_phase(phases, now)
+    if running is not None:
+        return phase_label(running.kind)
+    if is_finished(phases, now):
+        return str(_l("Finished"))
+    upcoming = next_phase(phases, now)
+    if upcoming is not None:
+        return str(_l("Starts on %(date)s", date=format_date(upcoming.starts_at, "medium")))
+    return str(_l("Not scheduled yet"))

@@ -29,6 +29,11 @@ def next_phase(phases: Sequence[Dated], now: dt.datetime) -> Dated | None:
     return min(upcoming, key=lambda p: p.starts_at) if upcoming else None
 
 
+def is_finished(phases: Sequence[Dated], now: dt.datetime) -> bool:
+    """Whether every phase of the process has ended."""
+    return bool(phases) and all(p.ends_at <= now for p in phases)
+
+
 DEFAULT_LENGTHS = {
     PhaseKind.INFORMATION: 14, PhaseKind.PROPOSALS: 42, PhaseKind.REVIEW: 35, PhaseKind.DELIBERATION: 21,
     PhaseKind.VOTING: 14, PhaseKind.RESULTS: 14, PhaseKind.ADOPTION: 60, PhaseKind.IMPLEMENTATION: 365,

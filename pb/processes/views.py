@@ -17,7 +17,7 @@ bp = Blueprint("processes", __name__)
 def home():
     """The municipality's processes, current ones first."""
     return render_template("processes/home.html", municipalities=queries.municipalities_with_processes(),
-                           now=utcnow(), current_phase=current_phase)
+                           now=utcnow())
 
 
 @bp.get("/m/<municipality>/<slug>")

@@ -1,0 +1,79 @@
+"""The audit log: events chain by hash, the database refuses edits, and tampering is caught."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from pb.audit.models import AuditEvent
+from pb.audit.services import record, verify_chain
+
+
+def _write_events(db, actor, n=3):
+    for i in range(n):
+        record(db.session, actor, "process.update", "process", i, before={"name": f"old {i}"},
+               after={"name": f"new {i}"})
+    db.session.commit()
+
+
+def test_events_chain_and_verify(app, db, make_user):
+    admin = make_user(role="admin")
+    _write_events(db, admin)
+    events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert events[0].actor_label == admin.email and events[0].before == {"name": "old 0"}
+    report = verify_chain(db.session)
+    assert report.ok and report.events == 3
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact: 3 events" in result.output
+
+
+def test_the_database_refuses_to_change_or_delete_events(app, db, make_user):
+    _write_events(db, make_user(role="clerk"), n=1)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.update(AuditEvent).values(action="forged"))
+    db.session.rollback()
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.delete(AuditEvent))
+    db.session.rollback()
+
+
+def _without_guard(db, statement: str) -> None:
+    """What someone with full control of the database could do: lift the guard and edit."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+            connection.execute(sa.text(statement))
+            connection.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER audit_event_no_update"))
+            connection.execute(sa.text("DROP TRIGGER audit_event_no_delete"))
+            connection.execute(sa.text(statement))
+
+
+@pytest.mark.parametrize("statement, broken_at, reason", [
+    ("UPDATE audit_event SET after = '{\"name\": \"forged\"}' WHERE id = 2", 2, "content was changed"),
+    ("DELETE FROM audit_event WHERE id = 2", 3, "link to the previous event is broken"),
+    ("DELETE FROM audit_event WHERE id = 4", 4, "newest events were removed"),
+])
+def test_tampering_is_caught(app, db, make_user, statement, broken_at, reason):
+    _write_events(db, make_user(role="clerk"), n=4)
+    db.session.remove()
+    _without_guard(db, statement)
+    report = verify_chain(db.session)
+    assert not report.ok
+    assert report.broken_at == broken_at and reason in report.reason
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"broken at event {broken_at}" in result.output
+
+
+def test_staff_action_is_audited_with_actor(client, make_user, login, db):
+    admin = make_user(role="admin")
+    login(admin)
+    client.post("/staff/users", data={"display_name": "C", "email": "c@example.org", "role": "clerk",
+                                      "password": "a clerk password"})
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "account.create")).scalar_one()
+    assert event.actor_id == admin.id and event.after == {"email": "c@example.org", "role": "clerk"}
+    page = client.get("/staff/audit").get_data(as_text=True)
+    assert "account.create" in page and admin.email in page

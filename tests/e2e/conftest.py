@@ -1,0 +1,95 @@
+"""Browser tests: the real app served on a local port, driven by Debian's Chromium through Playwright.
+
+Playwright's own browser download does not work offline, so the tests launch /usr/bin/chromium.
+Without that browser the tests skip, unless PB_REQUIRE_E2E=1 (as in CI) makes its absence a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from pb import create_app
+from pb.core import mail
+
+CHROMIUM = os.environ.get("PB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """One headless Chromium for the session."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("PB_REQUIRE_E2E") == "1":
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing: browser tests skipped (apt-get install chromium to run them)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    """The app served by werkzeug in a thread, with its database and mail outbox at hand."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+    @property
+    def outbox(self) -> list[mail.Message]:
+        return mail.outbox
+
+
+@pytest.fixture
+def live_server(make_app) -> Iterator[LiveServer]:
+    """The demo municipality on a fresh database, served over HTTP with CSRF on, as in production."""
+    from pb.demo import build_demo
+    from pb.extensions import limiter
+
+    app = make_app(SERVER_NAME=None, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        limiter.reset()
+        build_demo()
+        app.extensions["sqlalchemy"].session.remove()
+    mail.outbox.clear()
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(chromium, live_server) -> Iterator:
+    """A fresh browser tab (own cookies) pointed at the live server, in English."""
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()

@@ -1,0 +1,123 @@
+"""Each role signs in through the browser, reaches its pages, and every page passes axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from pb.demo import DEMO_ACCOUNTS
+
+ACCOUNTS = {role.value: (email, password) for email, role, password, _ in DEMO_ACCOUNTS}
+
+PUBLIC_PAGES = ["/", "/m/warszawa/2026-grochow", "/m/assen/2024-top-idee", "/login", "/register", "/reset",
+                "/no-such-page"]
+PAGES_BY_ROLE = {
+    "resident": ["/", "/account", "/m/warszawa/2026-grochow"],
+    "clerk": ["/staff/", "/staff/processes", "/account"],
+    "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
+    "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal"],
+}
+FORBIDDEN_BY_ROLE = {
+    "resident": ["/staff/", "/staff/users"],
+    "clerk": ["/staff/users", "/staff/legal"],
+    "legal_officer": ["/staff/users", "/staff/processes"],
+    "admin": [],
+}
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    results = _axe.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{page.url}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+
+
+def sign_in(page, role: str) -> None:
+    email, password = ACCOUNTS[role]
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def test_public_pages_are_accessible(page):
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+
+
+@pytest.mark.parametrize("role", list(PAGES_BY_ROLE))
+def test_each_role_signs_in_and_its_pages_are_accessible(page, role):
+    sign_in(page, role)
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    for path in PAGES_BY_ROLE[role]:
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert_accessible(page)
+    for path in FORBIDDEN_BY_ROLE[role]:
+        response = page.goto(path)
+        assert response.status == 403, path
+        assert "Not allowed" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("link", name="Sign in").is_visible()
+
+
+def test_wrong_password_is_explained_and_fields_are_labelled(page):
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill("clerk@example.org")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert "not right" in page.get_by_role("alert").inner_text()
+    assert_accessible(page)
+
+
+def test_registration_confirmation_in_the_browser(page, live_server):
+    page.goto("/register")
+    page.get_by_label("Your name").fill("Ελένη Παπαδοπούλου")
+    page.get_by_label("E-mail address").fill("eleni@example.org")
+    page.get_by_label("Password", exact=True).fill("ένας αρκετά μεγάλος κωδικός")
+    page.get_by_label("Password again").fill("ένας αρκετά μεγάλος κωδικός")
+    page.get_by_role("button", name="Create the account").click()
+    assert "Check your e-mail" in page.locator("h1").inner_text()
+    link = re.search(r"https?://\S+", live_server.outbox[-1].body).group(0)
+    page.goto(link)
+    assert "Welcome" in page.get_by_role("status").inner_text()
+    assert page.get_by_role("link", name="My account").is_visible()
+
+
+def test_language_switch_on_every_page(page):
+    page.goto("/login")
+    page.get_by_role("button", name="Ελληνικά").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    assert page.locator("html").get_attribute("lang") == "el"
+    assert page.locator("h1").inner_text() == "Σύνδεση"
+    assert_accessible(page)
+    page.get_by_role("button", name="English").click()
+    assert page.locator("h1").inner_text() == "Sign in"
+
+
+def test_skip_link_is_the_first_stop_and_focus_is_visible(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+
+
+def test_sign_in_works_without_javascript(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, "clerk")
+        assert page.goto("/staff/processes").status == 200
+    finally:
+        context.close()

@@ -1,0 +1,54 @@
+"""The demo builds two real elections once, and running it again duplicates nothing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from pb.models import AuditEvent, Ballot, BallotChoice, Participation, Phase, Pool, Process, Project, User
+
+
+def _counts(db) -> dict[str, int]:
+    return {model.__name__: db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
+            for model in (Process, Phase, Pool, Project, Ballot, BallotChoice, Participation, User, AuditEvent)}
+
+
+def test_demo_is_built_once(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    for line in ("resident@example.org", "clerk@example.org", "legal@example.org", "admin@example.org"):
+        assert line in first.output
+    counts = _counts(db)
+    assert counts["Process"] == 2 and counts["Pool"] == 2 and counts["User"] == 4
+    assert counts["Ballot"] == counts["Participation"] == 2106 + 84
+    assert counts["Phase"] == 16
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and "nothing new" in second.output
+    assert _counts(db) == counts
+
+
+def test_demo_keeps_the_real_data(app, db):
+    from pb.demo import build_demo
+
+    build_demo()
+    grochow = db.session.execute(sa.select(Process).where(Process.slug == "2026-grochow")).scalar_one()
+    assert grochow.currency == "PLN" and grochow.tally_rule == "greedy-threshold"
+    assert grochow.pools[0].amount == 205_587_900  # 2,055,879 PLN in grosze
+    assert grochow.pools[0].max_choices == 5
+    paper = db.session.execute(sa.select(sa.func.count()).select_from(Ballot).where(
+        Ballot.pool_id == grochow.pools[0].id, Ballot.channel == "paper")).scalar()
+    assert 0 < paper < 2106
+    seniors = db.session.execute(sa.select(sa.func.count()).select_from(Ballot).where(
+        Ballot.age_band == "65+")).scalar()
+    assert seniors > 0
+    assen = db.session.execute(sa.select(Process).where(Process.slug == "2024-top-idee")).scalar_one()
+    assert assen.tally_rule == "equalshares/add1" and assen.min_voter_age == 12
+    funded = {p.code for p in db.session.execute(sa.select(Project).where(
+        Project.process_id == assen.id, Project.status == "selected")).scalars()}
+    assert funded == {"2", "3", "5", "6", "9", "11", "12", "13", "14"}
+
+
+def test_demo_refuses_production_without_force(make_app):
+    app = make_app(PB_ENV="production")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "published passwords" in result.output
