@@ -33,7 +33,7 @@ class Project:
     name: str = ""
     categories: tuple[str, ...] = ()
     beneficiaries: tuple[str, ...] = ()
-    extra: Mapping[str, str] = field(default=_EMPTY, compare=True)
+    extra: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", _frozen(self.extra))
@@ -60,7 +60,7 @@ class Ballot:
     points: tuple[int, ...] | None = None
     weight: int = 1
     voter_id: str | None = None
-    attributes: Mapping[str, str] = field(default=_EMPTY, compare=True)
+    attributes: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attributes", _frozen(self.attributes))
