@@ -1,0 +1,378 @@
+"""Tests of the Pabulib reader and writer: every pitfall of real files, every error, round trips."""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import elections
+
+from pb.tally import pabulib
+from pb.tally.election import Ballot, Election, Project
+from pb.tally.pabulib import PabulibError, group_ballots, parse, write
+
+SMALL = """META
+key;value
+budget;1000
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;votes;name;category;beneficiaries
+1;600;2;Park;green,sport;children, seniors
+10;500;1;"Bench; new";;
+BO.OM.1/24;300;5;"Say ""hi"" now";culture;
+VOTES
+voter_id;vote;age;sex;voting_method
+v1;1,10;34;F;internet
+v2;BO.OM.1/24;;M;paper
+v3;;70;;internet
+"""
+
+
+def _parse_lines(*lines: str) -> Election:
+    """Parse a text given line by line."""
+    return parse("\n".join(lines) + "\n")
+
+
+def test_parse_reads_meta_projects_and_votes() -> None:
+    election = parse(SMALL)
+    assert dict(election.meta) == {"budget": "1000", "vote_type": "approval", "rule": "greedy"}
+    assert [p.id for p in election.projects] == ["1", "10", "BO.OM.1/24"]
+    park, bench, hi = election.projects
+    assert park == Project(
+        id="1",
+        cost=600,
+        name="Park",
+        categories=("green", "sport"),
+        beneficiaries=("children", "seniors"),
+        extra={"votes": "2"},
+    )
+    assert bench.name == "Bench; new" and bench.categories == ()
+    assert hi.name == 'Say "hi" now'
+    assert election.cost_scale == 1 and election.budget == 1000 and election.rule == "greedy"
+
+
+def test_parse_keeps_voters_and_their_attributes() -> None:
+    ballots = parse(SMALL).ballots
+    assert ballots[0] == Ballot(
+        choices=("1", "10"), voter_id="v1", attributes={"age": "34", "sex": "F", "voting_method": "internet"}
+    )
+    # An empty attribute is left out rather than kept as "".
+    assert dict(ballots[1].attributes) == {"sex": "M", "voting_method": "paper"}
+
+
+def test_an_empty_ballot_is_a_voter() -> None:
+    election = parse(SMALL)
+    assert election.ballots[2].choices == ()
+    assert election.voter_count == 3
+
+
+def test_votes_and_score_columns_are_kept_but_not_counted() -> None:
+    # The city's own counts stay in extra, untouched, even when they disagree with VOTES.
+    election = parse(SMALL)
+    assert election.project("1").extra["votes"] == "2"
+    assert sum("1" in b.choices for b in election.ballots) == 1
+
+
+def test_bom_and_crlf_give_the_same_election() -> None:
+    assert parse("\ufeff" + SMALL.replace("\n", "\r\n")) == parse(SMALL)
+
+
+def test_read_decodes_utf8_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "bom.pb"
+    path.write_bytes(b"\xef\xbb\xbf" + SMALL.replace("Park", "Łąka").encode("utf-8"))
+    assert pabulib.read(path).project("1").name == "Łąka"
+
+
+def test_ids_stay_strings() -> None:
+    election = _parse_lines(
+        "META", "key;value", "budget;10", "PROJECTS", "project_id;cost", "01;1", "1;2",
+        "VOTES", "voter_id;vote", "007;01,1",
+    )
+    assert [p.id for p in election.projects] == ["01", "1"]
+    assert election.ballots[0].choices == ("01", "1") and election.ballots[0].voter_id == "007"
+
+
+def test_ordinal_ballots_keep_rank_order_and_ignore_a_points_column() -> None:
+    election = _parse_lines(
+        "META", "key;value", "budget;10", "vote_type;ordinal", "PROJECTS", "project_id;cost",
+        "a;1", "b;1", "c;1", "VOTES", "voter_id;vote;points", "1;c,a,b;3,2,1",
+    )
+    assert election.ballots[0].choices == ("c", "a", "b")
+    assert election.ballots[0].points is None
+
+
+def test_cumulative_points_are_parallel_to_the_vote() -> None:
+    election = _parse_lines(
+        "META", "key;value", "budget;10", "vote_type;cumulative", "PROJECTS", "project_id;cost", "a;1", "b;1",
+        "VOTES", "voter_id;vote;points", "1;b,a;7,3", "2;;",
+    )
+    assert election.ballots[0] == Ballot(choices=("b", "a"), points=(7, 3), voter_id="1")
+    assert election.ballots[1].choices == () and election.ballots[1].points == ()
+
+
+def test_a_project_named_twice_is_merged() -> None:
+    # Real files do this: Czestochowa 2020 (cumulative), Warsaw 2026 and Seattle 2019 (approval).
+    cumulative = _parse_lines(
+        "META", "key;value", "budget;10", "vote_type;cumulative", "PROJECTS", "project_id;cost", "a;1", "b;1",
+        "VOTES", "voter_id;vote;points", "1;a,b,a,a;1,2,1,1",
+    )
+    assert cumulative.ballots[0].choices == ("a", "b") and cumulative.ballots[0].points == (3, 2)
+    approval = _parse_lines(
+        "META", "key;value", "budget;10", "PROJECTS", "project_id;cost", "a;1", "b;1",
+        "VOTES", "voter_id;vote", "1;b,a,b",
+    )
+    assert approval.ballots[0].choices == ("b", "a")
+
+
+def test_withdrawn_project_keeps_the_sentinel_cost() -> None:
+    election = _parse_lines(
+        "META", "key;value", "budget;10", "PROJECTS", "project_id;cost", "a;999999999", "b;5", "VOTES",
+        "voter_id;vote", "1;a",
+    )
+    assert election.project("a").is_withdrawn and not election.project("b").is_withdrawn
+
+
+@pytest.mark.parametrize(
+    ("budget", "costs", "scale", "units", "budget_units"),
+    [
+        ("1000", ("1500", "20"), 1, (1500, 20), 1000),
+        ("1000.0", ("1500.0", "20.00"), 1, (1500, 20), 1000),
+        ("1000", ("1500.5", "20.25"), 100, (150050, 2025), 100000),
+        ("1920218.79", ("172000", "25500"), 100, (17200000, 2550000), 192021879),
+        ("1000,5", ("1500,25", "20"), 100, (150025, 2000), 100050),
+    ],
+)
+def test_decimal_costs_choose_the_smallest_exact_scale(
+    budget: str, costs: tuple[str, str], scale: int, units: tuple[int, int], budget_units: int
+) -> None:
+    election = _parse_lines(
+        "META", "key;value", f"budget;{budget}", "PROJECTS", "project_id;cost", f"a;{costs[0]}",
+        f"b;{costs[1]}", "VOTES", "voter_id;vote", "1;a",
+    )
+    assert election.cost_scale == scale
+    assert tuple(p.cost for p in election.projects) == units
+    assert election.budget == budget_units
+
+
+def test_lat_long_and_unknown_columns_go_to_extra() -> None:
+    election = _parse_lines(
+        "META", "key;value", "budget;10", "PROJECTS", "project_id;cost;latitude;longitude;selected;target",
+        "a;1;52.2;21.0;1;kids", "VOTES", "voter_id;vote;district", "1;a;Mokotów",
+    )
+    assert dict(election.project("a").extra) == {
+        "latitude": "52.2",
+        "longitude": "21.0",
+        "selected": "1",
+        "target": "kids",
+    }
+    assert dict(election.ballots[0].attributes) == {"district": "Mokotów"}
+
+
+HEAD = ["META", "key;value", "budget;100", "PROJECTS", "project_id;cost;name", "X;10;Park", "Y;20;Road"]
+META = ["META", "key;value", "budget;1"]
+PROJECTS = [*META, "PROJECTS", "project_id;cost"]
+CUMULATIVE = [*META, "vote_type;cumulative", "PROJECTS", "project_id;cost", "X;1", "Y;1", "VOTES"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "reason"),
+    [
+        ([], None, "the file is empty"),
+        (["", "  "], None, "the file is empty"),
+        (["PROJECTS"], 1, "must start with a META line"),
+        (["META"], 1, "no header line"),
+        (["META", "key;value", "budget;1;2"], 3, "needs 2 fields"),
+        ([*META, "budget;2"], 4, "appears twice"),
+        (["META", "key;value", "vote_type;approval"], 1, "META has no budget"),
+        (["META", "key;value", "budget;lots"], 1, "the budget 'lots' is not a number"),
+        ([*META, "vote_type;borda"], 1, "vote_type 'borda'"),
+        (META, 3, "there is no PROJECTS section"),
+        ([*META, "VOTES"], 4, "a PROJECTS line must follow"),
+        ([*META, "PROJECTS", "project_id;name"], 5, "no 'cost' column"),
+        ([*META, "PROJECTS", "project_id;cost;cost"], 5, "names the column 'cost' twice"),
+        ([*PROJECTS, "X;12a"], 6, "the cost '12a' of project 'X' is not a number"),
+        ([*PROJECTS, "X;-5"], 6, "is not a number"),
+        ([*PROJECTS, "X;1", "X;2"], 7, "the project id 'X' was already used on line 6"),
+        ([*PROJECTS, ";2"], 6, "empty project_id"),
+        ([*PROJECTS, "X;1;2"], 6, "needs 2 fields"),
+        (HEAD, 7, "there is no VOTES section"),
+        ([*HEAD, "VOTES", "voter_id;vote", "1;X", "2;Z"], 11, "names project 'Z', which is not in PROJECTS"),
+        ([*HEAD, "VOTES", "voter_id;vote", "1;X;extra"], 10, "needs 2 fields"),
+        ([*HEAD, "VOTES", "voter_id;vote", "1;X,,Y"], 10, "empty project id"),
+        ([*HEAD, "VOTES", "voter_id;vote", "1;X", "META"], 11, "the META section appears a second time"),
+        ([*HEAD, "VOTES", "voter_id;age"], 9, "no 'vote' column"),
+        ([*HEAD, "VOTES", "voter_id;vote", '1;"X'], 10, "cannot be split into fields"),
+        ([*CUMULATIVE, "voter_id;vote", "1;X"], 10, "cumulative ballots need a 'points' column"),
+        ([*CUMULATIVE, "voter_id;vote;points", "1;X,Y;3"], 11, "names 2 projects but the points field has 1"),
+        ([*CUMULATIVE, "voter_id;vote;points", "1;X;2.5"], 11, "the points '2.5' are not a whole number"),
+    ],
+)
+def test_malformed_files_raise_pabulib_error_naming_the_line(
+    lines: list[str], line: int | None, reason: str
+) -> None:
+    with pytest.raises(PabulibError) as caught:
+        parse("\n".join(lines), source="city.pb")
+    assert caught.value.line == line
+    assert reason in caught.value.reason
+    where = "city.pb" if line is None else f"city.pb line {line}"
+    assert str(caught.value) == f"{where}: {caught.value.reason}"
+
+
+def test_the_error_message_reads_like_the_file() -> None:
+    text = "META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost\nX;12a\n"
+    with pytest.raises(PabulibError, match=r"^FILE line 6: the cost '12a' of project 'X' is not a number$"):
+        parse(text, source="FILE")
+
+
+def test_read_rejects_non_utf8_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.pb"
+    path.write_bytes(SMALL.replace("Park", "Łąka").encode("utf-8").replace("Łąka".encode(), b"\xb3\xb9ka"))
+    with pytest.raises(PabulibError) as caught:
+        pabulib.read(path)
+    assert caught.value.line == 8 and "not UTF-8" in caught.value.reason
+
+
+def test_read_of_a_missing_file_is_a_pabulib_error(tmp_path: Path) -> None:
+    with pytest.raises(PabulibError, match="cannot read the file"):
+        pabulib.read(tmp_path / "nowhere.pb")
+
+
+def test_write_quotes_fields_with_separators_quotes_and_line_breaks() -> None:
+    election = Election(
+        meta={"budget": "10", "description": 'A "big"; city'},
+        projects=(Project(id="a;b", cost=5, name="two\nlines"),),
+        ballots=(Ballot(choices=("a;b",), voter_id="1"),),
+    )
+    text = write(election)
+    assert 'description;"A ""big""; city"' in text
+    assert '"a;b";5;"two\nlines"' in text
+    assert parse(text) == election
+
+
+def test_write_expands_weights_into_voters_with_distinct_ids() -> None:
+    election = Election(
+        meta={"budget": "10"},
+        projects=(Project(id="a", cost=5),),
+        ballots=(Ballot(choices=("a",), weight=3), Ballot(choices=(), weight=1, voter_id="2")),
+    )
+    again = parse(write(election))
+    assert again.voter_count == 4
+    ids = [b.voter_id for b in again.ballots]
+    assert len(set(ids)) == 4 and "2" in ids
+    assert group_ballots(again) == group_ballots(election)
+
+
+def test_write_keeps_the_usual_column_order() -> None:
+    text = write(parse(SMALL))
+    assert "project_id;cost;votes;name;category;beneficiaries\r\n" in text
+    assert "voter_id;vote;age;sex;voting_method\r\n" in text
+
+
+def test_dump_writes_a_file_that_reads_back(tmp_path: Path) -> None:
+    election = parse(SMALL)
+    pabulib.dump(election, tmp_path / "out.pb")
+    assert pabulib.read(tmp_path / "out.pb") == election
+
+
+def test_group_ballots_merges_identical_ballots_and_keeps_voters() -> None:
+    election = Election(
+        meta={"budget": "10"},
+        projects=(Project(id="a", cost=5), Project(id="b", cost=5)),
+        ballots=(
+            Ballot(choices=("a",), voter_id="1", attributes={"sex": "F"}),
+            Ballot(choices=("a",), voter_id="2", attributes={"sex": "F"}),
+            Ballot(choices=("a",), voter_id="3", attributes={"sex": "M"}),
+            Ballot(choices=("b", "a"), voter_id="4", attributes={"sex": "F"}),
+            Ballot(choices=("a",), voter_id="5", weight=2, attributes={"sex": "F"}),
+        ),
+    )
+    grouped = group_ballots(election)
+    assert [(b.choices, b.weight, dict(b.attributes)) for b in grouped.ballots] == [
+        (("a",), 4, {"sex": "F"}),
+        (("a",), 1, {"sex": "M"}),
+        (("b", "a"), 1, {"sex": "F"}),
+    ]
+    assert all(b.voter_id is None for b in grouped.ballots)
+    assert grouped.voter_count == election.voter_count
+    assert group_ballots(grouped) == grouped
+
+
+def test_bundled_files_round_trip(data_dir: Path) -> None:
+    files = sorted(data_dir.glob("*.pb"))
+    assert len(files) >= 6
+    for path in files:
+        election = pabulib.read(path)
+        assert parse(write(election)) == election, path.name
+
+
+@pytest.mark.slow
+def test_shared_file_round_trips(shared_file: Path) -> None:
+    election = pabulib.read(shared_file)
+    assert election.ballots and election.projects
+    assert parse(write(election)) == election
+
+
+@pytest.mark.slow
+def test_shared_file_votes_match_a_plain_reading(shared_file: Path) -> None:
+    # An independent, naive reading of the VOTES section: the same number of voters and approvals.
+    text = shared_file.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    header = lines[lines.index("VOTES") + 1].split(";")
+    rows = [line.split(";") for line in lines[lines.index("VOTES") + 2 :] if line.strip()]
+    election = pabulib.read(shared_file)
+    assert len(election.ballots) == len(rows)
+    at = header.index("vote")
+    naive = Counter(c for row in rows for c in set(row[at].split(",")) if c)
+    assert Counter(c for b in election.ballots for c in b.choices) == naive
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections())
+def test_random_elections_round_trip(election: Election) -> None:
+    assert parse(write(election)) == election
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(weighted=True))
+def test_weighted_elections_round_trip_up_to_voter_ids(election: Election) -> None:
+    again = parse(write(election))
+    assert again.voter_count == election.voter_count
+    assert group_ballots(again) == group_ballots(election)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Netherlands_Assen_2024.pb",
+        "Worldwide_Mechanical_Turk_Utilities_3.pb",
+        "Worldwide_Mechanical_Turk_Ranking_value_money_3.pb",
+        "Netherlands_Amsterdam_643.pb",
+    ],
+)
+def test_pabutools_reads_what_we_write(data_dir: Path, name: str) -> None:
+    pabutools_pabulib = pytest.importorskip("pabutools.election.pabulib")
+    election = pabulib.read(data_dir / name)
+    instance, profile = pabutools_pabulib.parse_pabulib_from_string(write(election))
+    assert instance.budget_limit == Fraction(election.budget, election.cost_scale)
+    assert {p.name: p.cost for p in instance} == {
+        p.id: Fraction(p.cost, election.cost_scale) for p in election.projects
+    }
+    assert profile.num_ballots() == election.voter_count
+    ours = Counter(c for b in election.ballots for c in b.choices)
+    theirs = Counter(p.name for ballot in profile for p in ballot)
+    assert theirs == ours
+
+
+def test_pabutools_reads_decimal_costs_we_write() -> None:
+    pabutools_pabulib = pytest.importorskip("pabutools.election.pabulib")
+    election = _parse_lines(
+        "META", "key;value", "budget;1000.5", "vote_type;approval", "PROJECTS", "project_id;cost",
+        "a;12.25", "b;7", "VOTES", "voter_id;vote", "1;a,b",
+    )
+    instance, _ = pabutools_pabulib.parse_pabulib_from_string(write(election))
+    assert instance.budget_limit == Fraction("1000.5")
+    assert {p.name: p.cost for p in instance} == {"a": Fraction("12.25"), "b": 7}
