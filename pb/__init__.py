@@ -6,9 +6,10 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 from pb import config as pb_config
 
@@ -22,8 +23,11 @@ def _asset_dir(name: str) -> str:
     return str(installed if installed.is_dir() else PACKAGE_DIR.parent / name)
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> "Flask":
     """Build the application: configuration, extensions, blueprints, error pages and commands."""
+    # Imported here so that ``import pb.tally`` (a pure library) does not load the web stack.
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -61,7 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: "Flask") -> None:
     from pb.core.i18n import select_locale
     from pb.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -80,7 +84,7 @@ def _init_extensions(app: Flask) -> None:
     configure_login(login_manager)
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: "Flask") -> None:
     from pb.accounts.views import bp as accounts_bp
     from pb.processes.views import bp as processes_bp
     from pb.staff.views import bp as staff_bp
@@ -90,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
-def _register_commands(app: Flask) -> None:
+def _register_commands(app: "Flask") -> None:
     from pb.accounts.cli import users_cli
     from pb.audit.cli import audit_cli
     from pb.demo import demo_command

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from pb import create_app
@@ -76,6 +76,9 @@ def _truncate_postgres(app: Flask) -> None:
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The migration's genesis row of the audit chain, as in a freshly migrated database.
+        connection.execute(sa.text("INSERT INTO audit_chain_head (id, last_hash) VALUES (1, :genesis)"),
+                           {"genesis": "0" * 64})
 
 
 @pytest.fixture(params=BACKENDS)
@@ -97,6 +100,10 @@ class FreshContextClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # End the test's own transaction first, as another process's would be: on SQLite an open
+        # transaction holds the write lock, and a request must see what the test committed.
+        if has_app_context():
+            self.application.extensions["sqlalchemy"].session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -59,13 +59,10 @@ def record(
 
     The chain head row is locked, so concurrent writers append one after another.
     """
+    # The migration creates this row; locking it makes concurrent writers take turns.
     head = session.execute(
         sa.select(AuditChainHead).where(AuditChainHead.id == CHAIN_HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(id=CHAIN_HEAD_ID, last_hash=GENESIS_HASH, last_event_id=None)
-        session.add(head)
-        session.flush()
+    ).scalar_one()
     before = _canonical(before) if before is not None else None
     after = _canonical(after) if after is not None else None
     occurred_at = utcnow()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import sqlite3
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -16,6 +18,32 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: enforce foreign keys, let readers and the writer work side by side, wait for locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # pysqlite's own transaction handling would defer BEGIN; pb emits it (see below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection: sa.Connection) -> None:
+    """SQLite: every transaction takes the write lock when it starts.
+
+    SQLite has one writer at a time. A deferred transaction that read something and then writes
+    can deadlock with another writer, or write on a stale read (two audit events chained to the
+    same predecessor). Taking the lock at BEGIN serialises writers the way PostgreSQL's row locks
+    do; production runs on PostgreSQL, where this does not apply.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def utcnow() -> dt.datetime:

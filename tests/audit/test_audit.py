@@ -77,3 +77,37 @@ def test_staff_action_is_audited_with_actor(client, make_user, login, db):
     assert event.actor_id == admin.id and event.after == {"email": "c@example.org", "role": "clerk"}
     page = client.get("/staff/audit").get_data(as_text=True)
     assert "account.create" in page and admin.email in page
+
+
+def test_concurrent_writers_keep_one_chain(app, db, make_user):
+    """Writers in parallel transactions append one after another: the chain never forks."""
+    import threading
+
+    actor_id = make_user(role="clerk").id
+    db.session.commit()  # the test's own transaction must not hold SQLite's write lock
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        try:
+            with app.app_context():
+                from pb.accounts.models import User
+
+                barrier.wait()
+                session = db.session
+                actor = session.get(User, actor_id)
+                for i in range(10):
+                    record(session, actor, "process.update", "process", f"{n}-{i}", after={"i": i})
+                    session.commit()
+                session.remove()
+        except BaseException as error:  # reported below, with the thread's error
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    report = verify_chain(db.session)
+    assert report.ok and report.events == 40

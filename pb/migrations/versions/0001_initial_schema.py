@@ -319,6 +319,9 @@ def upgrade():
     with op.batch_alter_table('support', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_support_user_id'), ['user_id'], unique=False)
 
+    # The one row that holds the newest hash of the audit chain; writers lock it to take turns.
+    op.execute("INSERT INTO audit_chain_head (id, last_hash, last_event_id) VALUES (1, '" + "0" * 64 + "', NULL)")
+
     # The audit log is append-only in the database itself, not only in the code.
     if op.get_bind().dialect.name == "postgresql":
         op.execute("""
