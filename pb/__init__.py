@@ -53,6 +53,11 @@ def create_app(config: dict[str, Any] | None = None) -> "Flask":
         logging.getLogger("pb").setLevel(logging.INFO)
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    if app.config["PB_PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PB_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -97,8 +102,10 @@ def _register_blueprints(app: "Flask") -> None:
 def _register_commands(app: "Flask") -> None:
     from pb.accounts.cli import users_cli
     from pb.audit.cli import audit_cli
+    from pb.core.mail_cli import mail_cli
     from pb.demo import demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(mail_cli)

@@ -34,7 +34,14 @@ def defaults(instance_path: str) -> dict[str, object]:
         "PB_LOGIN_LIMIT_PER_ADDRESS": "20 per minute",
         "PB_LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
         "PB_RESET_TOKEN_MAX_AGE": 3600,
-        "PB_MAIL_BACKEND": "smtp",
+        # Mails a person can cause to be sent to one address (registration, reset), against inbox flooding.
+        "PB_MAIL_LIMIT_PER_TARGET": "3 per 15 minutes",
+        "PB_BASE_URL": None,
+        # How many proxies (load balancer, TLS terminator) stand in front of the app and set X-Forwarded-*.
+        "PB_PROXY_HOPS": 0,
+        "PB_MAIL_DELIVERY": None,
+        # smtp in production, the log in development, memory in tests, unless set.
+        "PB_MAIL_BACKEND": None,
         "PB_MAIL_SERVER": "localhost",
         "PB_MAIL_PORT": 25,
         "PB_MAIL_USERNAME": None,
@@ -62,6 +69,9 @@ _ENVIRONMENT = {
     "PB_MAIL_USE_TLS": ("PB_MAIL_USE_TLS", lambda v: v.lower() in ("1", "true", "yes")),
     "PB_MAIL_SENDER": ("PB_MAIL_SENDER", str),
     "PB_TIMEZONE": ("PB_TIMEZONE", str),
+    "PB_BASE_URL": ("PB_BASE_URL", str),
+    "PB_PROXY_HOPS": ("PB_PROXY_HOPS", int),
+    "PB_MAIL_DELIVERY": ("PB_MAIL_DELIVERY", str),
 }
 
 
@@ -89,6 +99,10 @@ def finish(config: dict[str, object]) -> None:
         raise ConfigError(f"PB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
     config["BABEL_DEFAULT_TIMEZONE"] = config["PB_TIMEZONE"]
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(config["SQLALCHEMY_DATABASE_URI"]))
+    if config["PB_MAIL_DELIVERY"] is None:
+        config["PB_MAIL_DELIVERY"] = "worker" if env == "production" else "inline"
+    if config["PB_MAIL_DELIVERY"] not in ("worker", "inline"):
+        raise ConfigError(f"PB_MAIL_DELIVERY must be worker or inline, not {config['PB_MAIL_DELIVERY']!r}.")
     if env == "production":
         if not config.get("SECRET_KEY"):
             raise ConfigError(
@@ -96,15 +110,19 @@ def finish(config: dict[str, object]) -> None:
                 "(python -c 'import secrets; print(secrets.token_hex(32))'), "
                 "or set PB_ENV=development for a local trial."
             )
+        if not config.get("PB_BASE_URL"):
+            raise ConfigError("PB_BASE_URL is not set: production needs the public address of the site "
+                              "(e.g. https://pb.city.example) for the links in its e-mails.")
+        if str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+            raise ConfigError("PB_RATELIMIT_STORAGE_URL is not set: production needs a store shared by every "
+                              "app process (e.g. redis://127.0.0.1:6379/0), or sign-in limits would not hold.")
     else:
         # Plain http on localhost: a Secure cookie would never come back.
         config["SESSION_COOKIE_SECURE"] = False
         config["REMEMBER_COOKIE_SECURE"] = False
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = "development-only-secret-key-not-for-production"
-        if config["PB_MAIL_BACKEND"] == "smtp" and env == "development":
-            config["PB_MAIL_BACKEND"] = "log"
     if env == "testing":
         config["TESTING"] = True
-        if config["PB_MAIL_BACKEND"] == "smtp":
-            config["PB_MAIL_BACKEND"] = "memory"
+    if config["PB_MAIL_BACKEND"] is None:
+        config["PB_MAIL_BACKEND"] = {"production": "smtp", "development": "log", "testing": "memory"}[env]

@@ -11,9 +11,10 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from pb.accounts.models import Role
-from pb.accounts.passwords import hash_password
+from pb.accounts.passwords import hash_password, verify_password
+from pb.audit.services import changes, record
 from pb.accounts.services import create_account, find_user
-from pb.core.db import utcnow
+from pb.core.db import utcnow, writing
 from pb.extensions import db
 from pb.processes.importing import import_election
 from pb.processes.models import District, Municipality
@@ -64,12 +65,15 @@ def build_demo() -> list[str]:
         if user is None:
             create_account(None, email, role, password, display_name=name)
             done.append(f"account {email}")
-        else:
+        elif user.role is not role or user.blocked_at is not None or not verify_password(user.password_hash, password):
+            before = changes(user, ["role", "blocked_at"])
             user.password_hash = hash_password(password)
             user.role = role
             user.blocked_at = None
             user.email_confirmed_at = user.email_confirmed_at or utcnow()
-    db.session.commit()
+            record(db.session, None, "account.demo_reset", "user", user.id, before=before,
+                   after=changes(user, ["role", "blocked_at"]), actor_label="demo")
+            done.append(f"account {email} restored to its demo password and role")
     return done
 
 
@@ -82,7 +86,10 @@ def demo_command(force: bool) -> None:
         raise click.ClickException("the demo creates accounts with published passwords; "
                                    "use PB_ENV=development, or --force if you really mean it")
     upgrade(directory=current_app.extensions["migrate"].directory)
-    for line in build_demo() or ["nothing new: the demo was already there"]:
+    with writing():
+        built = build_demo()
+        db.session.commit()
+    for line in built or ["nothing new: the demo was already there"]:
         click.echo(f"demo: {line}")
     click.echo("\nDemo accounts (e-mail / password):")
     for email, role, password, _name in DEMO_ACCOUNTS:

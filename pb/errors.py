@@ -37,6 +37,10 @@ class InvalidTransition(PBError):
     """The object's lifecycle does not allow this step now."""
 
 
+class NotConfirmed(PBError):
+    """The password was right but the e-mail address is not yet confirmed."""
+
+
 # Titles and explanations of the error pages, in the user's language.
 _PAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
@@ -12,11 +13,14 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
 from pb.accounts import permissions
+from pb.accounts.services import set_locale
 from pb.accounts.forms import ROLE_LABELS
 from pb.accounts.permissions import public
 from pb.core.money import format_money
 from pb.processes.labels import phase_label, phase_state, rule_label
 from pb.proposals.vocabulary import category_label, status_label
+from pb.core.db import set_writing
+from pb.core.mail import deliver_pending
 from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
 from pb.extensions import db
 
@@ -55,7 +59,7 @@ def switch_language():
         return redirect(back)
     language = form.language.data
     if current_user.is_authenticated:
-        current_user.locale = language
+        set_locale(current_user, language)
         db.session.commit()
     response = redirect(back)
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
@@ -73,6 +77,23 @@ def health():
 
 def register_web_hooks(app: Flask) -> None:
     """Security headers on every response and what every template needs."""
+
+    @app.before_request
+    def declare_writes():
+        # State-changing requests write: on SQLite their transactions take the write lock at BEGIN.
+        set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.after_request
+    def deliver_mail(response):
+        # Development and tests: send what this request queued, after its commit. Production uses
+        # the worker, so no request waits for the mail server.
+        if app.config["PB_MAIL_DELIVERY"] == "inline" and request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                deliver_pending(db.session, app.config)
+            except Exception:  # a mail problem must not break the page; the outbox keeps the mail
+                logging.getLogger("pb.mail").exception("inline mail delivery failed")
+                db.session.rollback()
+        return response
 
     @app.after_request
     def security_headers(response):

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from pb.accounts import services
 from pb.accounts.models import Role, User
+from pb.core.db import writing
 from pb.errors import ValidationError
 from pb.extensions import db
 
@@ -26,11 +27,12 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
     """Create a confirmed account with ROLE (resident, clerk, legal_officer, admin)."""
     generated = password is None
     password = password or secrets.token_urlsafe(12)
-    try:
-        user = services.create_account(None, email, Role(role), password, display_name=name)
-    except ValidationError as error:
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    with writing():
+        try:
+            user = services.create_account(None, email, Role(role), password, display_name=name)
+        except ValidationError as error:
+            raise click.ClickException(error.message) from None
+        db.session.commit()
     click.echo(f"Created {user.email} as {user.role.value}.")
     if generated:
         click.echo(f"Initial password: {password}")

@@ -25,6 +25,10 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
+class ConfirmForm(FlaskForm):
+    """The button that confirms an address from its link (a POST, with CSRF)."""
+
+
 class RegisterForm(FlaskForm):
     """Create a resident account."""
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pb.accounts.models import Role, User, new_session_token
 from pb.accounts.passwords import hash_password, needs_rehash, verify_password
+from pb.accounts.permissions import can_administer
 from pb.audit.services import record
 from pb.core.db import utcnow
-from pb.core.mail import Message, send
-from pb.errors import ValidationError
+from pb.core.mail import Message, queue
+from pb.core.urls import external_url
+from pb.errors import NotAllowed, NotConfirmed, ValidationError
 from pb.extensions import db
 
 _RESET_SALT = "pb.accounts.reset"
@@ -46,11 +48,15 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def _token(user: User, salt: str) -> str:
-    # The tail of the password hash and the confirmation time make a token single-use: once the
-    # password changes or the address is confirmed, the token no longer matches.
+def _token_state(user: User) -> str:
+    """What a link token is bound to: once the password changes or the address is confirmed, the
+    state changes and every earlier link stops working. It says nothing about the password itself."""
     confirmed = user.email_confirmed_at.isoformat() if user.email_confirmed_at else ""
-    return _serializer(salt).dumps({"u": user.id, "p": user.password_hash[-16:], "c": confirmed})
+    return f"{user.password_changed_at.isoformat()}|{confirmed}"
+
+
+def _token(user: User, salt: str) -> str:
+    return _serializer(salt).dumps({"u": user.id, "s": _token_state(user)})
 
 
 def _user_from_token(token: str, salt: str, max_age: int) -> User | None:
@@ -58,17 +64,16 @@ def _user_from_token(token: str, salt: str, max_age: int) -> User | None:
         data = _serializer(salt).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or user.password_hash[-16:] != data.get("p"):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    confirmed = user.email_confirmed_at.isoformat() if user.email_confirmed_at else ""
-    if confirmed != data.get("c"):
+    user = db.session.get(User, data["u"])
+    if user is None or not user.is_active or _token_state(user) != data.get("s"):
         return None
     return user
 
 
-def _mail(user_email: str, locale: str | None, subject: str, body: str) -> None:
-    send(current_app.config, Message(to=user_email, subject=subject, body=body))
+def _mail(user_email: str, subject: str, body: str) -> None:
+    queue(db.session, Message(to=user_email, subject=subject, body=body))
 
 
 @dataclass(frozen=True)
@@ -94,10 +99,10 @@ def register(data: Registration) -> None:
     existing = find_user(email)
     if existing is not None:
         with force_locale(existing.locale or data.locale or "en"):
-            _mail(email, existing.locale, _("Your pb account"), _(
+            _mail(email, _("Your pb account"), _(
                 "Someone tried to register a new account with this address, but you already have one. "
                 "If it was you, sign in or reset your password: %(url)s",
-                url=url_for("accounts.reset_request", _external=True),
+                url=external_url("accounts.reset_request"),
             ))
         return
     user = User(email=email, password_hash=password_hash, display_name=data.display_name.strip(),
@@ -105,23 +110,27 @@ def register(data: Registration) -> None:
     db.session.add(user)
     db.session.flush()
     with force_locale(data.locale or "en"):
-        _mail(email, data.locale, _("Confirm your pb account"), _(
+        _mail(email, _("Confirm your pb account"), _(
             "Welcome to pb. Open this link to confirm your address and sign in: %(url)s",
-            url=url_for("accounts.confirm", token=_token(user, _CONFIRM_SALT), _external=True),
+            url=external_url("accounts.confirm", token=_token(user, _CONFIRM_SALT)),
         ))
 
 
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+
+
+def user_for_confirmation(token: str) -> User | None:
+    """The account a confirmation link is for, while the link is valid and unused (7 days)."""
+    return _user_from_token(token, _CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+
+
 def confirm_email(token: str) -> User | None:
-    """Confirm the address in the token; None when it is invalid, used or expired (7 days)."""
-    user = _user_from_token(token, _CONFIRM_SALT, max_age=7 * 24 * 3600)
+    """Confirm the address in the token; None when it is invalid, used or expired."""
+    user = user_for_confirmation(token)
     if user is None:
         return None
     user.email_confirmed_at = utcnow()
     return user
-
-
-class NotConfirmed(Exception):
-    """The password was right but the address is not yet confirmed."""
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -132,7 +141,8 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.is_active:
         return None
     if user.email_confirmed_at is None:
-        raise NotConfirmed()
+        resend_confirmation(user)
+        raise NotConfirmed(_("Please confirm your e-mail address first: we have sent you the link again."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -142,9 +152,9 @@ def authenticate(email: str, password: str) -> User | None:
 def resend_confirmation(user: User) -> None:
     """Mail the confirmation link again."""
     with force_locale(user.locale or "en"):
-        _mail(user.email, user.locale, _("Confirm your pb account"), _(
+        _mail(user.email, _("Confirm your pb account"), _(
             "Open this link to confirm your address and sign in: %(url)s",
-            url=url_for("accounts.confirm", token=_token(user, _CONFIRM_SALT), _external=True),
+            url=external_url("accounts.confirm", token=_token(user, _CONFIRM_SALT)),
         ))
 
 
@@ -159,10 +169,10 @@ def request_password_reset(email: str) -> None:
     hash_password("pb-timing")
     minutes = current_app.config["PB_RESET_TOKEN_MAX_AGE"] // 60
     with force_locale(user.locale or "en"):
-        _mail(user.email, user.locale, _("Reset your pb password"), _(
+        _mail(user.email, _("Reset your pb password"), _(
             "Open this link within %(minutes)d minutes to choose a new password: %(url)s\n"
             "If you did not ask for this, ignore this message; your password stays as it is.",
-            minutes=minutes, url=url_for("accounts.reset", token=token, _external=True),
+            minutes=minutes, url=external_url("accounts.reset", token=token),
         ))
 
 
@@ -172,7 +182,9 @@ def user_for_reset(token: str) -> User | None:
 
 
 def reset_password(token: str, password: str) -> User | None:
-    """Set a new password through a reset link; every other session of the account ends."""
+    """Set a new password through a reset link; None when the link is no longer valid.
+
+    Every other session of the account ends."""
     user = user_for_reset(token)
     if user is None:
         return None
@@ -191,6 +203,13 @@ def set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; every other session ends."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationError("current", _("The current password is not right."))
+    set_password(user, new)
+
+
 def revoke_sessions(user: User) -> None:
     """End every session of the account (at logout, and when staff block it)."""
     user.session_token = new_session_token()
@@ -199,11 +218,23 @@ def revoke_sessions(user: User) -> None:
 def update_profile(user: User, display_name: str, locale: str | None) -> None:
     """Change the name shown and the preferred language."""
     user.display_name = display_name.strip()
+    set_locale(user, locale)
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """Remember the account's language (None: follow the browser)."""
+    if locale and locale not in current_app.config["PB_LOCALES"]:
+        raise ValidationError("locale", _("This language is not available."))
     user.locale = locale or None
 
 
 def create_account(actor: User | None, email: str, role: Role, password: str, display_name: str = "") -> User:
-    """Create a confirmed account with a role (staff accounts come only from here)."""
+    """Create a confirmed account with a role (staff accounts come only from here).
+
+    ``actor`` is the administrator creating it, or None for the command line (the operator).
+    """
+    if actor is not None and not can_administer(actor):
+        raise NotAllowed(_("Only an administrator can create accounts."))
     check_password_strength(password)
     email = normalise_email(email)
     if find_user(email) is not None:

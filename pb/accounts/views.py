@@ -10,11 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from pb.accounts import services
-from pb.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm, ResetRequestForm
+from pb.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm, ResetRequestForm
 from pb.accounts.models import User
-from pb.accounts.passwords import verify_password
 from pb.accounts.permissions import is_signed_in, public, requires
-from pb.errors import ValidationError
+from pb.errors import NotConfirmed, ValidationError
 from pb.extensions import db, limiter
 from pb.web import safe_next
 
@@ -37,8 +36,12 @@ def configure_login(manager: LoginManager) -> None:
 
 
 def _account_key() -> str:
-    """The rate-limit key of the account a sign-in attempt names."""
+    """The rate-limit key of the account a form names (sign-in attempts, mails to one address)."""
     return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _mail_limit() -> str:
+    return current_app.config["PB_MAIL_LIMIT_PER_TARGET"]
 
 
 def _failed(response) -> bool:
@@ -59,12 +62,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.NotConfirmed:
-            user = services.find_user(form.email.data)
-            services.resend_confirmation(user)
-            db.session.commit()
-            flash(_("Please confirm your e-mail address first: we have sent you the link again."), "info")
-            return render_template("accounts/login.html", form=form), 200
+        except NotConfirmed as refusal:
+            db.session.commit()  # the confirmation mail was queued
+            flash(refusal.message, "info")
+            return render_template("accounts/login.html", form=form)
         if user is None:
             form.password.errors.append(_("The e-mail address or the password is not right."))
         else:
@@ -92,6 +93,7 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(_mail_limit, key_func=_account_key, methods=["POST"])
 def register():
     """Create a resident account; the answer is the same whether the address is new or not."""
     if current_user.is_authenticated:
@@ -119,29 +121,38 @@ def _submitted(form) -> bool:
     return request.method == "POST" and any(key.startswith(form._prefix) for key in request.form)
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 @public
 def confirm(token: str):
-    """Confirm the address from the link in the welcome mail and sign in."""
-    user = services.confirm_email(token)
-    if user is None:
+    """Confirm the address from the link in the welcome mail, then sign in.
+
+    Following the link only shows a button: signing in happens on its POST, so a link planted by
+    someone else cannot sign a visitor into the wrong account.
+    """
+    if services.user_for_confirmation(token) is None:
         flash(_("This confirmation link is not valid any more. Sign in to get a new one."), "error")
         return redirect(url_for("accounts.login"))
-    db.session.commit()
-    session.clear()
-    login_user(user)
-    flash(_("Your address is confirmed. Welcome!"), "success")
-    return redirect(url_for("processes.home"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = services.confirm_email(token)
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        flash(_("Your address is confirmed. Welcome!"), "success")
+        return redirect(url_for("processes.home"))
+    return render_template("accounts/confirm.html", form=form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(_mail_limit, key_func=_account_key, methods=["POST"])
 def reset_request():
     """Ask for a reset link; the answer never says whether the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
+        db.session.commit()
         return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
     return render_template("accounts/reset_request.html", form=form)
 
@@ -156,10 +167,13 @@ def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data)
         except ValidationError as error:
             form.password.errors.append(error.message)
         else:
+            if user is None:  # used or expired while the form was open
+                flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
+                return redirect(url_for("accounts.reset_request"))
             db.session.commit()
             logout_user()
             flash(_("Your password is changed. Please sign in with the new one."), "success")
@@ -176,21 +190,18 @@ def account():
         profile.locale.data = current_user.locale or ""
     password = PasswordChangeForm(prefix="password")
     if _submitted(profile) and profile.validate_on_submit():
-        services.update_profile(current_user, profile.display_name.data, profile.locale.data)
+        services.update_profile(current_user, profile.display_name.data, profile.locale.data or None)
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for("accounts.account"))
     if _submitted(password) and password.validate_on_submit():
-        if not verify_password(current_user.password_hash, password.current.data):
-            password.current.errors.append(_("The current password is not right."))
+        try:
+            services.change_password(current_user, password.current.data, password.password.data)
+        except ValidationError as error:
+            getattr(password, error.field).errors.append(error.message)
         else:
-            try:
-                services.set_password(current_user, password.password.data)
-            except ValidationError as error:
-                password.password.errors.append(error.message)
-            else:
-                db.session.commit()
-                login_user(current_user._get_current_object())
-                flash(_("Your password is changed; other devices are signed out."), "success")
-                return redirect(url_for("accounts.account"))
+            db.session.commit()
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed; other devices are signed out."), "success")
+            return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", profile=profile, password=password)

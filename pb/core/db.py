@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import enum
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,17 +36,37 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+# Whether the transactions of the current request or command will write (see _sqlite_begin).
+_writing: contextvars.ContextVar[bool] = contextvars.ContextVar("pb_writing", default=False)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Mark the transactions opened inside as writers: on SQLite they take the write lock at BEGIN."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def set_writing(value: bool) -> None:
+    """Say whether the rest of this request writes (set before every request, so none inherits it)."""
+    _writing.set(value)
+
+
 @sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_begin(connection: sa.Connection) -> None:
-    """SQLite: every transaction takes the write lock when it starts.
+    """SQLite: a transaction that will write takes the write lock when it starts.
 
-    SQLite has one writer at a time. A deferred transaction that read something and then writes
-    can deadlock with another writer, or write on a stale read (two audit events chained to the
-    same predecessor). Taking the lock at BEGIN serialises writers the way PostgreSQL's row locks
-    do; production runs on PostgreSQL, where this does not apply.
+    SQLite has one writer at a time. A deferred transaction that reads and then writes can find
+    that another writer committed in between and fail ("database is locked"), for instance two
+    audit events chaining to the same predecessor. Writers therefore begin IMMEDIATE, which
+    serialises them the way PostgreSQL's row locks do; readers begin deferred and, in WAL mode,
+    never wait. Production runs on PostgreSQL, where none of this applies.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 def utcnow() -> dt.datetime:

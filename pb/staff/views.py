@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.accounts import services as account_services
-from pb.accounts.forms import ROLE_LABELS, StaffAccountForm
-from pb.accounts.models import Role, User
+from pb.accounts.forms import StaffAccountForm
+from pb.accounts.models import Role
+from pb.accounts.queries import staff_accounts
 from pb.accounts.permissions import (can_administer, can_manage_mandates, can_manage_processes, can_view_audit_log,
                                      is_staff, requires)
-from pb.audit.models import AuditEvent
+from pb.audit.queries import events_page
 from pb.errors import ValidationError
 from pb.extensions import db
-from pb.mandate.models import Mandate
+from pb.mandate.queries import latest_mandates
 from pb.processes import queries
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -41,10 +41,8 @@ def processes():
 @requires(can_manage_mandates)
 def legal():
     """The legal officer's desk: each process with the state of its mandate."""
-    latest = {m.process_id: m for m in db.session.execute(
-        sa.select(Mandate).order_by(Mandate.process_id, Mandate.version)).scalars()}
     return render_template("staff/legal.html", municipalities=queries.municipalities_with_processes(),
-                           mandates=latest)
+                           mandates=latest_mandates())
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -62,19 +60,13 @@ def users():
             db.session.commit()
             flash(_("The account %(email)s was created.", email=form.email.data), "success")
             return redirect(url_for("staff.users"))
-    staff = db.session.execute(
-        sa.select(User).where(User.role != Role.RESIDENT).order_by(User.role, User.email)).scalars().all()
-    return render_template("staff/users.html", form=form, staff=staff, role_labels=ROLE_LABELS)
+    return render_template("staff/users.html", form=form, staff=staff_accounts())
 
 
 @bp.get("/audit")
 @requires(can_view_audit_log)
 def audit():
     """The audit log, newest first, a page at a time."""
-    before = request.args.get("before", type=int)
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
-    if before:
-        query = query.where(AuditEvent.id < before)
-    events = db.session.execute(query).scalars().all()
+    events = events_page(request.args.get("before", type=int), PAGE_SIZE)
     return render_template("staff/audit.html", events=events,
                            older=events[-1].id if len(events) == PAGE_SIZE else None)

@@ -28,7 +28,11 @@ def test_registration_confirms_by_mail_and_signs_in(client, db):
     assert user.email_confirmed_at is None and user.role.value == "resident"
     assert user.password_hash.startswith("$argon2id$")
     [message] = mail.outbox
-    response = client.get(_link(message))
+    # Following the link only shows a button; confirming and signing in is its POST.
+    page = client.get(_link(message))
+    assert page.status_code == 200 and "Confirm my address" in page.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+    response = client.post(_link(message))
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
@@ -36,6 +40,7 @@ def test_registration_confirms_by_mail_and_signs_in(client, db):
     # The link works once.
     client.post("/logout")
     assert client.get(_link(message)).status_code == 302
+    assert client.post(_link(message)).status_code == 302
     assert client.get("/account").status_code == 302
 
 
@@ -194,3 +199,57 @@ def test_admin_creates_staff_account_in_the_app(client, make_user, login, db):
     assert response.status_code == 302
     user = db.session.execute(sa.select(User).where(User.email == "maria@example.org")).scalar_one()
     assert user.role.value == "legal_officer"
+
+
+def test_mail_links_use_the_configured_base_url_not_the_host_header(make_app, make_user):
+    app = make_app(SERVER_NAME=None, PB_BASE_URL="https://pb.city.example")
+    with app.app_context():
+        user = make_user()
+        app.test_client().post("/reset", data={"email": user.email}, headers={"Host": "evil.example"})
+    [message] = mail.outbox
+    assert "https://pb.city.example/reset/" in message.body and "evil.example" not in message.body
+
+
+def test_mails_to_one_address_are_limited(client, make_user):
+    user = make_user()
+    codes = [client.post("/reset", data={"email": user.email}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert len(mail.outbox) == 3
+
+
+def test_a_failing_mail_server_breaks_no_page_and_keeps_the_mail(make_app, make_user, db):
+    from pb.core.mail import OutboxMessage
+
+    app = make_app(PB_MAIL_BACKEND="smtp", PB_MAIL_SERVER="127.0.0.1", PB_MAIL_PORT=9)  # nothing listens there
+    with app.app_context():
+        user = make_user()
+        response = app.test_client().post("/reset", data={"email": user.email})
+        assert response.status_code == 200
+        [queued] = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+        assert queued.sent_at is None and queued.attempts == 1 and "Error" in queued.last_error
+
+
+def test_mail_worker_delivers_the_outbox(make_app, make_user, db):
+    from pb.core.mail import OutboxMessage
+
+    app = make_app(PB_MAIL_DELIVERY="worker")
+    with app.app_context():
+        user = make_user()
+        app.test_client().post("/reset", data={"email": user.email})
+        assert mail.outbox == []
+        result = app.test_cli_runner().invoke(args=["mail", "send"])
+        assert result.exit_code == 0 and "sent 1, failed 0" in result.output
+        assert [m.to for m in mail.outbox] == [user.email]
+        assert db.session.execute(sa.select(OutboxMessage.sent_at)).scalar_one() is not None
+
+
+def test_reset_link_reveals_nothing_of_the_password(client, make_user):
+    from itsdangerous import URLSafeTimedSerializer
+
+    user = make_user()
+    client.post("/reset", data={"email": user.email})
+    token = _link(mail.outbox[-1]).rsplit("/", 1)[1]
+    # Signed, not encrypted: anyone holding the link can read this payload.
+    _valid, payload = URLSafeTimedSerializer("any key").loads_unsafe(token)
+    assert set(payload) == {"u", "s"}
+    assert not any(part in user.password_hash for part in payload["s"].split("|") if part)

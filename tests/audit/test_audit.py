@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from pb.audit.models import AuditEvent
 from pb.audit.services import record, verify_chain
+from pb.core.db import writing
 
 
 def _write_events(db, actor, n=3):
@@ -90,7 +91,7 @@ def test_concurrent_writers_keep_one_chain(app, db, make_user):
 
     def writer(n: int) -> None:
         try:
-            with app.app_context():
+            with app.app_context(), writing():
                 from pb.accounts.models import User
 
                 barrier.wait()

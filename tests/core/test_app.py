@@ -24,13 +24,26 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_production_cookies_are_secure():
-    app = create_app({"PB_ENV": "production", "SECRET_KEY": "x" * 32,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"PB_ENV": "production", "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "PB_BASE_URL": "https://pb.city.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     response = app.test_client().get("/static/pb.css")
     response.close()
     assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize("missing, message", [
+    ("PB_BASE_URL", "PB_BASE_URL is not set"),
+    ("RATELIMIT_STORAGE_URI", "PB_RATELIMIT_STORAGE_URL is not set"),
+])
+def test_production_refuses_settings_that_would_be_unsafe(missing, message, capsys):
+    settings = {"PB_ENV": "production", "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "PB_BASE_URL": "https://pb.city.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}
+    settings[missing] = "memory://" if missing == "RATELIMIT_STORAGE_URI" else None
+    with pytest.raises(SystemExit):
+        create_app(settings)
+    assert message in capsys.readouterr().err
 
 
 def test_environment_selects_postgres_and_rate_limit_storage(monkeypatch):

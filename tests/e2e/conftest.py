@@ -77,6 +77,7 @@ def live_server(make_app) -> Iterator[LiveServer]:
     with app.app_context():
         limiter.reset()
         build_demo()
+        app.extensions["sqlalchemy"].session.commit()
         app.extensions["sqlalchemy"].session.remove()
     mail.outbox.clear()
     server = LiveServer(app)

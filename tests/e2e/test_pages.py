@@ -89,6 +89,7 @@ def test_registration_confirmation_in_the_browser(page, live_server):
     assert "Check your e-mail" in page.locator("h1").inner_text()
     link = re.search(r"https?://\S+", live_server.outbox[-1].body).group(0)
     page.goto(link)
+    page.get_by_role("button", name="Confirm my address").click()
     assert "Welcome" in page.get_by_role("status").inner_text()
     assert page.get_by_role("link", name="My account").is_visible()
 

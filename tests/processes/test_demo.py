@@ -49,6 +49,7 @@ def test_demo_keeps_the_real_data(app, db):
 
 
 def test_demo_refuses_production_without_force(make_app):
-    app = make_app(PB_ENV="production")
+    app = make_app(PB_ENV="production", PB_BASE_URL="https://pb.city.example",
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "published passwords" in result.output
