@@ -37,6 +37,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Mails a person can cause to be sent to one address (registration, reset), against inbox flooding.
         "PB_MAIL_LIMIT_PER_TARGET": "3 per 15 minutes",
         "PB_BASE_URL": None,
+        # The audit chain's HMAC key; derived from the secret key unless set (set it before rotating that).
+        "PB_AUDIT_KEY": None,
         # How many proxies (load balancer, TLS terminator) stand in front of the app and set X-Forwarded-*.
         "PB_PROXY_HOPS": 0,
         "PB_MAIL_DELIVERY": None,
@@ -59,6 +61,7 @@ def defaults(instance_path: str) -> dict[str, object]:
 _ENVIRONMENT = {
     "PB_ENV": ("PB_ENV", str),
     "PB_SECRET_KEY": ("SECRET_KEY", str),
+    "PB_AUDIT_KEY": ("PB_AUDIT_KEY", str),
     "PB_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "PB_RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URI", str),
     "PB_MAIL_BACKEND": ("PB_MAIL_BACKEND", str),

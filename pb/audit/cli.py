@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from pb.audit.services import verify_chain
+from pb.audit.services import chain_key, verify_chain
 from pb.extensions import db
 
 audit_cli = AppGroup("audit", help="The audit log.")
@@ -14,7 +15,7 @@ audit_cli = AppGroup("audit", help="The audit log.")
 @audit_cli.command("verify")
 def verify() -> None:
     """Recompute every link of the audit log and report the first broken one."""
-    report = verify_chain(db.session)
+    report = verify_chain(db.session, chain_key(current_app.config))
     if report.ok:
         click.echo(f"The audit log is intact: {report.events} events, every link holds.")
         return

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from pb.accounts.models import User
@@ -31,11 +33,23 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def chain_key(config: dict[str, Any]) -> bytes:
+    """The key of the chain's HMAC: PB_AUDIT_KEY, or one derived from the secret key.
+
+    The key lives in the configuration, not the database, so someone who can write to the database
+    cannot recompute a consistent chain after editing it.
+    """
+    explicit = config.get("PB_AUDIT_KEY")
+    if explicit:
+        return str(explicit).encode("utf-8")
+    return hmac.new(str(config["SECRET_KEY"]).encode("utf-8"), b"pb audit chain", hashlib.sha256).digest()
+
+
 def event_hash(
-    *, prev_hash: str, occurred_at: dt.datetime, actor_id: int | None, actor_label: str, action: str,
-    object_type: str, object_id: str | None, before: Any, after: Any,
+    key: bytes, *, prev_hash: str, occurred_at: dt.datetime, actor_id: int | None, actor_label: str,
+    action: str, object_type: str, object_id: str | None, before: Any, after: Any,
 ) -> str:
-    """The SHA-256 of an event's content and its predecessor's hash."""
+    """The HMAC-SHA-256 of an event's content and its predecessor's hash."""
     payload = {
         "prev": prev_hash,
         "at": occurred_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -48,7 +62,7 @@ def event_hash(
         "after": after,
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def record(
@@ -77,7 +91,7 @@ def record(
         before=before,
         after=after,
     )
-    digest = event_hash(prev_hash=head.last_hash, **fields)
+    digest = event_hash(chain_key(current_app.config), prev_hash=head.last_hash, **fields)
     event = AuditEvent(prev_hash=head.last_hash, hash=digest, **fields)
     session.add(event)
     session.flush()
@@ -100,7 +114,7 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+def verify_chain(session: Session, key: bytes, batch: int = 5000) -> ChainReport:
     """Walk the chain in order and report the first event whose link or content does not hold."""
     expected_prev = GENESIS_HASH
     count = 0
@@ -117,7 +131,7 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
                 return ChainReport(count, event.id, "its link to the previous event is broken "
                                    "(an event was removed, inserted or reordered)")
             digest = event_hash(
-                prev_hash=event.prev_hash, occurred_at=event.occurred_at, actor_id=event.actor_id,
+                key, prev_hash=event.prev_hash, occurred_at=event.occurred_at, actor_id=event.actor_id,
                 actor_label=event.actor_label, action=event.action, object_type=event.object_type,
                 object_id=event.object_id, before=event.before, after=event.after,
             )

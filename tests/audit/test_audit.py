@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from pb.audit.models import AuditEvent
-from pb.audit.services import record, verify_chain
+from pb.audit.services import chain_key, record, verify_chain
 from pb.core.db import writing
 
 
@@ -23,7 +23,7 @@ def test_events_chain_and_verify(app, db, make_user):
     events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     assert events[0].actor_label == admin.email and events[0].before == {"name": "old 0"}
-    report = verify_chain(db.session)
+    report = verify_chain(db.session, chain_key(app.config))
     assert report.ok and report.events == 3
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact: 3 events" in result.output
@@ -47,8 +47,8 @@ def _without_guard(db, statement: str) -> None:
             connection.execute(sa.text(statement))
             connection.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
         else:
-            connection.execute(sa.text("DROP TRIGGER audit_event_no_update"))
-            connection.execute(sa.text("DROP TRIGGER audit_event_no_delete"))
+            connection.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+            connection.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
             connection.execute(sa.text(statement))
 
 
@@ -61,7 +61,7 @@ def test_tampering_is_caught(app, db, make_user, statement, broken_at, reason):
     _write_events(db, make_user(role="clerk"), n=4)
     db.session.remove()
     _without_guard(db, statement)
-    report = verify_chain(db.session)
+    report = verify_chain(db.session, chain_key(app.config))
     assert not report.ok
     assert report.broken_at == broken_at and reason in report.reason
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
@@ -110,5 +110,33 @@ def test_concurrent_writers_keep_one_chain(app, db, make_user):
     for thread in threads:
         thread.join(60)
     assert not errors
-    report = verify_chain(db.session)
+    report = verify_chain(db.session, chain_key(app.config))
     assert report.ok and report.events == 40
+
+
+def test_a_rewritten_chain_without_the_key_is_caught(app, db, make_user):
+    """Someone who can write to the database but lacks the key cannot forge a consistent chain."""
+    import json
+
+    from pb.audit.services import event_hash
+
+    _write_events(db, make_user(role="clerk"), n=2)
+    db.session.remove()
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.id == 2)).scalar_one()
+    forged_after = {"name": "forged"}
+
+    def forge(key: bytes) -> None:
+        digest = event_hash(key, prev_hash=event.prev_hash, occurred_at=event.occurred_at, actor_id=event.actor_id,
+                            actor_label=event.actor_label, action=event.action, object_type=event.object_type,
+                            object_id=event.object_id, before=event.before, after=forged_after)
+        _without_guard(db, f"UPDATE audit_event SET after = '{json.dumps(forged_after)}', hash = '{digest}' WHERE id = 2")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_chain_head SET last_hash = :h"), {"h": digest})
+        db.session.remove()
+
+    forge(b"the attacker's guess")
+    report = verify_chain(db.session, chain_key(app.config))
+    assert not report.ok and report.broken_at == 2 and "content was changed" in report.reason
+    # The same forgery made with the real key would pass: the key is what protects the chain.
+    forge(chain_key(app.config))
+    assert verify_chain(db.session, chain_key(app.config)).ok
