@@ -5,10 +5,16 @@ from pb.audit.models import AuditChainHead, AuditEvent
 from pb.core.mail import OutboxMessage
 from pb.mandate.models import Mandate, MandateCharacter, MandateStatus
 from pb.processes.models import BallotKind, District, Municipality, Phase, PhaseKind, Pool, Process
-from pb.proposals.models import Comment, Project, ProjectBeneficiary, ProjectCategory, ProjectStatus, Stance, Support
+from pb.deliberation.models import (Comment, Flag, FlagReason, FlagResolution, Follow, Notification, NotificationKind,
+                                    Stance, Support)
+from pb.proposals.models import (Appeal, AppealOutcome, Feasibility, Project, ProjectBeneficiary, ProjectCategory,
+                                 ProjectCoauthor, ProjectImage, ProjectStatus, ProjectVersion, Review,
+                                 ReviewAssignment)
 from pb.voting.models import Ballot, BallotChoice, Channel, Participation, VoterRegisterEntry
 
 __all__ = [
+    "Appeal", "AppealOutcome", "Feasibility", "Flag", "FlagReason", "FlagResolution", "Follow", "Notification",
+    "NotificationKind", "ProjectCoauthor", "ProjectImage", "ProjectVersion", "Review", "ReviewAssignment",
     "AuditChainHead", "AuditEvent", "Ballot", "BallotChoice", "BallotKind", "Channel", "Comment", "District",
     "Mandate", "MandateCharacter", "OutboxMessage", "MandateStatus", "Municipality", "Participation", "Phase", "PhaseKind",
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",

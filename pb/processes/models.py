@@ -82,6 +82,8 @@ class Process(db.Model):
     max_project_cost: Mapped[int | None] = mapped_column(Money)
     max_proposals_per_resident: Mapped[int | None]
     max_supports_per_resident: Mapped[int | None]
+    # Days an author has to appeal against a review outcome (Polish law requires an appeal procedure).
+    appeal_days: Mapped[int] = mapped_column(default=14)
     # Set when voting opens: from then on the ballot rules of the pools cannot change.
     ballot_rules_frozen_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

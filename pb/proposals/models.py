@@ -1,4 +1,4 @@
-"""Projects, their categories and beneficiary groups, comments and supports."""
+"""Projects with their versions, images, co-authors, categories and beneficiary groups, and their staff review."""
 
 from __future__ import annotations
 
@@ -46,14 +46,22 @@ class Project(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The cost that goes to the ballot: the author's estimate, replaced by the reviewer's revised cost.
     cost: Mapped[int] = mapped_column(Money)
+    estimated_cost: Mapped[int | None] = mapped_column(Money)
+    version: Mapped[int] = mapped_column(default=1)
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus), default=ProjectStatus.DRAFT)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Moderation hides, never deletes; the reason is public.
+    hidden_at: Mapped[dt.datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
     categories: Mapped[list[ProjectCategory]] = relationship(
         cascade="all, delete-orphan", order_by="ProjectCategory.category"
@@ -93,39 +101,115 @@ class ProjectBeneficiary(db.Model):
     group: Mapped[str] = mapped_column(sa.String(80), primary_key=True, index=True)
 
 
-class Stance(enum.StrEnum):
-    """A commenter's optional position on the project."""
+class ProjectVersion(db.Model):
+    """What a project said at one version; every edit after publication keeps the one before."""
 
-    FOR = "for"
-    AGAINST = "against"
-    NEUTRAL = "neutral"
-
-
-class Comment(db.Model):
-    """A comment or a reply on a project; hiding keeps it, with a public reason."""
-
-    __tablename__ = "comment"
+    __tablename__ = "project_version"
+    __table_args__ = (sa.UniqueConstraint("project_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"))
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(sa.Text)
-    stance: Mapped[Stance | None] = mapped_column(enum_type(Stance))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    description: Mapped[str] = mapped_column(sa.Text)
+    cost: Mapped[int] = mapped_column(Money)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"))
+    categories: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    beneficiaries: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    edited_at: Mapped[dt.datetime | None]
-    hidden_at: Mapped[dt.datetime | None]
-    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
-    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
-class Support(db.Model):
-    """A resident's endorsement of a project before the vote; one per resident and project."""
+class ProjectImage(db.Model):
+    """An image of a project, re-encoded on upload and kept in the database so every app server serves it."""
 
-    __tablename__ = "support"
-    __table_args__ = (sa.UniqueConstraint("project_id", "user_id"),)
+    __tablename__ = "project_image"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    byte_size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    alt_text: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProjectCoauthor(db.Model):
+    """A resident who co-signs a project and may edit it like its author."""
+
+    __tablename__ = "project_coauthor"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+
+
+class Feasibility(enum.StrEnum):
+    """A reviewer's verdict on a project."""
+
+    FEASIBLE = "feasible"
+    UNFEASIBLE = "unfeasible"
+    NEEDS_CHANGES = "needs_changes"
+
+
+class ReviewAssignment(db.Model):
+    """A clerk's assignment of a reviewer to a project."""
+
+    __tablename__ = "review_assignment"
+    __table_args__ = (sa.UniqueConstraint("project_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Review(db.Model):
+    """A reviewer's feasibility and legal check of a project (CONSUL's valuation); the public reason is
+    required when the project is unfeasible."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    feasibility: Mapped[Feasibility] = mapped_column(enum_type(Feasibility))
+    legally_compliant: Mapped[bool]
+    legal_note: Mapped[str] = mapped_column(sa.Text, default="")
+    revised_cost: Mapped[int | None] = mapped_column(Money)
+    cost_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    public_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    internal_note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AppealOutcome(enum.StrEnum):
+    """The answer to an author's appeal against a review."""
+
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class Appeal(db.Model):
+    """An author's appeal against a review outcome, within the process's appeal period, and its answer."""
+
+    __tablename__ = "appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[AppealOutcome | None] = mapped_column(enum_type(AppealOutcome))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_at: Mapped[dt.datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))

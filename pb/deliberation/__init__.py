@@ -1,0 +1,1 @@
+"""Deliberation: comments, supports, following projects, notifications and moderation."""

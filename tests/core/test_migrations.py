@@ -1,0 +1,61 @@
+"""Upgrading a database that holds data keeps the data: every migration from the first to the last."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from pb import create_app
+from pb.config import normalise_database_url
+from tests.conftest import TEST_CONFIG
+
+# Rows written at the first revision, in the shape that revision had.
+SEED = [
+    "INSERT INTO municipality (id, slug, name, country_code, timezone) VALUES (1, 'm', 'M', 'GR', 'UTC')",
+    "INSERT INTO process (id, municipality_id, slug, name, description, fiscal_year, currency, tally_rule, tie_break,"
+    " min_voter_age, collect_demographics, created_at) VALUES (1, 1, 'p', 'P', '', 2026, 'EUR', 'greedy', 'lexico',"
+    " 16, false, '2026-01-01 00:00:00')",
+    "INSERT INTO pool (id, process_id, name, amount, ballot_kind, min_choices) VALUES (1, 1, 'City', 100000, 'approval', 1)",
+    "INSERT INTO project (id, process_id, pool_id, code, title, summary, description, cost, status, created_at,"
+    " updated_at) VALUES (1, 1, 1, 'A', 'Park', '', '', 5000, 'on_ballot', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    "INSERT INTO ballot (id, pool_id, receipt_hash, channel, voided) VALUES ('b1', 1, 'r1', 'online', false)",
+    "INSERT INTO ballot_choice (ballot_id, project_id, position) VALUES ('b1', 1, 0)",
+]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    if not os.environ.get("PB_TEST_POSTGRES_URL"):
+        pytest.skip("PB_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped")
+    admin_url = normalise_database_url(os.environ["PB_TEST_POSTGRES_URL"])
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("DROP DATABASE IF EXISTS pb_migration_test"))
+        connection.execute(sa.text("CREATE DATABASE pb_migration_test"))
+    yield sa.make_url(admin_url).set(database="pb_migration_test").render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text("DROP DATABASE IF EXISTS pb_migration_test WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_upgrade_keeps_existing_data(empty_database):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0001")
+        engine = app.extensions["sqlalchemy"].engine
+        with engine.begin() as connection:
+            for statement in SEED:
+                connection.execute(sa.text(statement))
+        upgrade(directory=directory)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT version, cost FROM project")).one() == (1, 5000)
+            assert connection.execute(sa.text("SELECT appeal_days FROM process")).scalar_one() == 14
+            assert connection.execute(sa.text("SELECT count(*) FROM ballot_choice")).scalar_one() == 1
+        engine.dispose()
