@@ -161,6 +161,7 @@ def _read_meta(rows: _Rows, source: str) -> tuple[dict[str, str], int]:
     _header(row, line, "META", (), source)
     _check_width(row, 2, line, "META", source)
     meta: dict[str, str] = {}
+    lines: dict[str, int] = {}  # the line of each key's row, so that a bad value is reported where it is
     for line, row in rows:
         if _section_name(row):
             rows.push_back((line, row))
@@ -172,14 +173,15 @@ def _read_meta(rows: _Rows, source: str) -> tuple[dict[str, str], int]:
         if key in meta:
             raise PabulibError(f"the META key '{key}' appears twice", line, source)
         meta[key] = value
+        lines[key] = line
     if "budget" not in meta:
         raise PabulibError("META has no budget", meta_line, source)
     if not _check_amount(meta["budget"]):
-        raise PabulibError(f"the budget '{meta['budget']}' is not a number", meta_line, source)
+        raise PabulibError(f"the budget '{meta['budget']}' is not a number", lines["budget"], source)
     vote_type = meta.get("vote_type", "approval")
     if vote_type not in VOTE_TYPES:
         raise PabulibError(
-            f"the vote_type '{vote_type}' is not one of {', '.join(VOTE_TYPES)}", meta_line, source
+            f"the vote_type '{vote_type}' is not one of {', '.join(VOTE_TYPES)}", lines["vote_type"], source
         )
     return meta, meta_line
 

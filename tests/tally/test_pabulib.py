@@ -188,8 +188,8 @@ CUMULATIVE = [*META, "vote_type;cumulative", "PROJECTS", "project_id;cost", "X;1
         (["META", "key;value", "budget;1;2"], 3, "needs 2 fields"),
         ([*META, "budget;2"], 4, "appears twice"),
         (["META", "key;value", "vote_type;approval"], 1, "META has no budget"),
-        (["META", "key;value", "budget;lots"], 1, "the budget 'lots' is not a number"),
-        ([*META, "vote_type;borda"], 1, "vote_type 'borda'"),
+        (["META", "key;value", "budget;lots"], 3, "the budget 'lots' is not a number"),
+        ([*META, "vote_type;borda"], 4, "vote_type 'borda'"),
         (META, 3, "there is no PROJECTS section"),
         ([*META, "VOTES"], 4, "a PROJECTS line must follow"),
         ([*META, "PROJECTS", "project_id;name"], 5, "no 'cost' column"),
@@ -220,6 +220,37 @@ def test_malformed_files_raise_pabulib_error_naming_the_line(
     assert reason in caught.value.reason
     where = "city.pb" if line is None else f"city.pb line {line}"
     assert str(caught.value) == f"{where}: {caught.value.reason}"
+
+
+KV = ["META", "key;value"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "reason"),
+    [
+        ([*KV, "description;x", "budget;abc"], 4, "the budget 'abc' is not a number"),
+        ([*KV, "budget;-5", "vote_type;approval"], 3, "the budget '-5' is not a number"),
+        ([*KV, "", "description;x", "", "budget;1.2.3", "vote_type;approval"], 6, "the budget '1.2.3'"),
+        ([*KV, 'description;"two\nlines"', "budget;"], 5, "the budget '' is not a number"),
+        ([*KV, "vote_type;borda", "budget;10"], 3, "the vote_type 'borda' is not one of"),
+        ([*KV, "budget;10", "rule;greedy", "", "vote_type;Approval"], 6, "the vote_type 'Approval'"),
+    ],
+)
+def test_a_bad_meta_value_is_reported_on_its_own_line(lines: list[str], line: int, reason: str) -> None:
+    """The line is the row holding the bad value, not the META line (1) nor the key;value header (2)."""
+    text = "\n".join([*lines, "PROJECTS", "project_id;cost", "X;1", "VOTES", "voter_id;vote", "1;X"])
+    with pytest.raises(PabulibError) as caught:
+        parse(text, source="city.pb")
+    assert caught.value.line == line
+    assert reason in caught.value.reason
+    assert str(caught.value).startswith(f"city.pb line {line}: ")
+
+
+def test_a_bad_meta_value_names_its_line_through_read(tmp_path: Path) -> None:
+    path = tmp_path / "bad.pb"
+    path.write_bytes(b"\xef\xbb\xbfMETA\r\nkey;value\r\nbudget;abc\r\nPROJECTS\r\nproject_id;cost\r\n")
+    with pytest.raises(PabulibError, match=r"^.*bad\.pb line 3: the budget 'abc' is not a number$"):
+        pabulib.read(path)
 
 
 def test_the_error_message_reads_like_the_file() -> None:

@@ -2,8 +2,14 @@
 
 Voters earn money continuously; a project is bought at the earliest time its supporters' loads can pay for
 it, and their loads become that time. The rule stops at the first project (of those tied for the earliest
-time) that would exceed the budget. Times are compared in floating point with a margin; near ties are
-settled with exact fractions (every voter's load is one of the exact times of earlier purchases).
+time) that would exceed the budget.
+
+Exactness. Times are first compared in floating point. Every project whose float time is within a margin
+of the earliest one (relative TOL, widened by a bound on the rounding error the float time can carry) is
+compared again in exact fractions, and so are the budget check and the tie-break that follow: every voter's
+load is one of the exact times of earlier purchases, so a project's exact time is cheap to rebuild. An
+outcome therefore never depends on floating-point rounding; the floats only rule out projects that are
+clearly later.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from pb.tally.rules.profile import Profile
 
 #: Relative margin under which two float times are considered too close to call.
 TOL = 1e-9
+#: The unit roundoff of float64: one rounding changes a value by at most this relative amount.
+_U = 2.0**-53
 
 
 class NeedsApprovalBallots(ValueError):
@@ -38,8 +46,16 @@ def phragmen(profile: Profile) -> tuple[list[int], Verdicts]:
     last = np.zeros(len(profile.groups), dtype=np.int64)  # 0: no purchase yet, r: the r-th purchase
     times: list[Fraction] = [Fraction(0)]
     held = np.zeros(m)  # sum of supporters' loads per project
+    # A bound on the float error of held: every addition into held[j] rounds once. held[j] receives at most
+    # one addition per round plus one per (supporter group, purchase of that group) pair, that is at most
+    # groups[j] * most + rounds, where most is the largest number of purchases any one group took part in.
+    groups = np.fromiter((len(s) for s in profile.supporters), dtype=np.float64, count=m)
+    bought = np.zeros(len(profile.groups), dtype=np.int64)
+    most = 0
 
     def exact_time(j: int) -> Fraction:
+        """(exact sum of the supporters' loads + cost) / support: the loads are the exact purchase times."""
+        # Voters per purchase: sums of whole numbers far below 2**53, so the float64 counts are exact.
         counts = np.bincount(last[profile.supporters[j]], weights=weights[profile.supporters[j]])
         total = sum((int(n) * times[r] for r, n in enumerate(counts) if n), Fraction(0))
         return (total + costs[j]) / score[j]
@@ -59,9 +75,17 @@ def phragmen(profile: Profile) -> tuple[list[int], Verdicts]:
         supported = [j for j in remaining if score[j] > 0]
         when: Fraction | None = None
         if supported:
-            approx = {j: (held[j] + costs[j]) / score[j] for j in supported}
-            best = min(approx.values())
-            near = [j for j in supported if approx[j] - best <= TOL * best]
+            approx = {j: (float(held[j]) + float(costs[j])) / score[j] for j in supported}
+            b = min(supported, key=approx.__getitem__)
+            best = approx[b]
+            # Relative rounding error of each float time: held's additions, its load terms (two roundings per
+            # load step, telescoping, and one for the load itself), the cost's conversion, + and /.
+            err = ((groups * most + len(selected) + 8) * _U).tolist()
+            # j might be as early as best when the intervals [approx (1 - err), approx (1 + err)] of the two
+            # come within the margin TOL of each other; those are compared exactly.
+            near = [
+                j for j in supported if approx[j] - best <= TOL * best + err[j] * approx[j] + err[b] * best
+            ]
             if len(near) == 1:
                 tied = near
             else:
@@ -90,6 +114,8 @@ def phragmen(profile: Profile) -> tuple[list[int], Verdicts]:
         delta = weights[idx] * (float(when) - load[idx])
         load[idx] = float(when)
         last[idx] = len(times) - 1
+        bought[idx] += 1
+        most = max(most, int(bought[idx].max()))
         # Raise the held loads of every project these supporters approve, in one pass over their ballots.
         span = lengths[idx]
         flat = np.repeat(starts[idx] - np.cumsum(span) + span, span) + np.arange(int(span.sum()))
