@@ -142,9 +142,11 @@ def satisfaction(election: Election, selected: Iterable[str]) -> Satisfaction:
     owed = np.bincount(row, weights=share[col], minlength=n_patterns)
     got = np.bincount(row, weights=(share * funded)[col], minlength=n_patterns)
     voters = weights.sum()
-    fair = np.minimum(owed, election.budget / voters) if voters else owed
+    fair = np.asarray(np.minimum(owed, election.budget / voters) if voters else owed, dtype=float)
     ratio = np.full(n_patterns, np.nan)
-    ratio[asked] = np.minimum(got[asked] / fair[asked], 1.0)
+    # A voter owed nothing (a zero budget, or only free projects) lacks nothing: ratio 1.
+    ratio[asked] = np.minimum(np.divide(got[asked], fair[asked], out=np.ones_like(fair[asked]),
+                                        where=fair[asked] > 0), 1.0)
 
     return Satisfaction(
         weights=weights,

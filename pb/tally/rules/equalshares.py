@@ -4,17 +4,26 @@ With cost satisfaction a supporter's utility for a project is its cost, so buyin
 means: every supporter pays min(their money, rho), and rho is the smallest value at which that covers the
 cost (water-filling). The project with the smallest rho / cost is bought; ties go to the tie-break.
 
-Speed and exactness. Voters who support the same bought projects always hold the same money, so money is
-kept per *class* (a set of voters with equal money) and a project's supporters are summarised per class.
-Every run is first done in floating point; each decision that could change the outcome (is a project
-affordable, which project is cheapest) is only taken when it is clear by a margin far above the rounding
-error (relative 1e-9, while float64 errors here are around 1e-13). When a decision is too close to call,
-the run is redone with exact rational money (``fractions.Fraction``, one value per class), so an outcome
-never depends on rounding.
+Speed and exactness. Every run is first done in floating point (``_run_float``); each decision that could
+change the outcome (is a project affordable, which project is cheapest) is only taken when it is clear by a
+margin far above the rounding error (relative 1e-9, while float64 errors here are around 1e-13). When a
+decision is too close to call, the run is redone with exact rational money (``_run``, exact=True), so an
+outcome never depends on rounding.
+
+The float run keeps one money value per group of identical ballots and pabutools' lazy evaluation, in a
+heap: money only shrinks during a run, so the last price computed for a project is a lower bound on its
+price from then on. Each round pops the smallest bound (then the tie-break rank), recomputes that
+project's exact current price (Newton's method, i.e. the poor/rich iteration, started from the bound:
+2.3 steps on average on real files), drops it if it became unaffordable, and stops as soon as every
+remaining bound is above the best price found by the margin; the evaluated projects go back with their
+new prices.
+The exact run keeps money per *class*: voters who support the same bought projects always hold the same
+money, so a project's supporters are summarised per class and each class holds one ``Fraction``.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -72,6 +81,27 @@ def _waterfill(money: np.ndarray, weight: np.ndarray, cost: float) -> float:
     return float(rho[int(np.argmax(fits))] if fits.any() else rho[-1])
 
 
+def _rho_from(m: np.ndarray, pair: np.ndarray, supporters: int, cost: float, rho: float) -> float:
+    """The smallest rho with sum(w * min(m, rho)) == cost for an affordable project, from a lower bound rho.
+
+    ``pair`` holds the supporters' weights w and w * m (two rows); ``supporters`` = sum(w). Newton's method
+    on the concave, piecewise linear sum, i.e. pabutools' poor/rich iteration started from the bound: from
+    below the root every step stays below it, and a step that keeps the same supporters at or below the
+    price (the same poor weight: weights are whole numbers, so their float sums are exact) lands exactly on
+    the root. The poor pay what they hold, summed directly (no cancellation against the total).
+    """
+    poor_w, poor_mw = pair.dot(m <= rho)
+    for _ in range(64):
+        if poor_w >= supporters:
+            break
+        step = (cost - poor_mw) / (supporters - poor_w)
+        now_w, now_mw = pair.dot(m <= step)
+        if now_w == poor_w or step <= rho:
+            return float(step)
+        rho, poor_w, poor_mw = step, now_w, now_mw
+    return _waterfill(m, pair[0], cost)
+
+
 def _exact_rho(weight: np.ndarray, money: list[Fraction], cost: int) -> Fraction:
     """The water-filling price in exact arithmetic, by pabutools' poor/rich iteration."""
     rich = [(int(weight[c]), money[c]) for c in np.flatnonzero(weight) if money[c] > 0]
@@ -104,15 +134,98 @@ class EqualShares:
             if profile.costs[j] > 0 and not profile.withdrawn[j] and support[j] > 0
         ]
         self.weights = [profile.weights[s].astype(np.float64) for s in profile.supporters]
+        # Per project, its supporter groups' weights and (filled in per evaluation) weight * money.
+        self._pairs = [np.stack((w, w)) for w in self.weights]
+        # Every run starts from the same heap: with equal money a project's rho / cost is 1 / supporters.
+        self._start_heap = sorted((1.0 / self.support[j], profile.rank[j], j) for j in self.candidates)
 
     def run(self, start_money: Fraction) -> MesRun:
         """Equal shares with every voter starting with ``start_money`` (in cost units)."""
         try:
-            return self._run(start_money, exact=False)
+            return self._run_float(start_money)
         except _TooClose:
             return self._run(start_money, exact=True)
 
+    def _run_float(self, start_money: Fraction) -> MesRun:
+        """The float run: money per supporter group, lazy evaluation in a heap; _TooClose on a close call."""
+        profile = self.profile
+        costs = profile.costs
+        rank = profile.rank
+        supporters = profile.supporters
+        weights = self.weights
+        support = self.support
+        scale = float(start_money)
+        money = np.full(len(profile.groups), scale)
+        pairs = self._pairs
+        heap = list(self._start_heap)
+        # Per project: the margin on rho / cost (half of a pair's margin), and on its supporters' money.
+        margin = [TOL * scale / c if c else 0.0 for c in costs]
+        slacks = [TOL * (c + n * scale) for c, n in zip(costs, support)]
+        # The last price computed for each project: a lower bound on its price from then on.
+        bound: dict[int, float] = {}
+        purchases: list[Purchase] = []
+        while True:
+            best_q = float("inf")
+            best_j = -1
+            best_m: np.ndarray | None = None
+            evaluated: list[tuple[float, int]] = []
+            while heap:
+                lower, _, j = heap[0]
+                if best_j >= 0 and lower - best_q > margin[j] + margin[best_j]:
+                    break
+                heapq.heappop(heap)
+                cost = costs[j]
+                slack = slacks[j]
+                if purchases:
+                    m = money[supporters[j]]
+                    available = float(m @ weights[j])
+                    if available >= cost - slack:
+                        pair = pairs[j]
+                        np.multiply(m, pair[0], out=pair[1])
+                else:
+                    m = None
+                    available = support[j] * scale
+                if available < cost - slack:
+                    continue  # unaffordable now, so for the rest of the run
+                if available <= cost + slack:
+                    raise _TooClose
+                if m is None:
+                    rho = cost / support[j]
+                else:
+                    rho = _rho_from(m, pair, support[j], cost, bound.get(j, cost / support[j]))
+                bound[j] = rho
+                q = rho / cost
+                evaluated.append((q, j))
+                if q < best_q:
+                    best_q, best_j, best_m = q, j, m
+            if not evaluated:
+                break
+            best_margin = margin[best_j]
+            for q, j in evaluated:
+                if j != best_j:
+                    if q - best_q <= margin[j] + best_margin:
+                        raise _TooClose
+                    heapq.heappush(heap, (q, rank[j], j))
+            # Charge the supporters: the price, or all they have if that is less.
+            j = best_j
+            rho = bound[j]
+            idx = supporters[j]
+            m = money[idx] if best_m is None else best_m
+            full = int(round(float((m > rho) @ weights[j])))
+            money[idx] = np.maximum(m - rho, 0.0)
+            purchases.append(
+                Purchase(project=j, price=rho, full_payers=full, partial_payers=support[j] - full)
+            )
+        return MesRun(
+            start_money=Fraction(start_money),
+            purchases=tuple(purchases),
+            classes=np.arange(len(money), dtype=np.int64),
+            money=money,
+            exact=False,
+        )
+
     def _run(self, start_money: Fraction, *, exact: bool) -> MesRun:
+        """The run on money classes: with exact=True the Fraction fallback (float prices, exact decisions)."""
         profile = self.profile
         costs = profile.costs
         rank = profile.rank
