@@ -91,11 +91,15 @@ def _init_extensions(app: "Flask") -> None:
 
 def _register_blueprints(app: "Flask") -> None:
     from pb.accounts.views import bp as accounts_bp
+    from pb.api.views import bp as api_bp
+    from pb.deliberation.views import bp as deliberation_bp
     from pb.processes.views import bp as processes_bp
+    from pb.proposals.views import bp as proposals_bp
+    from pb.review.views import bp as review_bp
     from pb.staff.views import bp as staff_bp
     from pb.web import bp as web_bp
 
-    for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp):
+    for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

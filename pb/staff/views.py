@@ -13,10 +13,14 @@ from pb.accounts.queries import staff_accounts
 from pb.accounts.permissions import (can_administer, can_manage_mandates, can_manage_processes, can_view_audit_log,
                                      is_staff, requires)
 from pb.audit.queries import events_page
-from pb.errors import ValidationError
+from pb.core.db import utcnow
+from pb.errors import PBError, ValidationError
 from pb.extensions import db
 from pb.mandate.queries import latest_mandates
 from pb.processes import queries
+from pb.processes.models import PhaseKind, Process
+from pb.processes.services import close_phase_now, open_phase_now
+from pb.staff.forms import PhaseChangeForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -34,7 +38,8 @@ def dashboard():
 @requires(can_manage_processes)
 def processes():
     """Every process with its current phase, for clerks."""
-    return render_template("staff/processes.html", municipalities=queries.municipalities_with_processes())
+    return render_template("staff/processes.html", municipalities=queries.municipalities_with_processes(),
+                           now=utcnow())
 
 
 @bp.get("/legal")
@@ -70,3 +75,24 @@ def audit():
     events = events_page(request.args.get("before", type=int), PAGE_SIZE)
     return render_template("staff/audit.html", events=events,
                            older=events[-1].id if len(events) == PAGE_SIZE else None)
+
+
+@bp.route("/processes/<int:process_id>/phases", methods=["GET", "POST"])
+@requires(can_manage_processes)
+def phases(process_id: int):
+    """A process's phases with their dates; a clerk opens or closes one early, giving the reason."""
+    process = db.get_or_404(Process, process_id)
+    form = PhaseChangeForm()
+    if form.validate_on_submit():
+        change = open_phase_now if form.change.data == "open" else close_phase_now
+        try:
+            change(current_user, process, PhaseKind(form.phase.data), form.reason.data)
+        except ValidationError as error:
+            form.reason.errors.append(error.message)
+        except PBError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The phase was changed; the reason is in the audit log."), "success")
+            return redirect(url_for("staff.phases", process_id=process.id))
+    return render_template("staff/phases.html", process=process, form=form, now=utcnow())

@@ -1,0 +1,120 @@
+"""What a process allows now: each action in its phase, checked in one place; and a clerk's early
+opening or closing of a phase, with a reason, in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from pb.accounts.models import User
+from pb.accounts.permissions import can_manage_processes
+from pb.audit.services import changes, record
+from pb.core.db import utcnow
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
+from pb.extensions import db
+from pb.processes.labels import phase_label
+from pb.processes.models import Phase, PhaseKind, Process
+
+
+class Action(enum.StrEnum):
+    """What residents and staff do that depends on the phase."""
+
+    PROPOSE = "propose"
+    EDIT_PROPOSAL = "edit_proposal"
+    COMMENT = "comment"
+    SUPPORT = "support"
+    REVIEW = "review"
+    APPEAL = "appeal"
+    VOTE = "vote"
+
+
+# The phases in which each action is open.
+ACTION_PHASES: dict[Action, tuple[PhaseKind, ...]] = {
+    Action.PROPOSE: (PhaseKind.PROPOSALS,),
+    Action.EDIT_PROPOSAL: (PhaseKind.PROPOSALS,),
+    Action.COMMENT: (PhaseKind.PROPOSALS, PhaseKind.REVIEW, PhaseKind.DELIBERATION, PhaseKind.VOTING),
+    Action.SUPPORT: (PhaseKind.DELIBERATION,),
+    Action.REVIEW: (PhaseKind.REVIEW,),
+    Action.APPEAL: (PhaseKind.REVIEW, PhaseKind.DELIBERATION),
+    Action.VOTE: (PhaseKind.VOTING,),
+}
+
+
+class PhaseClosed(NotAllowed):
+    """The action is not open in the current phase; the message says when it opens, if it will."""
+
+
+def is_open(process: Process, action: Action, now: dt.datetime | None = None) -> bool:
+    """Whether the action is open in the process at ``now``."""
+    now = now or utcnow()
+    return any(p.kind in ACTION_PHASES[action] and p.is_open(now) for p in process.phases)
+
+
+def require_phase(process: Process, action: Action, now: dt.datetime | None = None) -> None:
+    """Raise PhaseClosed, saying why and when it opens, unless the action is open now."""
+    now = now or utcnow()
+    if is_open(process, action, now):
+        return
+    upcoming = sorted((p for p in process.phases if p.kind in ACTION_PHASES[action] and p.starts_at > now),
+                      key=lambda p: p.starts_at)
+    if upcoming:
+        raise PhaseClosed(_("This is possible during the phase “%(phase)s”, which opens on %(date)s.",
+                            phase=phase_label(upcoming[0].kind), date=format_datetime(upcoming[0].starts_at, "medium")))
+    raise PhaseClosed(_("This is no longer possible: the phase for it has ended."))
+
+
+def _phase(process: Process, kind: PhaseKind) -> Phase:
+    for phase in process.phases:
+        if phase.kind is kind:
+            return phase
+    raise InvalidTransition(_("This process has no phase “%(phase)s”.", phase=phase_label(kind)))
+
+
+def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, now: dt.datetime | None = None) -> Phase:
+    """Open a phase before its date: it starts now, and the phase running until now ends now."""
+    _check_clerk(actor, reason)
+    now = now or utcnow()
+    phase = _phase(process, kind)
+    if phase.is_open(now):
+        raise InvalidTransition(_("The phase “%(phase)s” is already open.", phase=phase_label(kind)))
+    if phase.ends_at <= now:
+        raise InvalidTransition(_("The phase “%(phase)s” has ended and cannot be opened again.", phase=phase_label(kind)))
+    before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
+    for other in process.phases:
+        if other is not phase and other.is_open(now):
+            other.ends_at = now
+    phase.starts_at = now
+    _record(actor, process, "phase.open_early", kind, reason, before)
+    return phase
+
+
+def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, now: dt.datetime | None = None) -> Phase:
+    """Close a running phase before its date."""
+    _check_clerk(actor, reason)
+    now = now or utcnow()
+    phase = _phase(process, kind)
+    if not phase.is_open(now):
+        raise InvalidTransition(_("The phase “%(phase)s” is not open.", phase=phase_label(kind)))
+    if kind is PhaseKind.VOTING:
+        raise InvalidTransition(_("Voting is closed through the vote's own closing step, which counts the ballots."))
+    before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
+    phase.ends_at = now
+    _record(actor, process, "phase.close_early", kind, reason, before)
+    return phase
+
+
+def _check_clerk(actor: User, reason: str) -> None:
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can change the phases of a process."))
+    if len(reason.strip()) < 10:
+        raise ValidationError("reason", _("Give the reason in a sentence: it is kept in the audit log."))
+
+
+def _record(actor: User, process: Process, action: str, kind: PhaseKind, reason: str, before: dict) -> None:
+    db.session.flush()
+    after = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
+    record(db.session, actor, action, "process", process.id,
+           before={"phases": before}, after={"phases": after, "phase": kind.value, "reason": reason.strip()})
