@@ -211,6 +211,27 @@ def make_process(db):
 
 
 @pytest.fixture
+def make_project(db, make_user):
+    """Create a project in a process's first pool: make_project(process, status="published", author=...)."""
+    from pb.proposals.models import Project, ProjectCategory, ProjectStatus
+
+    counter = iter(range(1, 100_000))
+
+    def build(process, status: str = "published", author=None, cost: int = 500_000, **fields: object) -> Project:
+        number = next(counter)
+        project = Project(process_id=process.id, pool_id=process.pools[0].id, code=fields.pop("code", f"P{number}"),
+                          title=fields.pop("title", f"Project {number}"), summary=fields.pop("summary", "A summary"),
+                          description=fields.pop("description", "A description"), cost=cost, estimated_cost=cost,
+                          status=ProjectStatus(status), author_id=(author or make_user()).id, **fields)
+        project.categories = [ProjectCategory(category="culture")]
+        db.session.add(project)
+        db.session.commit()
+        return project
+
+    return build
+
+
+@pytest.fixture
 def login(client: FlaskClient):
     """Sign a user in through the real sign-in form."""
 

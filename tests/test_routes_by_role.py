@@ -45,6 +45,52 @@ EXPECTED = {
     "staff.legal": ("GET", "/staff/legal", only("legal_officer", "admin")),
     "staff.users": ("GET", "/staff/users", only("admin")),
     "staff.audit": ("GET", "/staff/audit", only("legal_officer", "admin")),
+    "staff.phases": ("GET", "/staff/processes/1/phases", only("clerk", "admin")),
+    # proposals routes (submission, browsing, project pages, images)
+    "proposals.index": ("GET", "/m/testville/2026/projects", everyone(OK)),
+    # Residents propose; process 1 is past its proposals phase, so the page says when it was open (200).
+    "proposals.new": ("GET", "/m/testville/2026/propose", only("resident")),
+    # Only the project's authors may edit it; project 1 is another resident's.
+    "proposals.edit": ("GET", "/projects/1/edit", only()),
+    "proposals.project": ("GET", "/projects/1", everyone(OK)),
+    "proposals.versions": ("GET", "/projects/1/versions", everyone(OK)),
+    "proposals.image": ("GET", "/projects/1/images/1", everyone(OK)),
+    "proposals.mine": ("GET", "/my/proposals", signed_in_only()),
+    # review routes (staff review and appeals)
+    "review.index": ("GET", "/staff/review", only("clerk", "admin")),
+    "review.queue": ("GET", "/staff/review/processes/1", only("clerk", "admin")),
+    "review.project": ("GET", "/staff/review/projects/1", only("clerk", "admin")),
+    # Empty forms are shown again with their errors; unassigning outside the review phase flashes and redirects.
+    "review.assign": ("POST", "/staff/review/projects/1/assign", only("clerk", "admin")),
+    "review.unassign": ("POST", "/staff/review/projects/1/unassign/1",
+                        {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
+    "review.record": ("POST", "/staff/review/projects/1/review", only("clerk", "admin")),
+    "review.answer": ("POST", "/staff/review/appeals/1/answer", only("clerk", "admin")),
+    # Only the project's authors may appeal; project 1 is another resident's.
+    "review.appeal": ("GET", "/projects/1/appeal", only()),
+    # deliberation routes (comments, supports, follows, notifications, moderation)
+    "deliberation.discussion": ("GET", "/projects/1/discussion", everyone(OK)),
+    "deliberation.new_comment": ("GET", "/projects/1/comments", signed_in_only()),
+    "deliberation.reply": ("GET", "/comments/1/reply", signed_in_only()),
+    "deliberation.edit_comment": ("GET", "/comments/1/edit", signed_in_only(FORBIDDEN)),
+    "deliberation.support": ("POST", "/projects/1/support", signed_in_only(REDIRECT)),
+    "deliberation.withdraw_support": ("POST", "/projects/1/support/withdraw", signed_in_only(REDIRECT)),
+    "deliberation.follow": ("POST", "/projects/1/follow", signed_in_only(REDIRECT)),
+    "deliberation.unfollow": ("POST", "/projects/1/unfollow", signed_in_only(REDIRECT)),
+    "deliberation.flag_comment": ("GET", "/comments/1/flag", signed_in_only()),
+    "deliberation.flag_project": ("GET", "/projects/1/flag", signed_in_only()),
+    "deliberation.notifications": ("GET", "/notifications", signed_in_only()),
+    "deliberation.moderation": ("GET", "/staff/moderation", only("clerk", "admin")),
+    "deliberation.hide_comment": ("GET", "/staff/moderation/comments/1/hide", only("clerk", "admin")),
+    "deliberation.hide_project": ("GET", "/staff/moderation/projects/1/hide", only("clerk", "admin")),
+    "deliberation.dismiss_comment_flags": ("POST", "/staff/moderation/comments/1/dismiss",
+                                           {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
+    "deliberation.dismiss_project_flags": ("POST", "/staff/moderation/projects/1/dismiss",
+                                           {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
+    "deliberation.block_user": ("GET", "/staff/moderation/users/1/block", only("clerk", "admin")),
+    # api routes (read-only JSON)
+    "api.processes": ("GET", "/api/v1/processes", everyone(OK)),
+    "api.process_projects": ("GET", "/api/v1/processes/1/projects", everyone(OK)),
 }
 
 
@@ -62,9 +108,39 @@ def test_every_view_declares_its_permission(app):
         assert hasattr(view, "permission"), f"{endpoint} has neither @public nor @requires"
 
 
+@pytest.fixture
+def route_world(db, make_user, make_process, make_project):
+    """The objects the paths above name: process 1 (now in its deliberation phase), project 1 by
+    another resident, on the ballot. Areas add what their routes need here."""
+    process = make_process(slug="2026")
+    project = make_project(process, status="on_ballot")
+    # Review: a review of project 1 and appeal 1 against it, waiting for an answer.
+    from pb.proposals.models import Appeal, Feasibility, Review
+
+    review = Review(project_id=project.id, feasibility=Feasibility.NEEDS_CHANGES, legally_compliant=True,
+                    public_reason="Needs a site plan.")
+    db.session.add(review)
+    db.session.flush()
+    db.session.add(Appeal(project_id=project.id, review_id=review.id, author_id=project.author_id,
+                          text="The site plan is attached."))
+    # Proposals: image 1 of project 1.
+    from pb.proposals.models import ProjectImage
+
+    db.session.add(ProjectImage(project_id=project.id, content_type="image/png", data=b"\x89PNG", byte_size=4,
+                                width=1, height=1, sha256="0" * 64))
+    # Deliberation: comment 1 on project 1, by the project's author, reported once by another resident.
+    from pb.deliberation.models import Comment, Flag, FlagReason
+
+    comment = Comment(project_id=project.id, author_id=project.author_id, body="A *first* comment")
+    db.session.add(comment)
+    db.session.flush()
+    db.session.add(Flag(comment_id=comment.id, reporter_id=make_user().id, reason=FlagReason.SPAM))
+    db.session.commit()
+    return process
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_routes_by_role(client, make_user, make_process, login, role):
-    make_process(slug="2026")
+def test_routes_by_role(client, make_user, route_world, login, role):
     if role != "anonymous":
         login(make_user(role=role))
     # Signing out ends the session, so it goes last.

@@ -1,0 +1,1 @@
+"""The read-only JSON API for open data: processes and their projects, public fields only."""

@@ -1,0 +1,294 @@
+"""Submitting and editing projects: every rule is checked before anything is written, so an error
+stores nothing; the caller commits once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from pb.accounts.models import Role, User
+from pb.core.db import utcnow
+from pb.core.money import format_money, minor_units
+from pb.errors import NotAllowed, ValidationError
+from pb.extensions import db
+from pb.processes.models import Pool, Process
+from pb.processes.services import Action, require_phase
+from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_image
+from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
+                                 ProjectStatus, ProjectVersion)
+from pb.proposals.permissions import can_edit_project, can_propose
+from pb.proposals.vocabulary import BENEFICIARIES, CATEGORIES
+
+TITLE_MAX = 200
+SUMMARY_MAX = 500
+DESCRIPTION_MAX = 20_000
+MAX_COAUTHORS = 10
+
+
+@dataclass(frozen=True)
+class ProposalInput:
+    """What a resident entered for a project, as the form read it (shape checked, rules not yet)."""
+
+    title: str
+    summary: str
+    description: str
+    cost: str
+    pool_id: int | None
+    categories: tuple[str, ...] = ()
+    beneficiaries: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    # None leaves the co-authors as they are (a co-author editing cannot change them).
+    coauthor_emails: tuple[str, ...] | None = ()
+    images: tuple[ImageUpload, ...] = ()
+    remove_image_ids: tuple[int, ...] = ()
+    publish: bool = False
+
+
+@dataclass
+class _Checked:
+    """The input after every rule passed: what will be written."""
+
+    title: str
+    summary: str
+    description: str
+    cost: int
+    pool: Pool
+    categories: list[str]
+    beneficiaries: list[str]
+    latitude: float | None
+    longitude: float | None
+    coauthors: list[User] | None
+    images: list[PreparedImage] = field(default_factory=list)
+
+
+def parse_cost(text: str, currency: str) -> int:
+    """A cost typed in major units (e.g. "12500.50") as integer minor units; refuses what is not a positive
+    amount with at most the currency's decimals."""
+    cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not cleaned:
+        raise ValidationError("cost", _("Enter the estimated cost."))
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"-?\d{1,15}(\.\d+)?", cleaned):
+        raise ValidationError("cost", _("Enter the cost as a number, like 12500 or 12500.50."))
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValidationError("cost", _("Enter the cost as a number, like 12500 or 12500.50.")) from None
+    if amount <= 0:
+        raise ValidationError("cost", _("The cost must be more than zero."))
+    units = minor_units(currency)
+    minor = amount * units
+    if minor != minor.to_integral_value():
+        digits = len(str(units)) - 1
+        if digits == 0:
+            raise ValidationError("cost", _("Enter the cost in whole %(currency)s, without decimals.",
+                                            currency=currency))
+        raise ValidationError("cost", _("Enter at most %(digits)d decimals for %(currency)s.",
+                                        digits=digits, currency=currency))
+    return int(minor)
+
+
+def _check(actor: User, process: Process, data: ProposalInput, *, project: Project | None = None) -> _Checked:
+    """Apply every rule to the input; raise the first ValidationError found."""
+    title = (data.title or "").strip()
+    summary = (data.summary or "").strip()
+    description = (data.description or "").strip()
+    if not title:
+        raise ValidationError("title", _("Enter a title."))
+    if len(title) > TITLE_MAX:
+        raise ValidationError("title", _("The title is too long: at most %(max)d characters.", max=TITLE_MAX))
+    if not summary:
+        raise ValidationError("summary", _("Enter a short summary."))
+    if len(summary) > SUMMARY_MAX:
+        raise ValidationError("summary", _("The summary is too long: at most %(max)d characters.", max=SUMMARY_MAX))
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationError("description", _("The description is too long: at most %(max)d characters.",
+                                               max=DESCRIPTION_MAX))
+    pool = next((p for p in process.pools if p.id == data.pool_id), None)
+    if pool is None:
+        raise ValidationError("pool_id", _("Choose the district, or city-wide."))
+    cost = parse_cost(data.cost, process.currency)
+    if process.max_project_cost is not None and cost > process.max_project_cost:
+        raise ValidationError("cost", _("The cost is above the most a project may cost in this process (%(max)s).",
+                                        max=format_money(process.max_project_cost, process.currency, _locale())))
+    if cost > pool.amount:
+        raise ValidationError("cost", _("The cost is above the whole budget of “%(pool)s” (%(amount)s).",
+                                        pool=pool.name, amount=format_money(pool.amount, process.currency, _locale())))
+    unknown = [c for c in data.categories if c not in CATEGORIES]
+    if unknown:
+        raise ValidationError("categories", _("Choose categories from the list."))
+    unknown = [b for b in data.beneficiaries if b not in BENEFICIARIES]
+    if unknown:
+        raise ValidationError("beneficiaries", _("Choose beneficiary groups from the list."))
+    if (data.latitude is None) != (data.longitude is None):
+        raise ValidationError("latitude", _("Give both the latitude and the longitude, or neither."))
+    if data.latitude is not None and not -90 <= data.latitude <= 90:
+        raise ValidationError("latitude", _("The latitude is between -90 and 90."))
+    if data.longitude is not None and not -180 <= data.longitude <= 180:
+        raise ValidationError("longitude", _("The longitude is between -180 and 180."))
+    coauthors = None if data.coauthor_emails is None else _coauthors(actor, data.coauthor_emails)
+    kept = 0
+    if project is not None:
+        kept = len([i for i in _image_ids(project) if i not in data.remove_image_ids])
+    if kept + len(data.images) > MAX_IMAGES:
+        raise ValidationError("images", _("A project has at most %(max)d images.", max=MAX_IMAGES))
+    images = [prepare_image(upload) for upload in data.images]
+    return _Checked(title=title, summary=summary, description=description, cost=cost, pool=pool,
+                    categories=sorted(set(data.categories)), beneficiaries=sorted(set(data.beneficiaries)),
+                    latitude=data.latitude, longitude=data.longitude, coauthors=coauthors, images=images)
+
+
+def _locale() -> str:
+    """The language of the messages, for amounts inside them."""
+    return str(get_locale() or "en")
+
+
+def _coauthors(actor: User, emails: tuple[str, ...]) -> list[User]:
+    """The residents named by these e-mail addresses; an unknown address is an error."""
+    wanted = []
+    for email in emails:
+        email = email.strip().lower()
+        if email and email not in wanted and email != actor.email.lower():
+            wanted.append(email)
+    if len(wanted) > MAX_COAUTHORS:
+        raise ValidationError("coauthors", _("A project has at most %(max)d co-authors.", max=MAX_COAUTHORS))
+    if not wanted:
+        return []
+    found = {u.email.lower(): u for u in db.session.execute(
+        sa.select(User).where(sa.func.lower(User.email).in_(wanted), User.role == Role.RESIDENT,
+                              User.blocked_at.is_(None))).scalars()}
+    for email in wanted:
+        if email not in found:
+            raise ValidationError("coauthors", _("No resident has an account with the address %(email)s.",
+                                                 email=email))
+    return [found[e] for e in wanted]
+
+
+def _image_ids(project: Project) -> list[int]:
+    return list(db.session.execute(
+        sa.select(ProjectImage.id).where(ProjectImage.project_id == project.id)).scalars())
+
+
+def _next_code(process: Process) -> str:
+    """The next free number of the process, as the project's code."""
+    number = db.session.execute(
+        sa.select(sa.func.count()).select_from(Project).where(Project.process_id == process.id)).scalar_one() + 1
+    existing = set(db.session.execute(
+        sa.select(Project.code).where(Project.process_id == process.id)).scalars())
+    while str(number) in existing:
+        number += 1
+    return str(number)
+
+
+def _lock(process: Process) -> None:
+    """Serialise submissions to one process (codes and per-resident limits); SQLite serialises writers anyway."""
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+
+
+def _apply(project: Project, checked: _Checked) -> None:
+    project.title = checked.title
+    project.summary = checked.summary
+    project.description = checked.description
+    project.cost = checked.cost
+    project.estimated_cost = checked.cost
+    project.pool_id = checked.pool.id
+    project.district_id = checked.pool.district_id
+    project.latitude = checked.latitude
+    project.longitude = checked.longitude
+    project.categories = [ProjectCategory(category=c) for c in checked.categories]
+    project.beneficiaries = [ProjectBeneficiary(group=b) for b in checked.beneficiaries]
+
+
+def _store_images(project: Project, images: list[PreparedImage]) -> None:
+    start = db.session.execute(sa.select(sa.func.coalesce(sa.func.max(ProjectImage.position), -1))
+                               .where(ProjectImage.project_id == project.id)).scalar_one() + 1
+    for offset, image in enumerate(images):
+        db.session.add(ProjectImage(project_id=project.id, position=start + offset, content_type=image.content_type,
+                                    data=image.data, byte_size=len(image.data), width=image.width,
+                                    height=image.height, sha256=image.sha256))
+
+
+def _set_coauthors(project: Project, coauthors: list[User]) -> None:
+    db.session.execute(sa.delete(ProjectCoauthor).where(ProjectCoauthor.project_id == project.id))
+    for user in coauthors:
+        if user.id != project.author_id:
+            db.session.add(ProjectCoauthor(project_id=project.id, user_id=user.id))
+
+
+def submit_project(actor: User, process: Process, data: ProposalInput) -> Project:
+    """A resident's new project, saved as a draft or published; refused outside the proposals phase."""
+    if not can_propose(actor):
+        raise NotAllowed(_("Only residents can propose projects."))
+    require_phase(process, Action.PROPOSE)
+    checked = _check(actor, process, data)
+    _lock(process)
+    if process.max_proposals_per_resident is not None:
+        count = db.session.execute(
+            sa.select(sa.func.count()).select_from(Project).where(
+                Project.process_id == process.id, Project.author_id == actor.id,
+                Project.status != ProjectStatus.WITHDRAWN)).scalar_one()
+        if count >= process.max_proposals_per_resident:
+            raise NotAllowed(_("You have already proposed %(count)d projects, the most this process allows.",
+                               count=process.max_proposals_per_resident))
+    project = Project(process_id=process.id, code=_next_code(process), author_id=actor.id,
+                      status=ProjectStatus.DRAFT)
+    _apply(project, checked)
+    if data.publish:
+        project.status = ProjectStatus.PUBLISHED
+        project.published_at = utcnow()
+    db.session.add(project)
+    db.session.flush()
+    _store_images(project, checked.images)
+    _set_coauthors(project, checked.coauthors or [])
+    db.session.flush()
+    return project
+
+
+def _snapshot(project: Project) -> dict:
+    return {"title": project.title, "summary": project.summary, "description": project.description,
+            "cost": project.cost, "district_id": project.district_id, "pool_id": project.pool_id,
+            "categories": sorted(project.category_names), "beneficiaries": sorted(project.beneficiary_names),
+            "latitude": project.latitude, "longitude": project.longitude}
+
+
+def update_project(actor: User, project: Project, data: ProposalInput) -> Project:
+    """An author's or co-author's edit; after publication the previous state is kept as a version."""
+    if not can_edit_project(actor, project):
+        raise NotAllowed(_("Only the authors of this project can change it, and only before its review."))
+    process = db.session.get(Process, project.process_id)
+    require_phase(process, Action.EDIT_PROPOSAL)
+    if project.author_id != actor.id:
+        data = ProposalInput(**{**data.__dict__, "coauthor_emails": None})
+    checked = _check(actor, process, data, project=project)
+    before = _snapshot(project)
+    after = {"title": checked.title, "summary": checked.summary, "description": checked.description,
+             "cost": checked.cost, "district_id": checked.pool.district_id, "pool_id": checked.pool.id,
+             "categories": checked.categories, "beneficiaries": checked.beneficiaries,
+             "latitude": checked.latitude, "longitude": checked.longitude}
+    # Only a change of what a version keeps makes a new version (adding an image alone does not).
+    if project.status is not ProjectStatus.DRAFT and after != before:
+        db.session.add(ProjectVersion(
+            project_id=project.id, version=project.version, title=project.title, summary=project.summary,
+            description=project.description, cost=project.cost, district_id=project.district_id,
+            categories=before["categories"], beneficiaries=before["beneficiaries"],
+            latitude=project.latitude, longitude=project.longitude, edited_by_id=actor.id))
+        project.version += 1
+    elif project.status is ProjectStatus.DRAFT and data.publish:
+        project.status = ProjectStatus.PUBLISHED
+        project.published_at = utcnow()
+    _apply(project, checked)
+    if data.remove_image_ids:
+        db.session.execute(sa.delete(ProjectImage).where(ProjectImage.project_id == project.id,
+                                                         ProjectImage.id.in_(data.remove_image_ids)))
+    _store_images(project, checked.images)
+    if checked.coauthors is not None:
+        _set_coauthors(project, checked.coauthors)
+    db.session.flush()
+    return project
