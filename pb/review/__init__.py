@@ -1,0 +1,1 @@
+"""Staff review of projects: reviewers, feasibility and legal checks, revised costs, appeals."""
