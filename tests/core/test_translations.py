@@ -31,17 +31,27 @@ def test_every_message_is_translated_into_greek():
     assert not missing, f"untranslated (run pybabel extract/update, then translate): {missing[:10]}"
 
 
+def _forms(value) -> tuple[str, ...]:
+    """A message's id or string as a tuple of its forms (plural entries have several)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
 def test_placeholders_survive_translation():
     with open(CATALOG / "messages.po", "rb") as po:
         catalog = read_po(po)
     for message in catalog:
-        if message.id and message.string:
-            assert sorted(PLACEHOLDER.findall(str(message.id))) == sorted(PLACEHOLDER.findall(message.string)), message.id
+        if not (message.id and message.string):
+            continue
+        wanted = set(PLACEHOLDER.findall(" ".join(_forms(message.id))))
+        found = [set(PLACEHOLDER.findall(form)) for form in _forms(message.string)]
+        # Every form uses only the original's placeholders, and together they use all of them
+        # (a singular form may write "1" instead of the number).
+        assert all(f <= wanted for f in found) and set().union(*found) == wanted, message.id
 
 
 def test_compiled_catalog_is_up_to_date():
     with open(CATALOG / "messages.po", "rb") as po:
-        source = {m.id: m.string for m in read_po(po) if m.id}
+        source = {_forms(m.id): _forms(m.string) for m in read_po(po) if m.id}
     with open(CATALOG / "messages.mo", "rb") as mo:
-        compiled = {m.id: m.string for m in read_mo(mo) if m.id}
+        compiled = {_forms(m.id): _forms(m.string) for m in read_mo(mo) if m.id}
     assert compiled == source, "run: pybabel compile -d pb/translations"

@@ -12,10 +12,13 @@ from pb.demo import DEMO_ACCOUNTS
 ACCOUNTS = {role.value: (email, password) for email, role, password, _ in DEMO_ACCOUNTS}
 
 PUBLIC_PAGES = ["/", "/m/warszawa/2026-grochow", "/m/assen/2024-top-idee", "/login", "/register", "/reset",
-                "/no-such-page"]
+                "/no-such-page", "/m/warszawa/2026-grochow/projects", "/m/warszawa/2026-grochow/projects?sort=cost&q=park",
+                "/projects/1", "/projects/1/versions", "/projects/1/discussion"]
 PAGES_BY_ROLE = {
-    "resident": ["/", "/account", "/m/warszawa/2026-grochow"],
-    "clerk": ["/staff/", "/staff/processes", "/account"],
+    "resident": ["/", "/account", "/m/warszawa/2026-grochow", "/my/proposals", "/notifications",
+                 "/m/assen/2024-top-idee/propose", "/projects/1"],
+    "clerk": ["/staff/", "/staff/processes", "/account", "/staff/processes/1/phases", "/staff/review",
+              "/staff/moderation", "/projects/1"],
     "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
     "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal"],
 }
