@@ -178,6 +178,10 @@ def _read_meta(rows: _Rows, source: str) -> tuple[dict[str, str], int]:
         raise PabulibError("META has no budget", meta_line, source)
     if not _check_amount(meta["budget"]):
         raise PabulibError(f"the budget '{meta['budget']}' is not a number", lines["budget"], source)
+    # The numbers the rules read from META are checked here, where their line is known.
+    for key in ("min_length", "max_length", "max_sum_points", "min_project_score_threshold"):
+        if meta.get(key) and not _check_amount(meta[key]):
+            raise PabulibError(f"the {key} '{meta[key]}' is not a number", lines[key], source)
     vote_type = meta.get("vote_type", "approval")
     if vote_type not in VOTE_TYPES:
         raise PabulibError(

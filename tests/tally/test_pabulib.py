@@ -407,3 +407,11 @@ def test_pabutools_reads_decimal_costs_we_write() -> None:
     instance, _ = pabutools_pabulib.parse_pabulib_from_string(write(election))
     assert instance.budget_limit == Fraction("1000.5")
     assert {p.name: p.cost for p in instance} == {"a": Fraction("12.25"), "b": 7}
+
+
+@pytest.mark.parametrize("key", ["min_length", "max_length", "max_sum_points", "min_project_score_threshold"])
+def test_a_bad_number_in_meta_names_its_line(key):
+    text = f"META\nkey;value\nbudget;100\n{key};lots\nPROJECTS\nproject_id;cost\n1;10\nVOTES\nvoter_id;vote\n1;1\n"
+    with pytest.raises(PabulibError) as caught:
+        parse(text, source="bad.pb")
+    assert caught.value.line == 4 and key in str(caught.value) and "not a number" in str(caught.value)
