@@ -17,6 +17,7 @@ from pb.processes.models import BallotKind, District, Municipality, Phase, Pool,
 from pb.processes.phases import schedule_around_vote
 from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory, ProjectStatus
 from pb.tally.election import Election
+from pb.tally.measures import age_band
 from pb.voting.models import Ballot, BallotChoice, Channel, Participation
 
 _BALLOT_KINDS = {
@@ -28,20 +29,6 @@ _BALLOT_KINDS = {
 }
 
 _CHANNELS = {"internet": Channel.ONLINE, "online": Channel.ONLINE, "paper": Channel.PAPER}
-
-
-def age_band(age: str | None) -> str | None:
-    """The coarse age band the assessment reports (<18, 18-34, 35-64, 65+), from an age in years."""
-    if age is None or not age.strip().isdigit():
-        return None
-    years = int(age)
-    if years < 18:
-        return "<18"
-    if years < 35:
-        return "18-34"
-    if years < 65:
-        return "35-64"
-    return "65+"
 
 
 def _minor(amount_units: int, election: Election, currency: str) -> int:

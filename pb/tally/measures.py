@@ -159,7 +159,8 @@ def satisfaction(election: Election, selected: Iterable[str]) -> Satisfaction:
 
 def age_band(age: str | None) -> str | None:
     """The age band of an ``age`` attribute, or None when it is missing or not a whole number."""
-    if age is None or not age.strip().isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if age is None or not (age.strip().isascii() and age.strip().isdecimal()):
         return None
     years = int(age)
     for label, low, high in AGE_BANDS:

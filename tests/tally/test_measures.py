@@ -220,3 +220,11 @@ def test_grouping_a_real_file_changes_no_measure(pabulib_dir: Path, name: str) -
     assert len(grouped.ballots) < len(election.ballots)
     selected = [p.id for p in election.projects if p.extra.get("selected") == "1"]
     _assert_close(measures(grouped, selected), measures(election, selected))
+
+
+@pytest.mark.parametrize("age, band", [("17", "<18"), ("18", "18-34"), ("64", "35-64"), ("65", "65+"), (" 40 ", "35-64"),
+                                       ("²", None), ("٣٠", None), ("-3", None), ("", None), (None, None), ("40.5", None)])
+def test_age_band_reads_only_plain_whole_numbers(age, band):
+    from pb.tally.measures import age_band
+
+    assert age_band(age) == band
