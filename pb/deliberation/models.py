@@ -24,10 +24,12 @@ class Comment(db.Model):
     """A comment or a reply on a project; hiding keeps it, with a public reason."""
 
     __tablename__ = "comment"
+    # A page of threads: the project's top-level comments in order, then the replies below them.
+    __table_args__ = (sa.Index("ix_comment_project_thread", "project_id", "parent_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(sa.Text)
     stance: Mapped[Stance | None] = mapped_column(enum_type(Stance))

@@ -62,6 +62,8 @@ class DeliberationView:
 
     project: Project
     threads: list[CommentNode]
+    thread_page: int
+    thread_pages: int
     comment_count: int
     comment_form: CommentForm | None
     comment_message: str | None
@@ -76,12 +78,14 @@ class DeliberationView:
 
 def project_url(project_id: int, anchor: str | None = None) -> str:
     """The project's page (the proposals area's), or its discussion page when that page is not there."""
+    # A link to one comment names it, so the page shows the page of threads that holds it.
+    extra = {"comment": anchor.removeprefix("comment-")} if anchor and anchor.startswith("comment-") else {}
     try:
         if "proposals.project" in current_app.view_functions:
-            return url_for("proposals.project", project_id=project_id, _anchor=anchor)
+            return url_for("proposals.project", project_id=project_id, _anchor=anchor, **extra)
     except BuildError:
         pass
-    return url_for("deliberation.discussion", project_id=project_id, _anchor=anchor)
+    return url_for("deliberation.discussion", project_id=project_id, _anchor=anchor, **extra)
 
 
 def _phase_message(process: Process, action: Action) -> str | None:
@@ -92,20 +96,75 @@ def _phase_message(process: Process, action: Action) -> str | None:
     return None
 
 
-def comment_thread(project: Project, viewer: Any) -> list[CommentNode]:
-    """The project's comments as threads, oldest first, replies nested under their parent."""
+# The thread is shown a page at a time: this many threads (a comment and all its replies), oldest first,
+# as CONSUL does (10 top-level comments a page).
+THREADS_PER_PAGE = 10
+
+
+@dataclass
+class ThreadPage:
+    """One page of a project's comment threads."""
+
+    threads: list[CommentNode]
+    page: int
+    pages: int
+
+
+def _is_root(project_id: int):
+    return sa.and_(Comment.project_id == project_id, Comment.parent_id.is_(None))
+
+
+def _page_of_comment(project_id: int, comment_id: int) -> int | None:
+    """The page of threads that shows a comment of the project (None if it is not one)."""
+    ancestors = (sa.select(Comment.id, Comment.parent_id)
+                 .where(Comment.id == comment_id, Comment.project_id == project_id)
+                 .cte("ancestors", recursive=True))
+    ancestors = ancestors.union_all(
+        sa.select(Comment.id, Comment.parent_id).join(ancestors, ancestors.c.parent_id == Comment.id))
+    root = db.session.execute(
+        sa.select(Comment.id, Comment.created_at)
+        .where(Comment.id.in_(sa.select(ancestors.c.id).where(ancestors.c.parent_id.is_(None))))
+    ).first()
+    if root is None:
+        return None
+    before = db.session.execute(
+        sa.select(sa.func.count()).select_from(Comment).where(
+            _is_root(project_id),
+            sa.or_(Comment.created_at < root.created_at,
+                   sa.and_(Comment.created_at == root.created_at, Comment.id < root.id)))
+    ).scalar_one()
+    return before // THREADS_PER_PAGE + 1
+
+
+def comment_thread(project: Project, viewer: Any, page: int = 1, focus: int | None = None) -> ThreadPage:
+    """One page of the project's comments as threads, oldest first, replies nested under their parent.
+
+    ``focus`` (a comment id) picks the page that shows that comment, for links to one comment.
+    """
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    roots_total = db.session.execute(
+        sa.select(sa.func.count()).select_from(Comment).where(_is_root(project.id))).scalar_one()
+    pages = max(1, -(-roots_total // THREADS_PER_PAGE))
+    if focus is not None:
+        page = _page_of_comment(project.id, focus) or page
+    page = min(max(1, page), pages)
+    # The page's threads: its roots, then every reply below them (the database walks the tree).
+    page_roots = (sa.select(Comment.id).where(_is_root(project.id))
+                  .order_by(Comment.created_at, Comment.id)
+                  .limit(THREADS_PER_PAGE).offset((page - 1) * THREADS_PER_PAGE))
+    thread = sa.select(Comment.id).where(Comment.id.in_(page_roots)).cte("thread", recursive=True)
+    thread = thread.union_all(sa.select(Comment.id).join(thread, Comment.parent_id == thread.c.id))
     rows = db.session.execute(
         sa.select(Comment, User.display_name)
         .outerjoin(User, User.id == Comment.author_id)
-        .where(Comment.project_id == project.id)
+        .where(Comment.id.in_(sa.select(thread.c.id)))
         .order_by(Comment.created_at, Comment.id)
     ).all()
     flagged: set[int] = set()
     if viewer_id is not None and rows:
         flagged = set(db.session.execute(
-            sa.select(Flag.comment_id).join(Comment, Comment.id == Flag.comment_id)
-            .where(Comment.project_id == project.id, Flag.reporter_id == viewer_id)
+            sa.select(Flag.comment_id).where(Flag.comment_id.in_([c.id for c, _name in rows]),
+                                             Flag.reporter_id == viewer_id)
         ).scalars())
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
@@ -127,7 +186,7 @@ def comment_thread(project: Project, viewer: Any) -> list[CommentNode]:
             parent = grand
         node.depth = parent.depth + 1
         parent.replies.append(node)
-    return roots
+    return ThreadPage(threads=roots, page=page, pages=pages)
 
 
 def support_state(project: Project, process: Process, viewer: Any) -> SupportState:
@@ -156,12 +215,16 @@ def supports_used(user_id: int, process_id: int) -> int:
     ).scalar_one()
 
 
-def project_deliberation(project: Project, viewer: Any) -> dict[str, Any]:
-    """The context of ``templates/deliberation/_project_deliberation.html``: spread it into the page's."""
+def project_deliberation(project: Project, viewer: Any, comments_page: int = 1,
+                         focus_comment: int | None = None) -> dict[str, Any]:
+    """The context of ``templates/deliberation/_project_deliberation.html``: spread it into the page's.
+
+    ``comments_page`` is the page of comment threads to show; ``focus_comment`` a comment whose page to show.
+    """
     process = db.session.get(Process, project.process_id)
     signed_in = bool(getattr(viewer, "is_authenticated", False))
     taking_part = can_take_part(viewer)
-    threads = comment_thread(project, viewer)
+    thread_page = comment_thread(project, viewer, comments_page, focus_comment)
     comment_count = db.session.execute(
         sa.select(sa.func.count()).select_from(Comment).where(Comment.project_id == project.id)).scalar_one()
     message = _phase_message(process, Action.COMMENT)
@@ -175,7 +238,8 @@ def project_deliberation(project: Project, viewer: Any) -> dict[str, Any]:
             sa.select(Flag.id).where(Flag.project_id == project.id, Flag.reporter_id == viewer.id)
         ).first() is not None
     view = DeliberationView(
-        project=project, threads=threads, comment_count=comment_count, comment_form=form, comment_message=message,
+        project=project, threads=thread_page.threads, thread_page=thread_page.page,
+        thread_pages=thread_page.pages, comment_count=comment_count, comment_form=form, comment_message=message,
         supports=support_state(project, process, viewer), is_following=following, can_take_part=taking_part,
         is_signed_in=signed_in, is_blocked=is_blocked(viewer), is_moderator=can_moderate(viewer),
         has_flagged_project=flagged_project,

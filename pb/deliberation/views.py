@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -58,6 +60,14 @@ def _safe_next(default: str) -> str:
     return default
 
 
+def _to_comment(back: str, comment_id: int) -> str:
+    """``back`` (a local page) showing one comment: the page of threads that holds it, scrolled to it."""
+    path, _sep, query = back.split("#")[0].partition("?")
+    args = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in ("comment", "comments")]
+    args.append(("comment", str(comment_id)))
+    return f"{path}?{urlencode(args)}#comment-{comment_id}"
+
+
 def _visible_project(project_id: int) -> Project:
     project = db.get_or_404(Project, project_id)
     if project.status is ProjectStatus.DRAFT:
@@ -78,7 +88,9 @@ def discussion(project_id: int):
     """A project's discussion on a page of its own (the project page includes the same partial)."""
     project = _visible_project(project_id)
     return render_template("deliberation/discussion.html", project=project,
-                           **queries.project_deliberation(project, current_user))
+                           **queries.project_deliberation(project, current_user,
+                                                          request.args.get("comments", 1, type=int) or 1,
+                                                          request.args.get("comment", type=int)))
 
 
 @bp.route("/projects/<int:project_id>/comments", methods=["GET", "POST"])
@@ -99,7 +111,7 @@ def new_comment(project_id: int):
         else:
             db.session.commit()
             flash(_("Your comment was published."), "success")
-            return redirect(f"{back.split('#')[0]}#comment-{comment.id}")
+            return redirect(_to_comment(back, comment.id))
     return _comment_page("comment_form.html", form=form, project=project, parent=None, comment=None, back=back,
                          title=_("Comment on “%(title)s”", title=project.title))
 
@@ -123,7 +135,7 @@ def reply(comment_id: int):
         else:
             db.session.commit()
             flash(_("Your reply was published."), "success")
-            return redirect(f"{back.split('#')[0]}#comment-{comment.id}")
+            return redirect(_to_comment(back, comment.id))
     return _comment_page("comment_form.html", form=form, project=project, parent=parent, comment=None, back=back,
                          parent_author=_author_name(parent.author_id),
                          title=_("Reply on “%(title)s”", title=project.title))
@@ -152,7 +164,7 @@ def edit_comment(comment_id: int):
         else:
             db.session.commit()
             flash(_("Your comment was changed."), "success")
-            return redirect(f"{back.split('#')[0]}#comment-{comment.id}")
+            return redirect(_to_comment(back, comment.id))
     return _comment_page("comment_form.html", form=form, project=project, parent=None, comment=comment, back=back,
                          title=_("Edit your comment on “%(title)s”", title=project.title))
 

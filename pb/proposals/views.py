@@ -195,7 +195,9 @@ def project(project_id: int):
         images=queries.image_list(found) if show_content else [], supports=queries.support_count(found),
         can_edit=can_edit_project(current_user, found) and is_open(process, Action.EDIT_PROPOSAL),
         versions=queries.versions(found) if show_content else [],
-        **project_review(found, current_user), **project_deliberation(found, current_user))
+        **project_review(found, current_user),
+        **project_deliberation(found, current_user, request.args.get("comments", 1, type=int) or 1,
+                               request.args.get("comment", type=int)))
 
 
 @bp.get("/projects/<int:project_id>/versions")
