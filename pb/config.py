@@ -27,7 +27,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": True,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Five images of up to 5 MB each, and the rest of the form.
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STRATEGY": "moving-window",
