@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from pb.accounts.models import Role
 from pb.accounts.permissions import can_manage_processes, is_signed_in
 from pb.extensions import db
-from pb.proposals.models import Project, ProjectCoauthor, ReviewAssignment
+from pb.proposals.models import Project, ReviewAssignment
+from pb.proposals.permissions import is_project_author
 
 # The roles a clerk may assign as reviewers.
 REVIEWER_ROLES = (Role.CLERK, Role.ADMIN)
@@ -40,18 +41,6 @@ def can_review(user: Any, project: Project) -> bool:
 def can_answer_appeals(user: Any) -> bool:
     """Clerks answer appeals against reviews."""
     return can_manage_processes(user)
-
-
-def is_project_author(user: Any, project: Project) -> bool:
-    """The author or a co-author of the project."""
-    if not is_signed_in(user):
-        return False
-    if project.author_id == user.id:
-        return True
-    return db.session.execute(
-        sa.select(ProjectCoauthor.user_id).where(ProjectCoauthor.project_id == project.id,
-                                                 ProjectCoauthor.user_id == user.id)
-    ).first() is not None
 
 
 def can_appeal(user: Any, project: Project) -> bool:
