@@ -87,7 +87,7 @@ def import_election(
         project = Project(
             process_id=process.id, pool_id=pool.id, district_id=district.id if district else None, code=p.id,
             title=(p.name or p.id)[:200], summary=p.extra.get("description", "")[:500], cost=_minor(p.cost, election, currency),
-            status=ProjectStatus.WITHDRAWN if p.is_withdrawn else (
+            status=ProjectStatus.WITHDRAWN if election.is_withdrawn(p) else (
                 ProjectStatus.SELECTED if selected else ProjectStatus.NOT_SELECTED),
             latitude=_float(p.extra.get("latitude")), longitude=_float(p.extra.get("longitude")),
         )

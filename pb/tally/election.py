@@ -41,10 +41,6 @@ class Project:
     def __hash__(self) -> int:
         return hash((self.id, self.cost))
 
-    @property
-    def is_withdrawn(self) -> bool:
-        """A withdrawn project keeps the Pabulib sentinel cost and can never be funded."""
-        return self.cost >= WITHDRAWN_COST
 
 
 @dataclass(frozen=True)
@@ -116,6 +112,14 @@ class Election:
     def voter_count(self) -> int:
         """The number of voters, counting a grouped ballot once per voter."""
         return sum(b.weight for b in self.ballots)
+
+    def is_withdrawn(self, project: Project) -> bool:
+        """Whether a project keeps the Pabulib sentinel cost of a withdrawn project (never fundable).
+
+        The sentinel is 999,999,999 units of the currency, so it scales with ``cost_scale``: in a file
+        with cents, a real project of 10,000,000.00 is not withdrawn.
+        """
+        return project.cost >= WITHDRAWN_COST * self.cost_scale
 
     def project(self, project_id: str) -> Project:
         """The project with this id; KeyError names it when there is none."""

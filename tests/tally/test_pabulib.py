@@ -133,7 +133,7 @@ def test_withdrawn_project_keeps_the_sentinel_cost() -> None:
         "META", "key;value", "budget;10", "PROJECTS", "project_id;cost", "a;999999999", "b;5", "VOTES",
         "voter_id;vote", "1;a",
     )
-    assert election.project("a").is_withdrawn and not election.project("b").is_withdrawn
+    assert election.is_withdrawn(election.project("a")) and not election.is_withdrawn(election.project("b"))
 
 
 @pytest.mark.parametrize(
@@ -415,3 +415,16 @@ def test_a_bad_number_in_meta_names_its_line(key):
     with pytest.raises(PabulibError) as caught:
         parse(text, source="bad.pb")
     assert caught.value.line == 4 and key in str(caught.value) and "not a number" in str(caught.value)
+
+
+def test_the_withdrawn_sentinel_scales_with_cents():
+    """999,999,999 currency units mark a withdrawn project; a large real project with cents is not one."""
+    text = ("META\nkey;value\nbudget;20000000.50\nPROJECTS\nproject_id;cost\nbig;10000000.25\ngone;999999999\n"
+            "VOTES\nvoter_id;vote\n1;big,gone\n")
+    election = parse(text)
+    assert election.cost_scale == 100
+    assert not election.is_withdrawn(election.project("big"))
+    assert election.is_withdrawn(election.project("gone"))
+    from pb.tally.rules import count
+
+    assert count(election, "greedy").selected == ("big",)

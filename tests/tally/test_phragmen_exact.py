@@ -29,7 +29,7 @@ def ref_phragmen(election: Election, tie_break: str) -> tuple[str, ...]:
     voters = [(set(b.choices), b.weight) for b in election.ballots]
     loads = [Fraction(0)] * len(voters)
     score = {p.id: sum(w for approved, w in voters if p.id in approved) for p in election.projects}
-    remaining = [p for p in election.projects if not p.is_withdrawn and p.cost <= budget]
+    remaining = [p for p in election.projects if not election.is_withdrawn(p) and p.cost <= budget]
     selected: list[str] = []
     spent = 0
     while remaining:
@@ -282,7 +282,7 @@ def test_the_reference_is_pabutools(election: Election, tie_break: str) -> None:
     instance = pabutools.Instance(budget_limit=election.budget)
     by_id = {}
     for p in election.projects:
-        if not p.is_withdrawn:  # pabutools knows no withdrawn projects; ours are never candidates
+        if not election.is_withdrawn(p):  # pabutools knows no withdrawn projects; ours are never candidates
             by_id[p.id] = pabutools.Project(p.id, p.cost)
             instance.add(by_id[p.id])
     profile = pabutools.ApprovalProfile(instance=instance)

@@ -69,7 +69,7 @@ def _scores(election: Election) -> dict[str, int]:
 
 def _fundable(election: Election) -> list[Project]:
     """Projects equal shares may buy: not withdrawn, and costing something (cost satisfaction)."""
-    return [p for p in election.projects if p.cost > 0 and not p.is_withdrawn]
+    return [p for p in election.projects if p.cost > 0 and not election.is_withdrawn(p)]
 
 
 def _lexico_key(election: Election, reverse: bool) -> dict[str, int]:
@@ -182,7 +182,7 @@ def test_every_rule_stays_within_budget_on_parser_like_elections(election: Elect
             continue
         outcome = count(election, rule)
         assert outcome.total_cost <= election.budget
-        assert not any(election.project(pid).is_withdrawn for pid in outcome.selected)
+        assert not any(election.is_withdrawn(election.project(pid)) for pid in outcome.selected)
         assert len(outcome.explanations) == len(election.projects)
 
 
@@ -196,7 +196,7 @@ def test_every_rule_stays_within_budget(election: Election) -> None:
         outcome = count(election, rule)
         assert outcome.total_cost == sum(election.project(pid).cost for pid in outcome.selected) <= election.budget
         assert len(set(outcome.selected)) == len(outcome.selected)
-        assert not any(election.project(pid).is_withdrawn for pid in outcome.selected)
+        assert not any(election.is_withdrawn(election.project(pid)) for pid in outcome.selected)
         assert {e.project_id for e in outcome.explanations if e.selected} == set(outcome.selected)
 
 

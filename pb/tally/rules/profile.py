@@ -118,7 +118,7 @@ def prepare(election: Election, rank: Sequence[int]) -> Profile:
         ids=tuple(p.id for p in election.projects),
         costs=tuple(p.cost for p in election.projects),
         scores=tuple(scores),
-        withdrawn=tuple(p.is_withdrawn for p in election.projects),
+        withdrawn=tuple(election.is_withdrawn(p) for p in election.projects),
         rank=tuple(rank),
         budget=election.budget,
         voters=election.voter_count,
