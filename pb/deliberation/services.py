@@ -242,20 +242,30 @@ def _resolve_flags(actor: User, resolution: FlagResolution, *, comment_id: int |
     return [flag.id for flag in flags]
 
 
-def hide_comment(actor: User, comment: Comment, reason: str) -> Comment:
-    """Hide a comment with a public reason (it is kept), resolve its flags and tell its author."""
+def _hide(actor: User, target: Comment | Project, reason: str, already_hidden: str, **flag_target: int) -> dict:
+    """Hide a comment or a project with a public reason (it is kept) and resolve its flags.
+
+    Returns the audit's before-values, with the flags resolved under ``flags_resolved``.
+    """
     _require_moderator(actor)
     text = _check_reason(reason)
-    if comment.hidden_at is not None:
-        raise InvalidTransition(_("This comment is already hidden."))
-    before = changes(comment, HIDDEN_FIELDS)
-    comment.hidden_at = utcnow()
-    comment.hidden_reason = text
-    comment.hidden_by_id = actor.id
-    flag_ids = _resolve_flags(actor, FlagResolution.HIDDEN, comment_id=comment.id)
+    if target.hidden_at is not None:
+        raise InvalidTransition(already_hidden)
+    before = changes(target, HIDDEN_FIELDS)
+    target.hidden_at = utcnow()
+    target.hidden_reason = text
+    target.hidden_by_id = actor.id
+    flag_ids = _resolve_flags(actor, FlagResolution.HIDDEN, **flag_target)
     db.session.flush()
-    record(db.session, actor, "comment.hide", "comment", comment.id, before=before,
-           after={**changes(comment, HIDDEN_FIELDS), "project_id": comment.project_id, "flags_resolved": flag_ids})
+    return {"before": before, "flags_resolved": flag_ids}
+
+
+def hide_comment(actor: User, comment: Comment, reason: str) -> Comment:
+    """Hide a comment with a public reason (it is kept), resolve its flags and tell its author."""
+    done = _hide(actor, comment, reason, _("This comment is already hidden."), comment_id=comment.id)
+    record(db.session, actor, "comment.hide", "comment", comment.id, before=done["before"],
+           after={**changes(comment, HIDDEN_FIELDS), "project_id": comment.project_id,
+                  "flags_resolved": done["flags_resolved"]})
     notify(db.session, [comment.author_id], NotificationKind.HIDDEN, comment.project_id, comment.id,
            exclude=actor.id)
     return comment
@@ -263,18 +273,9 @@ def hide_comment(actor: User, comment: Comment, reason: str) -> Comment:
 
 def hide_project(actor: User, project: Project, reason: str) -> Project:
     """Hide a project with a public reason (it is kept), resolve its flags and tell its authors."""
-    _require_moderator(actor)
-    text = _check_reason(reason)
-    if project.hidden_at is not None:
-        raise InvalidTransition(_("This project is already hidden."))
-    before = changes(project, HIDDEN_FIELDS)
-    project.hidden_at = utcnow()
-    project.hidden_reason = text
-    project.hidden_by_id = actor.id
-    flag_ids = _resolve_flags(actor, FlagResolution.HIDDEN, project_id=project.id)
-    db.session.flush()
-    record(db.session, actor, "project.hide", "project", project.id, before=before,
-           after={**changes(project, HIDDEN_FIELDS), "flags_resolved": flag_ids})
+    done = _hide(actor, project, reason, _("This project is already hidden."), project_id=project.id)
+    record(db.session, actor, "project.hide", "project", project.id, before=done["before"],
+           after={**changes(project, HIDDEN_FIELDS), "flags_resolved": done["flags_resolved"]})
     notify(db.session, interested_users(db.session, project), NotificationKind.HIDDEN, project.id,
            exclude=actor.id)
     return project
