@@ -10,7 +10,17 @@ from pb.deliberation.models import (Comment, Flag, FlagReason, FlagResolution, F
 from pb.proposals.models import (Appeal, AppealOutcome, Feasibility, Project, ProjectBeneficiary, ProjectCategory,
                                  ProjectCoauthor, ProjectImage, ProjectStatus, ProjectVersion, Review,
                                  ReviewAssignment)
-from pb.voting.models import Ballot, BallotChoice, Channel, Participation, VoterRegisterEntry
+from pb.voting.models import (
+    Ballot,
+    BallotChoice,
+    Channel,
+    Participation,
+    TallyResult,
+    TallyResultProject,
+    Verification,
+    VoterRegisterEntry,
+    VotingCode,
+)
 
 __all__ = [
     "Appeal", "AppealOutcome", "Feasibility", "Flag", "FlagReason", "FlagResolution", "Follow", "Notification",
@@ -18,5 +28,5 @@ __all__ = [
     "AuditChainHead", "AuditEvent", "Ballot", "BallotChoice", "BallotKind", "Channel", "Comment", "District",
     "Mandate", "MandateCharacter", "OutboxMessage", "MandateStatus", "Municipality", "Participation", "Phase", "PhaseKind",
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
-    "Support", "User", "VoterRegisterEntry",
+    "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
 ]

@@ -86,6 +86,8 @@ class Process(db.Model):
     appeal_days: Mapped[int] = mapped_column(default=14)
     # Set when voting opens: from then on the ballot rules of the pools cannot change.
     ballot_rules_frozen_at: Mapped[dt.datetime | None]
+    # Set by the closing step, which counts the ballots in the same transaction.
+    vote_closed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(back_populates="processes")

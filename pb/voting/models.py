@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pb.core.db import enum_type, utcnow
+from pb.core.db import Money, enum_type, utcnow
 from pb.extensions import db
+
+
+class Verification(enum.StrEnum):
+    """How a resident showed that they are the person in the register."""
+
+    REGISTER_MATCH = "register_match"
+    CODE = "code"
+    ASSISTED = "assisted"
 
 
 class VoterRegisterEntry(db.Model):
     """An eligible resident from the council's register; the reference is kept only as a keyed hash."""
 
     __tablename__ = "voter_register_entry"
-    __table_args__ = (sa.UniqueConstraint("process_id", "reference_hash"),)
+    __table_args__ = (
+        sa.UniqueConstraint("process_id", "reference_hash"),
+        sa.UniqueConstraint("process_id", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"))
@@ -31,6 +43,25 @@ class VoterRegisterEntry(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    verification: Mapped[Verification | None] = mapped_column(enum_type(Verification))
+    verified_at: Mapped[dt.datetime | None]
+
+
+class VotingCode(db.Model):
+    """A one-time code on a letter that lets a resident without e-mail prove they are in the register."""
+
+    __tablename__ = "voting_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    register_entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("voter_register_entry.id", ondelete="CASCADE"), index=True
+    )
+    # Keyed hash of the code: a copy of the database does not give usable codes.
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
 
 
 class Channel(enum.StrEnum):
@@ -97,3 +128,49 @@ class BallotChoice(db.Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     points: Mapped[int | None]
+
+
+class TallyResult(db.Model):
+    """A pool's outcome under one rule, with what is needed to recompute and compare it."""
+
+    __tablename__ = "tally_result"
+    __table_args__ = (sa.UniqueConstraint("pool_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(sa.String(40))
+    tie_break: Mapped[str] = mapped_column(sa.String(40))
+    # The process's own rule; the others are computed for comparison only.
+    is_official: Mapped[bool] = mapped_column(default=False)
+    parameters: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # SHA-256 of the counted election written as Pabulib text: the same ballots give the same hash.
+    input_hash: Mapped[str] = mapped_column(sa.String(64))
+    library_version: Mapped[str] = mapped_column(sa.String(40))
+    ballots_counted: Mapped[int]
+    budget: Mapped[int] = mapped_column(Money)
+    total_cost: Mapped[int] = mapped_column(Money)
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    projects: Mapped[list[TallyResultProject]] = relationship(
+        cascade="all, delete-orphan", order_by="TallyResultProject.score.desc()"
+    )
+
+
+class TallyResultProject(db.Model):
+    """One project in one result: its votes, whether it was funded and why."""
+
+    __tablename__ = "tally_result_project"
+
+    result_id: Mapped[int] = mapped_column(sa.ForeignKey("tally_result.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("project.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # Approvals, or points for cumulative ballots.
+    score: Mapped[int] = mapped_column(sa.BigInteger)
+    cost: Mapped[int] = mapped_column(Money)
+    selected: Mapped[bool]
+    # 1 for the first project the rule funded, and so on; none when not funded.
+    selection_order: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    numbers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
