@@ -4,27 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-ROLES = ("anonymous", "resident", "clerk", "legal_officer", "admin")
-
-OK, LOGIN, FORBIDDEN, REDIRECT = 200, "login", 403, 302
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def signed_in_only(status=OK):
-    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], status)}
-
-
-def only(*roles):
-    return {"anonymous": LOGIN, **{r: (OK if r in roles else FORBIDDEN) for r in ROLES[1:]}}
-
-
-def guest_pages():
-    """Sign-in and registration pages send signed-in people home."""
-    return {"anonymous": OK, **dict.fromkeys(ROLES[1:], REDIRECT)}
-
+from tests.route_roles import FORBIDDEN, LOGIN, OK, REDIRECT, ROLES, everyone, guest_pages, only, signed_in_only
 
 # endpoint -> (method, path, expected status per role)
 EXPECTED = {
@@ -94,6 +74,27 @@ EXPECTED = {
 }
 
 
+# Areas with many routes keep their rows beside their tests; each module gives ROUTES and build_world.
+AREA_ROUTE_MODULES = ("tests.voting.routes", "tests.mandate.routes")
+
+
+def _area_modules():
+    import importlib
+
+    modules = []
+    for name in AREA_ROUTE_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if error.name not in (name, name.rsplit(".", 1)[0]):
+                raise
+    return modules
+
+
+for _module in _area_modules():
+    EXPECTED.update(_module.ROUTES)
+
+
 def test_every_route_is_listed(app):
     """A new route must be added to the table above, with what each role should get."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
@@ -135,6 +136,9 @@ def route_world(db, make_user, make_process, make_project):
     db.session.add(comment)
     db.session.flush()
     db.session.add(Flag(comment_id=comment.id, reporter_id=make_user().id, reason=FlagReason.SPAM))
+    db.session.flush()
+    for module in _area_modules():
+        module.build_world(db, process, project, make_user)
     db.session.commit()
     return process
 
