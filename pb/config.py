@@ -40,6 +40,14 @@ def defaults(instance_path: str) -> dict[str, object]:
         "PB_BASE_URL": None,
         # The audit chain's HMAC key; derived from the secret key unless set (set it before rotating that).
         "PB_AUDIT_KEY": None,
+        # The keys of the vote's keyed hashes (register references, voting codes, ballot owner tags and
+        # receipts). They live here, not in the database, so that a copy of the database cannot link a
+        # resident to a ballot; required in production, derived from the secret key elsewhere.
+        "PB_BALLOT_KEY": None,
+        "PB_REGISTER_KEY": None,
+        # Attempts to prove eligibility (register match, voting code) per account and per address.
+        "PB_VERIFY_LIMIT": "10 per hour",
+        "PB_BALLOT_LIMIT": "30 per minute",
         # How many proxies (load balancer, TLS terminator) stand in front of the app and set X-Forwarded-*.
         "PB_PROXY_HOPS": 0,
         "PB_MAIL_DELIVERY": None,
@@ -63,6 +71,8 @@ _ENVIRONMENT = {
     "PB_ENV": ("PB_ENV", str),
     "PB_SECRET_KEY": ("SECRET_KEY", str),
     "PB_AUDIT_KEY": ("PB_AUDIT_KEY", str),
+    "PB_BALLOT_KEY": ("PB_BALLOT_KEY", str),
+    "PB_REGISTER_KEY": ("PB_REGISTER_KEY", str),
     "PB_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "PB_RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URI", str),
     "PB_MAIL_BACKEND": ("PB_MAIL_BACKEND", str),
@@ -120,6 +130,11 @@ def finish(config: dict[str, object]) -> None:
         if str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
             raise ConfigError("PB_RATELIMIT_STORAGE_URL is not set: production needs a store shared by every "
                               "app process (e.g. redis://127.0.0.1:6379/0), or sign-in limits would not hold.")
+        for key in ("PB_BALLOT_KEY", "PB_REGISTER_KEY"):
+            if not config.get(key):
+                raise ConfigError(f"{key} is not set: production needs its own long random key, kept outside the "
+                                  "database and its backups (python -c 'import secrets; print(secrets.token_hex(32))'); "
+                                  "changing it during a vote stops residents from changing their ballots.")
     else:
         # Plain http on localhost: a Secure cookie would never come back.
         config["SESSION_COOKIE_SECURE"] = False

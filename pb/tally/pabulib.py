@@ -436,7 +436,7 @@ def read(path: str | os.PathLike[str]) -> Election:
     return parse(text, source=source)
 
 
-def _format_cost(units: int, scale: int) -> str:
+def format_cost(units: int, scale: int) -> str:
     """A cost in units as the decimal the file shows, without trailing zeros ("1500", "1500.5")."""
     whole, frac = divmod(units, scale)
     if not frac:
@@ -488,7 +488,7 @@ def write(election: Election) -> str:
         writer.writerow(
             [
                 p.id,
-                _format_cost(p.cost, scale),
+                format_cost(p.cost, scale),
                 *(p.extra.get(k, "") for k in leading),
                 *(own[c] for c in listed),
                 *(p.extra.get(k, "") for k in trailing),

@@ -25,7 +25,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_production_cookies_are_secure():
     app = create_app({"PB_ENV": "production", "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "PB_BASE_URL": "https://pb.city.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"})
+                      "PB_BASE_URL": "https://pb.city.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+                      "PB_BALLOT_KEY": "b" * 32, "PB_REGISTER_KEY": "r" * 32})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     response = app.test_client().get("/static/pb.css")
@@ -36,10 +37,13 @@ def test_production_cookies_are_secure():
 @pytest.mark.parametrize("missing, message", [
     ("PB_BASE_URL", "PB_BASE_URL is not set"),
     ("RATELIMIT_STORAGE_URI", "PB_RATELIMIT_STORAGE_URL is not set"),
+    ("PB_BALLOT_KEY", "PB_BALLOT_KEY is not set"),
+    ("PB_REGISTER_KEY", "PB_REGISTER_KEY is not set"),
 ])
 def test_production_refuses_settings_that_would_be_unsafe(missing, message, capsys):
     settings = {"PB_ENV": "production", "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                "PB_BASE_URL": "https://pb.city.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}
+                "PB_BASE_URL": "https://pb.city.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+                "PB_BALLOT_KEY": "b" * 32, "PB_REGISTER_KEY": "r" * 32}
     settings[missing] = "memory://" if missing == "RATELIMIT_STORAGE_URI" else None
     with pytest.raises(SystemExit):
         create_app(settings)

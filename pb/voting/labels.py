@@ -1,0 +1,96 @@
+"""What residents and clerks read for ballot rule violations, register problems, channels and reasons."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from pb.core.money import format_money
+from pb.voting.ballot_rules import Violation
+from pb.voting.eligibility import RegisterProblem
+from pb.voting.models import Channel
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: _l("Online"),
+    Channel.PAPER: _l("Paper"),
+    Channel.IN_PERSON: _l("In person"),
+    Channel.ASSISTED: _l("Assisted"),
+    Channel.IMPORTED: _l("Imported"),
+}
+
+SEX_LABELS = {"F": _l("Woman"), "M": _l("Man"), "X": _l("Other")}
+
+
+def channel_label(channel: Channel | str) -> str:
+    """The channel as residents call it."""
+    return str(CHANNEL_LABELS.get(Channel(channel), channel))
+
+
+def _money(amount: int, currency: str | None) -> str:
+    return format_money(amount, currency, str(get_locale())) if currency else str(amount)
+
+
+def violation_message(violation: Violation, currency: str | None = None) -> str:
+    """One broken ballot rule, in a sentence the resident can act on."""
+    n = violation.numbers
+    code = violation.code
+    if code == "empty":
+        return _("Choose at least one project.")
+    if code == "unknown_project":
+        return _("One of the chosen projects is not on this ballot.")
+    if code == "duplicate":
+        return _("A project was chosen twice.")
+    if code == "too_few":
+        return _("Choose at least %(least)d projects; you chose %(chosen)d.", least=n["least"], chosen=n["chosen"])
+    if code == "too_many":
+        return _("Choose at most %(most)d projects; you chose %(chosen)d.", most=n["most"], chosen=n["chosen"])
+    if code == "over_budget":
+        return _("Your projects cost %(spent)s, more than the pool's %(budget)s. Remove a project.",
+                 spent=_money(n["spent"], currency), budget=_money(n["budget"], currency))
+    if code == "under_min_spend":
+        return _("Your projects cost %(spent)s; choose projects worth at least %(least)s.",
+                 spent=_money(n["spent"], currency), least=_money(n["least"], currency))
+    if code == "points_missing":
+        return _("Give each chosen project its points.")
+    if code == "points_not_positive":
+        return _("Give each chosen project at least one point.")
+    if code == "points_over_project_max":
+        return _("Give at most %(most)d points to one project; you gave %(given)d.", most=n["most"], given=n["given"])
+    if code == "points_over_total":
+        return _("You have %(most)d points to give; you gave %(given)d.", most=n["most"], given=n["given"])
+    return _("The ballot breaks a rule of this pool.")
+
+
+def register_problem_message(problem: RegisterProblem) -> str:
+    """One refused row of a register file."""
+    if problem.code == "missing_column":
+        return _("the file has no column “%(column)s” in its first line", column=problem.value)
+    if problem.code == "empty_reference":
+        return _("line %(line)d has no reference", line=problem.line)
+    if problem.code == "duplicate":
+        return _("line %(line)d repeats the reference %(reference)s", line=problem.line, reference=problem.value)
+    if problem.code == "bad_year":
+        return _("line %(line)d has the birth year “%(year)s”, which is not a year", line=problem.line,
+                 year=problem.value)
+    return _("line %(line)d cannot be read", line=problem.line)
+
+
+# Why a project was or was not funded, by the tally library's reason codes (pb.tally.explain).
+REASON_LABELS = {
+    "selected": _l("Funded"),
+    "selected_by_completion": _l("Funded with the money left over"),
+    "did_not_fit": _l("Not funded: when its turn came, less money was left than it costs"),
+    "stopped": _l("Not funded: the count had stopped at a project that did not fit"),
+    "below_threshold": _l("Not funded: fewer votes than the threshold"),
+    "not_affordable": _l("Not funded: its supporters' shares of the budget could not pay for it"),
+    "zero_cost": _l("Not funded: it costs nothing"),
+    "no_supporters": _l("Not funded: no ballot chose it"),
+    "withdrawn": _l("Withdrawn"),
+    "not_chosen": _l("Not funded: the compared rule's outcome was chosen"),
+}
+
+
+def reason_label(code: str) -> str:
+    """The reason for a project's outcome, in words."""
+    return str(REASON_LABELS.get(code, code))

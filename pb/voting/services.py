@@ -1,0 +1,501 @@
+"""Voting: the register, proving eligibility, casting and changing a ballot, paper ballots, closing the vote.
+
+Exactly one participation per register entry and pool is guaranteed by the database: the participation
+is inserted with ON CONFLICT DO NOTHING under its unique key, and the ballot is written in the same
+transaction. The ballot row carries no person, no time and a random id; the owner tag that finds it
+again is a keyed hash whose key lives in the configuration (see pb.voting.secrecy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from pb.accounts.models import User
+from pb.accounts.permissions import can_manage_processes, is_staff
+from pb.audit.services import record
+from pb.core.db import utcnow
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
+from pb.extensions import db
+from pb.processes.models import District, Phase, PhaseKind, Pool, Process
+from pb.processes.services import Action, require_phase
+from pb.proposals.models import Project, ProjectStatus
+from pb.tally.measures import age_band
+from pb.tally.rules import NeedsApprovalBallots, UnknownRule
+from pb.voting import ballot_rules, counting, secrecy
+from pb.voting.ballot_rules import BallotRules, Choice, Violation
+from pb.voting.eligibility import is_old_enough, parse_register, pools_for
+from pb.voting.labels import register_problem_message, violation_message
+from pb.voting.models import (
+    Ballot,
+    BallotChoice,
+    Channel,
+    Participation,
+    TallyResult,
+    Verification,
+    VoterRegisterEntry,
+    VotingCode,
+)
+
+SEXES = ("F", "M", "X")
+
+
+class AlreadyVoted(NotAllowed):
+    """The resident has voted in this pool through another channel; that ballot stands."""
+
+
+class BallotInvalid(ValidationError):
+    """The choices break the pool's ballot rules; ``violations`` says which, for the ballot page."""
+
+    def __init__(self, violations: list[Violation], currency: str | None = None) -> None:
+        super().__init__("choices", " ".join(violation_message(v, currency) for v in violations))
+        self.violations = violations
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a resident keeps after voting: the tracking code. ``repeated`` when the same form came twice."""
+
+    code: str
+    changed: bool = False
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class RegisterImport:
+    """What a register import did."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One voting-code letter: whom it is for (as the clerk gave it), their district and the code."""
+
+    reference: str
+    district: str
+    code: str
+
+
+def _keys() -> tuple[bytes, bytes]:
+    config = current_app.config
+    return secrecy.register_key(config), secrecy.ballot_key(config)
+
+
+def rules_of(pool: Pool) -> BallotRules:
+    """The pool's ballot rules as plain data for the checker."""
+    return BallotRules(
+        kind=pool.ballot_kind.value, min_choices=pool.min_choices, max_choices=pool.max_choices, budget=pool.amount,
+        min_spend_basis_points=pool.min_spend_basis_points, total_points=pool.total_points,
+        max_points_per_project=pool.max_points_per_project)
+
+
+def ballot_costs(pool: Pool) -> dict[int, int]:
+    """Each project on the pool's ballot and its cost."""
+    return {p.id: p.cost for p in counting.ballot_projects(db.session, pool)}
+
+
+def vote_year(process: Process) -> int:
+    """The year of the vote, for the minimum age: the voting phase's start, or the fiscal year."""
+    for phase in process.phases:
+        if phase.kind is PhaseKind.VOTING:
+            return phase.starts_at.year
+    return process.fiscal_year
+
+
+# --- The register -------------------------------------------------------------------------------------
+
+def import_register(actor: User, process: Process, text: str) -> RegisterImport:
+    """Add or update the register from a CSV file; a file with any bad row changes nothing."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can import the voter register."))
+    rows, problems = parse_register(text, utcnow().year)
+    if problems:
+        listed = "; ".join(register_problem_message(p) for p in problems[:10])
+        more = len(problems) - 10
+        raise ValidationError("register", _("The file was not imported: %(problems)s", problems=listed)
+                              + (" " + _("and %(n)d more problems.", n=more) if more > 0 else ""))
+    if not rows:
+        raise ValidationError("register", _("The file holds no residents."))
+    districts = {d.code.upper(): d for d in process.municipality.districts}
+    unknown = sorted({row.district for row in rows if row.district and row.district.upper() not in districts})
+    if unknown:
+        raise ValidationError("register", _("These districts are not districts of %(municipality)s: %(codes)s.",
+                                            municipality=process.municipality.name, codes=", ".join(unknown[:10])))
+    register_key, _ballot = _keys()
+    existing = {e.reference_hash: e for e in db.session.scalars(
+        sa.select(VoterRegisterEntry).where(VoterRegisterEntry.process_id == process.id))}
+    voted = set(db.session.scalars(sa.select(Participation.register_entry_id).join(Pool).where(
+        Pool.process_id == process.id, Participation.register_entry_id.is_not(None))))
+    added = updated = unchanged = 0
+    for row in rows:
+        digest = secrecy.reference_hash(register_key, process.id, row.reference)
+        district = districts[row.district.upper()] if row.district else None
+        district_id = district.id if district else None
+        entry = existing.get(digest)
+        if entry is None:
+            db.session.add(VoterRegisterEntry(process_id=process.id, reference_hash=digest,
+                                              birth_year=row.birth_year, district_id=district_id))
+            added += 1
+        elif (entry.birth_year, entry.district_id) == (row.birth_year, district_id):
+            unchanged += 1
+        else:
+            if entry.id in voted and entry.district_id != district_id:
+                raise ValidationError("register", _(
+                    "Line %(line)d moves a resident who has already voted to another district; "
+                    "correct the file or invalidate that participation first.", line=row.line))
+            entry.birth_year, entry.district_id = row.birth_year, district_id
+            updated += 1
+    db.session.flush()
+    record(db.session, actor, "register.import", "process", process.id,
+           after={"added": added, "updated": updated, "unchanged": unchanged})
+    return RegisterImport(added, updated, unchanged)
+
+
+def register_entry_for(user: User, process: Process) -> VoterRegisterEntry | None:
+    """The register entry this account is verified as, in this process."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(sa.select(VoterRegisterEntry).where(
+        VoterRegisterEntry.process_id == process.id, VoterRegisterEntry.user_id == user.id))
+
+
+def _find_entry(process: Process, reference: str) -> VoterRegisterEntry | None:
+    register_key, _ballot = _keys()
+    digest = secrecy.reference_hash(register_key, process.id, reference)
+    return db.session.scalar(sa.select(VoterRegisterEntry).where(
+        VoterRegisterEntry.process_id == process.id, VoterRegisterEntry.reference_hash == digest))
+
+
+def _link(user: User, entry: VoterRegisterEntry, how: Verification, actor: User, note: str = "") -> None:
+    if register_entry_for(user, entry_process(entry)) is not None:
+        raise InvalidTransition(_("Your account is already verified for this process."))
+    if entry.user_id is not None:
+        raise NotAllowed(_("This register entry is already linked to another account. If that is not you, "
+                           "contact the council: it will check and, if needed, correct it."))
+    entry.user_id, entry.verification, entry.verified_at = user.id, how, utcnow()
+    db.session.flush()
+    record(db.session, actor, f"register.verify.{how.value}", "voter_register_entry", entry.id,
+           after={"user_id": user.id, "process_id": entry.process_id, **({"note": note} if note else {})})
+
+
+def entry_process(entry: VoterRegisterEntry) -> Process:
+    """The process a register entry belongs to."""
+    return db.session.get(Process, entry.process_id)
+
+
+def verify_by_register(user: User, process: Process, reference: str, birth_year: int | None) -> VoterRegisterEntry:
+    """Link the account to the register entry with this reference and birth year."""
+    entry = _find_entry(process, reference)
+    # One message for a wrong reference and a wrong year, so the form cannot be used to probe the register.
+    if entry is None or (entry.birth_year is not None and entry.birth_year != birth_year):
+        raise ValidationError("reference", _("No resident in the register matches this reference and birth year. "
+                                             "Check both, or ask the council for a voting code."))
+    _link(user, entry, Verification.REGISTER_MATCH, user)
+    return entry
+
+
+def issue_codes(actor: User, process: Process, references: Sequence[str]) -> list[Letter]:
+    """A new one-time code for each listed resident; their earlier unused codes stop working."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can issue voting codes."))
+    cleaned = [r.strip() for r in references if r.strip()]
+    if not cleaned:
+        raise ValidationError("references", _("List at least one register reference, one per line."))
+    register_key, _ballot = _keys()
+    letters, missing = [], []
+    now = utcnow()
+    for reference in cleaned:
+        entry = _find_entry(process, reference)
+        if entry is None:
+            missing.append(reference)
+            continue
+        db.session.execute(sa.update(VotingCode).where(
+            VotingCode.register_entry_id == entry.id, VotingCode.used_at.is_(None),
+            VotingCode.revoked_at.is_(None)).values(revoked_at=now))
+        code = secrets_code()
+        db.session.add(VotingCode(process_id=process.id, register_entry_id=entry.id,
+                                  code_hash=secrecy.code_hash(register_key, code)))
+        district = db.session.get(District, entry.district_id) if entry.district_id else None
+        letters.append(Letter(reference, district.name if district else "", code))
+    if missing:
+        raise ValidationError("references", _("These references are not in the register: %(refs)s.",
+                                              refs=", ".join(missing[:10])))
+    db.session.flush()
+    record(db.session, actor, "register.codes_issued", "process", process.id, after={"count": len(letters)})
+    return letters
+
+
+def secrets_code() -> str:
+    """A new voting code (a seam for tests)."""
+    return secrecy.new_code()
+
+
+def redeem_code(user: User, process: Process, code: str) -> VoterRegisterEntry:
+    """Link the account to the register entry a one-time voting code was issued for."""
+    register_key, _ballot = _keys()
+    found = db.session.scalar(sa.select(VotingCode).where(
+        VotingCode.process_id == process.id, VotingCode.code_hash == secrecy.code_hash(register_key, code))
+        .with_for_update())
+    if found is None or found.revoked_at is not None:
+        raise ValidationError("code", _("This voting code is not valid. Check it letter by letter; "
+                                        "if it still fails, ask the council for a new one."))
+    if found.used_at is not None:
+        raise ValidationError("code", _("This voting code has already been used."))
+    entry = db.session.get(VoterRegisterEntry, found.register_entry_id)
+    _link(user, entry, Verification.CODE, user)
+    found.used_at = utcnow()
+    db.session.flush()
+    return entry
+
+
+def verify_assisted(actor: User, user: User, process: Process, reference: str, note: str) -> VoterRegisterEntry:
+    """Staff verify a resident in person (identity document seen); the audit log keeps who and why."""
+    if not is_staff(actor):
+        raise NotAllowed(_("Only staff can verify residents in person."))
+    if len(note.strip()) < 5:
+        raise ValidationError("note", _("Say how you checked the resident's identity (e.g. the document seen)."))
+    entry = _find_entry(process, reference)
+    if entry is None:
+        raise ValidationError("reference", _("No resident in the register has this reference."))
+    _link(user, entry, Verification.ASSISTED, actor, note.strip())
+    return entry
+
+
+# --- Eligibility -----------------------------------------------------------------------------------------
+
+def eligible_pools(entry: VoterRegisterEntry | None, process: Process) -> list[Pool]:
+    """The pools this register entry may vote in (none if unverified or too young)."""
+    if entry is None or not is_old_enough(entry.birth_year, process.min_voter_age, vote_year(process)):
+        return []
+    return pools_for(process.pools, entry.district_id)
+
+
+def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool) -> VoterRegisterEntry:
+    process = pool.process
+    if entry is None:
+        raise NotAllowed(_("Verify that you are in the register before you vote."))
+    if not is_old_enough(entry.birth_year, process.min_voter_age, vote_year(process)):
+        raise NotAllowed(_("Residents vote from the age of %(age)d in this process.", age=process.min_voter_age))
+    if pool not in pools_for(process.pools, entry.district_id):
+        raise NotAllowed(_("This pool is for residents of another district."))
+    return entry
+
+
+# --- Casting ---------------------------------------------------------------------------------------------
+
+def _lock_for_casting(process: Process, now: dt.datetime) -> None:
+    """Take a shared lock on the process, then check the phase from fresh rows.
+
+    Closing the vote takes the same row exclusively, so a ballot either commits before the count
+    reads the ballots or sees the vote closed; many ballots share the lock without waiting on each other.
+    """
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update(read=True))
+    db.session.scalars(sa.select(Phase).where(Phase.process_id == process.id)
+                       .execution_options(populate_existing=True)).all()
+    closed_at = db.session.scalar(sa.select(Process.vote_closed_at).where(Process.id == process.id))
+    if closed_at is not None:
+        raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
+    require_phase(process, Action.VOTE, now)
+    require_mandate(process)
+
+
+def require_mandate(process: Process) -> None:
+    """Ballots are taken only under a mandate in force (the legal officer's sign-off)."""
+    try:
+        from pb.mandate.services import require_mandate_in_force
+    except ImportError:  # the mandate module has no service yet
+        return
+    require_mandate_in_force(process)
+
+
+def _insert_participation(values: dict) -> bool:
+    """Insert the participation unless one exists for the pool and resident; whether this call inserted it."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Participation).values(**values).on_conflict_do_nothing().returning(Participation.id)
+    return db.session.execute(statement).scalar() is not None
+
+
+def _check_choices(pool: Pool, choices: Sequence[Choice]) -> None:
+    violations = ballot_rules.check(rules_of(pool), choices, ballot_costs(pool))
+    if violations:
+        raise BallotInvalid(violations, pool.process.currency)
+
+
+def _write_choices(ballot_id: str, choices: Sequence[Choice]) -> None:
+    db.session.execute(sa.insert(BallotChoice), [
+        {"ballot_id": ballot_id, "project_id": c.project_id, "position": position, "points": c.points}
+        for position, c in enumerate(choices)])
+
+
+def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequence[Choice], form_token: str,
+          user_id: int | None, sex: str | None, now: dt.datetime) -> Receipt:
+    process = pool.process
+    _lock_for_casting(process, now)
+    _require_eligible(entry, pool)
+    _check_choices(pool, choices)
+    _register, ballot_key = _keys()
+    tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
+    code = secrecy.receipt_code(ballot_key, tag, form_token)
+    digest = secrecy.receipt_hash(code)
+    inserted = _insert_participation({"pool_id": pool.id, "register_entry_id": entry.id, "user_id": user_id,
+                                      "channel": channel, "created_at": now})
+    if inserted:
+        demographics = {}
+        if process.collect_demographics:
+            district = db.session.get(District, entry.district_id) if entry.district_id else None
+            age = str(vote_year(process) - entry.birth_year) if entry.birth_year else None
+            demographics = {"age_band": age_band(age), "sex": sex if sex in SEXES else None,
+                            "district_code": district.code if district else None}
+        ballot_id = secrets.token_hex(16)
+        db.session.execute(sa.insert(Ballot).values(id=ballot_id, pool_id=pool.id, owner_tag=tag, receipt_hash=digest,
+                                                    channel=channel, **demographics))
+        _write_choices(ballot_id, choices)
+        return Receipt(code)
+    existing = db.session.scalar(sa.select(Participation).where(
+        Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
+    if existing is None or existing.invalidated_at is not None:
+        raise NotAllowed(_("Your participation in this pool was invalidated by the council; contact it."))
+    if existing.channel is not Channel.ONLINE or channel is not Channel.ONLINE:
+        raise AlreadyVoted(_already_voted_message(existing.channel, channel))
+    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.owner_tag == tag).with_for_update())
+    if ballot is None:
+        raise InvalidTransition(_("Your earlier ballot cannot be found. The ballot key may have changed; "
+                                  "contact the council."))
+    if ballot.receipt_hash == digest:
+        return Receipt(code, repeated=True)
+    db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
+    _write_choices(ballot.id, choices)
+    ballot.receipt_hash = digest
+    if process.collect_demographics and sex is not None:
+        ballot.sex = sex if sex in SEXES else None
+    db.session.flush()
+    return Receipt(code, changed=True)
+
+
+def _already_voted_message(existing: Channel, attempted: Channel) -> str:
+    if existing is Channel.ONLINE:
+        return _("This resident has already voted online in this pool; a paper ballot cannot be added.")
+    if attempted is Channel.ONLINE:
+        return _("You have already voted on paper in this pool. Your paper ballot counts; "
+                 "you cannot vote online as well.")
+    return _("A paper ballot of this resident has already been entered for this pool.")
+
+
+def cast_ballot(user: User, pool: Pool, choices: Sequence[Choice], form_token: str, *, sex: str | None = None,
+                now: dt.datetime | None = None) -> Receipt:
+    """Cast or change the resident's online ballot in a pool; the last one counts.
+
+    ``form_token`` comes from the ballot form: sending the same form again (a lost response) returns
+    the same receipt instead of an error or a second ballot.
+    """
+    if not form_token or len(form_token) > 64:
+        raise ValidationError("form_token", _("The ballot form has expired; open it again."))
+    entry = register_entry_for(user, pool.process)
+    return _cast(pool, _require_eligible(entry, pool), Channel.ONLINE, choices, form_token, user.id, sex,
+                 now or utcnow())
+
+
+def enter_paper_ballot(actor: User, pool: Pool, reference: str, choices: Sequence[Choice], form_token: str, *,
+                       channel: Channel = Channel.PAPER, sex: str | None = None,
+                       now: dt.datetime | None = None) -> Receipt:
+    """A clerk enters a paper (or in-person) ballot for the resident with this register reference."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can enter paper ballots."))
+    entry = _find_entry(pool.process, reference)
+    if entry is None:
+        raise ValidationError("reference", _("No resident in the register has this reference."))
+    return _cast(pool, _require_eligible(entry, pool), channel, choices, form_token, None, sex, now or utcnow())
+
+
+def current_choices(user: User, pool: Pool) -> list[Choice] | None:
+    """The resident's counted online choices in a pool, to show when they change their ballot."""
+    entry = register_entry_for(user, pool.process)
+    if entry is None:
+        return None
+    _register, ballot_key = _keys()
+    tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
+    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.owner_tag == tag))
+    if ballot is None:
+        return None
+    return [Choice(c.project_id, c.points) for c in ballot.choices]
+
+
+def has_voted(entry: VoterRegisterEntry | None, pool: Pool) -> Channel | None:
+    """The channel through which this resident voted in the pool, if they did."""
+    if entry is None:
+        return None
+    return db.session.scalar(sa.select(Participation.channel).where(
+        Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
+
+
+# --- Closing ---------------------------------------------------------------------------------------------
+
+def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime | None = None) -> list[TallyResult]:
+    """Close voting and count every pool by the process's rule (and the others, for comparison), at once.
+
+    Closing before the scheduled end needs a reason for the audit log. Counting happens in the same
+    transaction, so the vote is never closed without results, nor counted while ballots still arrive.
+    """
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can close the vote."))
+    now = now or utcnow()
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    db.session.refresh(process)
+    if process.vote_closed_at is not None:
+        raise InvalidTransition(_("The vote was already closed and counted."))
+    voting = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
+    if voting is None:
+        raise InvalidTransition(_("This process has no voting phase."))
+    if voting.starts_at > now:
+        raise InvalidTransition(_("Voting has not started yet."))
+    early = voting.ends_at > now
+    if early and len(reason.strip()) < 10:
+        raise ValidationError("reason", _("Voting is scheduled to run until later: give the reason for closing "
+                                          "it early in a sentence; it is kept in the audit log."))
+    if early:
+        voting.ends_at = now
+        for phase in process.phases:
+            if phase.kind is PhaseKind.RESULTS and phase.starts_at > now:
+                phase.starts_at = now
+    process.vote_closed_at = now
+    results = count_process(process)
+    record(db.session, actor, "vote.close", "process", process.id, after={
+        "early": early, "reason": reason.strip(),
+        "pools": {str(r.pool_id): {"ballots": r.ballots_counted, "input_hash": r.input_hash, "rule": r.rule}
+                  for r in results if r.is_official}})
+    return results
+
+
+def count_process(process: Process) -> list[TallyResult]:
+    """Count every pool and store the results; mark the projects funded or not by the official rule."""
+    db.session.execute(sa.delete(TallyResult).where(TallyResult.pool_id.in_([p.id for p in process.pools])))
+    stored: list[TallyResult] = []
+    for pool in process.pools:
+        election = counting.election_for_pool(db.session, pool)
+        try:
+            counts = counting.count_pool(election, process.tally_rule, process.tie_break)
+        except (UnknownRule, NeedsApprovalBallots, ValueError) as error:
+            raise InvalidTransition(_("The pool “%(pool)s” cannot be counted by the rule of this process: %(error)s",
+                                      pool=pool.name, error=str(error))) from error
+        stored += counting.store_results(db.session, process, pool, election, counts)
+    official = {r.pool_id: r for r in stored if r.is_official}
+    for result in official.values():
+        funded = {rp.project_id for rp in result.projects if rp.selected}
+        for rp in result.projects:
+            project = db.session.get(Project, rp.project_id)
+            if project.status in counting.BALLOT_STATUSES:
+                project.status = ProjectStatus.SELECTED if rp.project_id in funded else ProjectStatus.NOT_SELECTED
+    db.session.flush()
+    return stored
