@@ -1,0 +1,208 @@
+"""The council's budget annex: per pool, the funded projects, totals and what remains, as PDF, CSV and XLSX.
+
+Plain data in, bytes out, and the same data always gives the same bytes (PDF with fixed metadata, XLSX
+with fixed timestamps), so that an annex can be cited by its hash. Labels come through ``translate``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import xlsxwriter
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
+from pb.core.money import minor_units
+from pb.reports import pdf
+from pb.reports.documents import AnnexPool, BudgetAnnex
+from pb.reports.pdf import FRAME_WIDTH, Numbers, Translate, text, untranslated
+
+#: The creation time written into every XLSX, so that equal data give equal bytes.
+FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+def _character(annex: BudgetAnnex, tr: Translate) -> str:
+    """The character of the residents' vote in words."""
+    return pdf.mandate_characters(tr).get(annex.mandate_character, annex.mandate_character)
+
+
+def funded_total(pool: AnnexPool) -> int:
+    """The money of the pool's funded projects, in minor units."""
+    return sum(project.cost for project in pool.projects)
+
+
+def remaining(pool: AnnexPool) -> int:
+    """What the pool keeps after its funded projects: amount - funded total (negative if overspent)."""
+    return pool.amount - funded_total(pool)
+
+
+def _columns(tr: Translate) -> list[str]:
+    """The column headings of the project rows, the same in CSV and XLSX."""
+    return [tr("Code"), tr("Project"), tr("District"), tr("Budget line"), tr("Votes"), tr("Cost"),
+            tr("Council decision")]
+
+
+def _project_rows(pool: AnnexPool) -> list[tuple[str, str, str, str, int | None, int, str]]:
+    """(code, title, district, budget line, votes, cost in minor units, decision) of each funded project."""
+    return [(p.code, p.title, p.district or pool.district, p.budget_line or pool.budget_line, p.votes, p.cost,
+             p.council_decision) for p in pool.projects]
+
+
+# ---------------------------------------------------------------------------------------------- PDF
+
+
+def _pool_story(annex: BudgetAnnex, pool: AnnexPool, tr: Translate, num: Numbers) -> list[Flowable]:
+    """One pool: what it is, its funded projects, its totals."""
+    s = pdf.styles()
+    scale = minor_units(annex.currency)
+    facts = [[tr("Amount of the pool"), num.money(pool.amount, scale)],
+             [tr("District"), pool.district or tr("City-wide")],
+             [tr("Budget line"), pool.budget_line or "–"],
+             [tr("Counting rule"), pool.rule],
+             [tr("Ballots counted"), num.integer(pool.ballots) if pool.ballots is not None else "–"]]
+    rows: list[list[str]] = [_columns(tr)]
+    for code, title, district, line, votes, cost, decision in _project_rows(pool):
+        rows.append([code, title, district or "–", line or "–", "" if votes is None else num.integer(votes),
+                     num.money(cost, scale), decision or "–"])
+    if not pool.projects:
+        rows.append(["", tr("No project is funded."), "", "", "", "", ""])
+    rows.append(["", tr("Total funded"), "", "", "", num.money(funded_total(pool), scale), ""])
+    rows.append(["", tr("Remaining"), "", "", "", num.money(remaining(pool), scale), ""])
+    widths = [14 * mm, 44 * mm, 22 * mm, 26 * mm, 14 * mm, 32 * mm]
+    widths.append(FRAME_WIDTH - sum(widths))
+    projects = pdf.table(rows, widths, numeric=(4, 5), totals=2)
+    heading = text(pool.name, s["h1"])
+    # Kept on one page when it fits, so that no total is left alone at the top of the next page.
+    return [KeepTogether([heading, pdf.table(facts, [45 * mm, FRAME_WIDTH - 45 * mm], header=False),
+                          Spacer(1, 3 * mm), projects]), Spacer(1, 6 * mm)]
+
+
+def build_annex_pdf(annex: BudgetAnnex, *, translate: Translate = untranslated, locale: str = "en") -> bytes:
+    """The annex as PDF bytes: a header, one part per pool, the grand total and a signature block."""
+    tr = translate
+    s = pdf.styles()
+    num = Numbers(locale, annex.currency, tr)
+    scale = minor_units(annex.currency)
+    character = _character(annex, tr)
+    story: list[Flowable] = [
+        text(tr("Budget annex"), s["title"]),
+        text(f"{annex.process} · {annex.municipality} · {annex.fiscal_year}", s["subtitle"]),
+        pdf.table([[tr("Character of the residents' vote"), character],
+                   [tr("Reference"), annex.reference or "–"],
+                   [tr("Date"), annex.prepared_on or "–"]], [55 * mm, FRAME_WIDTH - 55 * mm], header=False),
+        Spacer(1, 4 * mm),
+    ]
+    for pool in annex.pools:
+        story += _pool_story(annex, pool, tr, num)
+    totals = [["", tr("Amount"), tr("Total funded"), tr("Remaining")],
+              [tr("All pools"), num.money(sum(p.amount for p in annex.pools), scale),
+               num.money(sum(funded_total(p) for p in annex.pools), scale),
+               num.money(sum(remaining(p) for p in annex.pools), scale)]]
+    story.append(KeepTogether([text(tr("Totals"), s["h2"]),
+                               pdf.table(totals, [FRAME_WIDTH - 135 * mm, 45 * mm, 45 * mm, 45 * mm],
+                                         numeric=(1, 2, 3))]))
+    signers = [[tr("Role"), tr("Name"), tr("Date"), tr("Signature")]]
+    signers += [[p.role, p.name, p.signed_on, ""] for p in annex.signatories]
+    if len(signers) == 1:
+        signers.append([tr("Clerk"), "", "", ""])
+    block = pdf.table(signers, [45 * mm, 50 * mm, 30 * mm, FRAME_WIDTH - 125 * mm])
+    block.setStyle([("TOPPADDING", (0, 1), (-1, -1), 9), ("BOTTOMPADDING", (0, 1), (-1, -1), 9)])
+    story += [Spacer(1, 8 * mm), KeepTogether([text(tr("Signatures"), s["h2"]), block])]
+    title = f"{tr('Budget annex')}: {annex.process}"
+    return pdf.build(story, title=title, author=annex.municipality, subject=annex.process,
+                     footer=f"{title} ({annex.fiscal_year})",
+                     page_label=lambda page: tr("Page %(page)s") % {"page": page})
+
+
+# ---------------------------------------------------------------------------------------------- CSV and XLSX
+
+
+def _major(amount: int, currency: str) -> Decimal:
+    """Minor units as an exact decimal of the currency, e.g. 12345 cents -> 123.45."""
+    digits = len(str(minor_units(currency))) - 1
+    return (Decimal(amount) / minor_units(currency)).quantize(Decimal(1).scaleb(-digits))
+
+
+def build_annex_csv(annex: BudgetAnnex, *, translate: Translate = untranslated) -> bytes:
+    """The annex as CSV (UTF-8 with a byte-order mark, for spreadsheets): one row per funded project.
+
+    Amounts are plain decimals of the currency with a point ("1234.50"), so that any program reads them.
+    """
+    tr = translate
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([tr("Pool"), *_columns(tr), tr("Currency"), tr("Counting rule"),
+                     tr("Character of the residents' vote")])
+    character = _character(annex, tr)
+    for pool in annex.pools:
+        for code, title, district, line, votes, cost, decision in _project_rows(pool):
+            writer.writerow([pool.name, code, title, district, line, "" if votes is None else votes,
+                             _major(cost, annex.currency), decision, annex.currency, pool.rule, character])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def sheet_names(pools: list[AnnexPool] | tuple[AnnexPool, ...]) -> list[str]:
+    """A valid, unique worksheet name per pool: at most 31 characters, none of []:*?/\\, numbered if twice."""
+    names: list[str] = []
+    for pool in pools:
+        base = re.sub(r"[\[\]:*?/\\]", "-", pool.name).strip("'") or "Pool"
+        name, n = base[:31], 2
+        while name.lower() in (existing.lower() for existing in names):
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        names.append(name)
+    return names
+
+
+def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated) -> bytes:
+    """The annex as XLSX with one sheet per pool: the pool's facts, its projects, totals and remainder."""
+    tr = translate
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Fixed document times: xlsxwriter already stamps the zip entries with 1980-01-01.
+    book.set_properties({"title": f"{tr('Budget annex')}: {annex.process}", "author": annex.municipality,
+                         "created": FIXED_TIME})
+    bold = book.add_format({"bold": True})
+    digits = len(str(minor_units(annex.currency))) - 1
+    money_format = "#,##0" + ("." + "0" * digits if digits else "")
+    money = book.add_format({"num_format": money_format})
+    money_bold = book.add_format({"num_format": money_format, "bold": True})
+    header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+    character = _character(annex, tr)
+    scale = minor_units(annex.currency)
+    for pool, name in zip(annex.pools, sheet_names(annex.pools)):
+        sheet = book.add_worksheet(name)
+        facts = [(tr("Municipality"), annex.municipality), (tr("Process"), annex.process),
+                 (tr("Budget year"), annex.fiscal_year), (tr("Pool"), pool.name),
+                 (tr("District"), pool.district or tr("City-wide")), (tr("Budget line"), pool.budget_line),
+                 (tr("Counting rule"), pool.rule), (tr("Character of the residents' vote"), character),
+                 (tr("Currency"), annex.currency)]
+        for row, (label, value) in enumerate(facts):
+            sheet.write(row, 0, label, bold)
+            sheet.write(row, 1, value)
+        top = len(facts) + 1
+        sheet.write_row(top, 0, _columns(tr), header)
+        row = top
+        for row, (code, title, district, line, votes, cost, decision) in enumerate(_project_rows(pool), top + 1):
+            sheet.write_row(row, 0, [code, title, district, line])
+            if votes is not None:
+                sheet.write_number(row, 4, votes)
+            sheet.write_number(row, 5, cost / scale, money)
+            sheet.write(row, 6, decision)
+        for offset, (label, amount) in enumerate(((tr("Total funded"), funded_total(pool)),
+                                                  (tr("Amount of the pool"), pool.amount),
+                                                  (tr("Remaining"), remaining(pool))), 2):
+            sheet.write(row + offset, 1, label, bold)
+            sheet.write_number(row + offset, 5, amount / scale, money_bold)
+        sheet.set_column(0, 0, 14)
+        sheet.set_column(1, 1, 48)
+        sheet.set_column(2, 3, 16)
+        sheet.set_column(4, 4, 9)
+        sheet.set_column(5, 5, 16)
+        sheet.set_column(6, 6, 22)
+    book.close()
+    return out.getvalue()

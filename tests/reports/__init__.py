@@ -1,0 +1,1 @@
+"""Tests of the reports: metrics, the social impact assessment PDF and the budget annex."""

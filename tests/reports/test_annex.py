@@ -1,0 +1,113 @@
+"""Tests of the budget annex as PDF, CSV and XLSX: contents, totals, Greek text and same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import replace
+
+from pypdf import PdfReader
+
+from pb.reports.annex import (
+    build_annex_csv,
+    build_annex_pdf,
+    build_annex_xlsx,
+    funded_total,
+    remaining,
+    sheet_names,
+)
+from pb.reports.documents import AnnexPool, AnnexProject, BudgetAnnex, Signatory
+
+NORTH = AnnexPool(
+    name="Βόρεια συνοικία",
+    amount=10_000_000,
+    rule="Method of Equal Shares",
+    district="Βόρεια",
+    budget_line="64.7341",
+    ballots=1234,
+    projects=(
+        AnnexProject("N1", "Πράσινη γειτονιά: δεντροφύτευση", 4_000_050, votes=812, council_decision="Εγκρίθηκε"),
+        AnnexProject("N2", "Benches; by the river, \"new\"", 2_500_000, budget_line="64.9999", votes=640),
+    ),
+)
+CITY = AnnexPool(name="City-wide", amount=5_000_000, rule="Greedy", projects=(
+    AnnexProject("C1", "Library hours", 5_200_000, district="Centre", votes=None),))
+ANNEX = BudgetAnnex(
+    municipality="Δήμος Αθηναίων", process="Athens 2026", fiscal_year=2026, currency="EUR",
+    mandate_character="binding_self_commitment", pools=(NORTH, CITY), prepared_on="2026-07-15",
+    reference="Decision 12/2026", signatories=(Signatory("Clerk", "Νίκος Π.", "2026-07-15"),),
+)
+
+
+def _pdf_text(data: bytes) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_totals_and_remaining_amounts() -> None:
+    assert funded_total(NORTH) == 6_500_050 and remaining(NORTH) == 3_499_950
+    assert remaining(CITY) == -200_000  # an overspent pool shows a negative remainder, never hides it
+
+
+def test_pdf_lists_every_funded_project_with_totals_in_greek_and_latin() -> None:
+    content = _pdf_text(build_annex_pdf(ANNEX))
+    for expected in ("Budget annex", "Δήμος Αθηναίων", "Βόρεια συνοικία", "Πράσινη γειτονιά: δεντροφύτευση",
+                     "Εγκρίθηκε", "N2", "Benches; by the river, \"new\"", "64.9999", "64.7341",
+                     "Method of Equal Shares", "Binding by the municipality's own commitment",
+                     "€40,000.50", "€65,000.50", "€34,999.50", "-€2,000.00", "€150,000.00", "€32,999.50",
+                     "812", "1,234", "Decision 12/2026", "Νίκος Π.", "Signatures"):
+        assert expected in content, expected
+
+
+def test_pdf_translates_labels_and_formats_numbers_for_the_locale() -> None:
+    greek = {"Budget annex": "Παράρτημα προϋπολογισμού", "Remaining": "Υπόλοιπο"}
+    content = _pdf_text(build_annex_pdf(ANNEX, translate=lambda s: greek.get(s, s), locale="el"))
+    assert "Παράρτημα προϋπολογισμού" in content and "Υπόλοιπο" in content
+    assert "40.000,50" in content
+
+
+def test_the_same_annex_gives_the_same_bytes_in_every_format() -> None:
+    for build in (build_annex_pdf, build_annex_csv, build_annex_xlsx):
+        assert build(ANNEX) == build(ANNEX), build.__name__
+    other = replace(ANNEX, reference="Decision 13/2026")
+    assert build_annex_pdf(other) != build_annex_pdf(ANNEX)
+
+
+def test_csv_has_one_row_per_funded_project_with_plain_decimal_amounts() -> None:
+    data = build_annex_csv(ANNEX)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["Code"] for r in rows] == ["N1", "N2", "C1"]
+    assert [r["Cost"] for r in rows] == ["40000.50", "25000.00", "52000.00"]
+    assert rows[0]["Pool"] == "Βόρεια συνοικία" and rows[0]["District"] == "Βόρεια"
+    assert rows[0]["Budget line"] == "64.7341" and rows[1]["Budget line"] == "64.9999"
+    assert rows[1]["Project"] == "Benches; by the river, \"new\""
+    assert rows[2]["Votes"] == "" and rows[2]["District"] == "Centre"
+    assert {r["Character of the residents' vote"] for r in rows} == {"Binding by the municipality's own commitment"}
+
+
+def _xlsx(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+def test_xlsx_has_one_sheet_per_pool_with_its_projects_and_fixed_times() -> None:
+    parts = _xlsx(build_annex_xlsx(ANNEX))
+    assert re.findall(r'<sheet name="([^"]+)"', parts["xl/workbook.xml"]) == ["Βόρεια συνοικία", "City-wide"]
+    strings = parts["xl/sharedStrings.xml"]
+    for expected in ("Πράσινη γειτονιά: δεντροφύτευση", "Library hours", "Total funded", "Remaining"):
+        assert expected in strings
+    first = parts["xl/worksheets/sheet1.xml"]
+    assert "<v>40000.5</v>" in first and "<v>65000.5</v>" in first and "<v>34999.5</v>" in first
+    assert "<v>812</v>" in first
+    assert "2000-01-01T00:00:00Z" in parts["docProps/core.xml"]
+
+
+def test_sheet_names_are_valid_and_unique() -> None:
+    pools = [AnnexPool(name, 0, "greedy", ()) for name in
+             ("A/B: [x]?", "A very long pool name that goes past thirty-one characters", "Same", "same", "")]
+    names = sheet_names(pools)
+    assert names[0] == "A-B- -x--"
+    assert all(len(n) <= 31 for n in names) and names[1] == pools[1].name[:31]
+    assert names[2:] == ["Same", "same (2)", "Pool"]
