@@ -21,6 +21,7 @@ from pb.voting.models import (
     VoterRegisterEntry,
     VotingCode,
 )
+from pb.mandate.models import CouncilDecision, DecisionOutcome
 
 __all__ = [
     "Appeal", "AppealOutcome", "Feasibility", "Flag", "FlagReason", "FlagResolution", "Follow", "Notification",
@@ -29,4 +30,5 @@ __all__ = [
     "Mandate", "MandateCharacter", "OutboxMessage", "MandateStatus", "Municipality", "Participation", "Phase", "PhaseKind",
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
+    "CouncilDecision", "DecisionOutcome",
 ]

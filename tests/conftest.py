@@ -241,3 +241,31 @@ def login(client: FlaskClient):
         return response
 
     return sign_in
+
+
+@pytest.fixture
+def put_mandate_in_force(db, make_user):
+    """A function (process) -> Mandate: a complete, signed advisory mandate in force since yesterday, so that
+    voting may open."""
+    from pb.core.db import utcnow
+    from pb.mandate.models import Mandate, MandateCharacter, MandateStatus
+    from pb.mandate.terms import empty_terms
+
+    def build(process) -> Mandate:
+        officer = make_user(role="legal_officer")
+        terms = {**empty_terms(), "budget_amount": process.total_amount, "budget_fiscal_year": process.fiscal_year,
+                 "winner_fails": "next_ranked", "feasibility_veto": True, "legal_compliance": True,
+                 "justification_days": 60, "justification_published": "https://city.example/pb/decisions"}
+        mandate = Mandate(
+            process_id=process.id, version=1, status=MandateStatus.IN_FORCE, character=MandateCharacter.ADVISORY,
+            basis_instrument="Law", basis_number="3852/2010", basis_article="76", basis_date=dt.date(2010, 6, 7),
+            basis_url="https://city.example/law-3852-2010", decision_body="Municipal council",
+            bound_party="Municipal council", obligation="Answer every winning project with reasons.",
+            terms=terms, created_by_id=officer.id, signed_by_id=officer.id, signed_at=utcnow(),
+            opinion="The mandate rests on a valid legal basis.",
+            effective_from=(utcnow() - dt.timedelta(days=1)).date())
+        db.session.add(mandate)
+        db.session.commit()
+        return mandate
+
+    return build

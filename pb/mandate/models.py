@@ -1,4 +1,4 @@
-"""A version of a process's legal mandate; a signed version never changes."""
+"""Versions of a process's legal mandate (a signed one never changes) and the council's decisions after the vote."""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ class Mandate(db.Model):
     status: Mapped[MandateStatus] = mapped_column(enum_type(MandateStatus), default=MandateStatus.DRAFT)
     character: Mapped[MandateCharacter] = mapped_column(enum_type(MandateCharacter, length=32))
     preset: Mapped[str | None] = mapped_column(sa.String(32))
+    # The preset file's own version and the SHA-256 of its text when the mandate was started from it.
+    preset_version: Mapped[str | None] = mapped_column(sa.String(40))
+    preset_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     basis_instrument: Mapped[str] = mapped_column(sa.String(120), default="")
     basis_title: Mapped[str] = mapped_column(sa.String(500), default="")
     basis_number: Mapped[str] = mapped_column(sa.String(80), default="")
@@ -69,3 +72,32 @@ class Mandate(db.Model):
     opinion: Mapped[str | None] = mapped_column(sa.Text)
     effective_from: Mapped[dt.date | None] = mapped_column(sa.Date)
     effective_until: Mapped[dt.date | None] = mapped_column(sa.Date)
+
+
+class DecisionOutcome(enum.StrEnum):
+    """What the council decided about a winning project."""
+
+    ADOPTED = "adopted"
+    ADOPTED_WITH_CHANGES = "adopted_with_changes"
+    REJECTED = "rejected"
+    INFEASIBLE = "infeasible"
+    DEFERRED = "deferred"
+
+
+class CouncilDecision(db.Model):
+    """The council's answer to one winning project of the vote; recording it again replaces it (audited)."""
+
+    __tablename__ = "council_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), unique=True)
+    # The mandate version that governed the vote when the decision was recorded.
+    mandate_id: Mapped[int] = mapped_column(sa.ForeignKey("mandate.id", ondelete="RESTRICT"))
+    outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    legal_ground: Mapped[str] = mapped_column(sa.String(500), default="")
+    decision_number: Mapped[str] = mapped_column(sa.String(80), default="")
+    decided_on: Mapped[dt.date] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -15,6 +15,7 @@ from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
+from pb.mandate.services import require_mandate_in_force
 from pb.processes.labels import phase_label
 from pb.processes.models import Phase, PhaseKind, Process
 
@@ -82,6 +83,9 @@ def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, 
         raise InvalidTransition(_("The phase “%(phase)s” is already open.", phase=phase_label(kind)))
     if phase.ends_at <= now:
         raise InvalidTransition(_("The phase “%(phase)s” has ended and cannot be opened again.", phase=phase_label(kind)))
+    if kind is PhaseKind.VOTING:
+        # No vote without a legal standing: the mandate says whether it binds the council.
+        require_mandate_in_force(process, now)
     before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     for other in process.phases:
         if other is not phase and other.is_open(now):

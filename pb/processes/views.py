@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 
 from pb.accounts.permissions import public
 from pb.core.db import utcnow
+from pb.mandate.queries import public_mandate
 from pb.processes import queries
 from pb.processes.phases import current_phase, next_phase
 
@@ -31,4 +32,4 @@ def process(municipality: str, slug: str):
     projects = queries.public_projects(found)
     return render_template("processes/process.html", process=found, projects=projects,
                            phase=current_phase(found.phases, now), upcoming=next_phase(found.phases, now),
-                           now=now)
+                           now=now, mandate=public_mandate(found, now))

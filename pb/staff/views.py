@@ -16,7 +16,7 @@ from pb.audit.queries import events_page
 from pb.core.db import utcnow
 from pb.errors import PBError, ValidationError
 from pb.extensions import db
-from pb.mandate.queries import latest_mandates
+from pb.mandate.queries import legal_desk
 from pb.processes import queries
 from pb.processes.models import PhaseKind, Process
 from pb.processes.services import close_phase_now, open_phase_now
@@ -45,9 +45,11 @@ def processes():
 @bp.get("/legal")
 @requires(can_manage_mandates)
 def legal():
-    """The legal officer's desk: each process with the state of its mandate."""
-    return render_template("staff/legal.html", municipalities=queries.municipalities_with_processes(),
-                           mandates=latest_mandates())
+    """The legal officer's desk: each process's mandate and its versions, signatures due, overdue responses and
+    deviations from the vote."""
+    processes = [process for municipality in queries.municipalities_with_processes()
+                 for process in municipality.processes]
+    return render_template("staff/legal.html", rows=legal_desk(processes))
 
 
 @bp.route("/users", methods=["GET", "POST"])

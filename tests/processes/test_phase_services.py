@@ -27,9 +27,10 @@ def test_actions_follow_the_phase(app, make_process):
     assert is_open(process, Action.VOTE, later) and not is_open(process, Action.SUPPORT, later)
 
 
-def test_clerk_opens_voting_early_with_a_reason(app, db, make_process, make_user):
+def test_clerk_opens_voting_early_with_a_reason(app, db, make_process, make_user, put_mandate_in_force):
     clerk = make_user(role="clerk")
     process = make_process(vote_in_days=10)
+    put_mandate_in_force(process)
     with app.test_request_context():
         with pytest.raises(ValidationError):
             open_phase_now(clerk, process, PhaseKind.VOTING, "")
@@ -43,9 +44,11 @@ def test_clerk_opens_voting_early_with_a_reason(app, db, make_process, make_user
     assert event.before["phases"]["voting"]["starts_at"] != event.after["phases"]["voting"]["starts_at"]
 
 
-def test_ended_phase_cannot_reopen_and_voting_closes_only_by_its_count(app, make_process, make_user):
+def test_ended_phase_cannot_reopen_and_voting_closes_only_by_its_count(app, make_process, make_user,
+                                                                       put_mandate_in_force):
     clerk = make_user(role="clerk")
     process = make_process(vote_in_days=10)
+    put_mandate_in_force(process)
     with app.test_request_context():
         with pytest.raises(InvalidTransition, match="ended"):
             open_phase_now(clerk, process, PhaseKind.PROPOSALS, "Residents asked for more time.")
@@ -55,8 +58,9 @@ def test_ended_phase_cannot_reopen_and_voting_closes_only_by_its_count(app, make
             close_phase_now(clerk, process, PhaseKind.VOTING, "We want to stop the vote now.")
 
 
-def test_phase_page_for_clerks(client, db, make_process, make_user, login):
+def test_phase_page_for_clerks(client, db, make_process, make_user, login, put_mandate_in_force):
     process = make_process(vote_in_days=10)
+    put_mandate_in_force(process)
     login(make_user(role="clerk"))
     page = client.get(f"/staff/processes/{process.id}/phases")
     assert page.status_code == 200 and "Deliberation and supports" in page.get_data(as_text=True)

@@ -1,0 +1,100 @@
+"""Jurisdiction presets: readable TOML files in ``legal/presets/`` that a legal officer starts a mandate from.
+
+A preset gives the default character of the vote, the legal basis as far as it is known, default terms, the
+checks that apply (rules of pb.mandate.checks) and a Markdown text explaining it. A mandate records the
+preset's name, version and SHA-256, so it can be told later that the preset has changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from pb.mandate.checks import ERROR, PRESET_RULES, WARNING
+from pb.mandate.models import MandateCharacter
+from pb.mandate.terms import clean_terms
+
+# The mandate columns a preset may fill in.
+PRESET_FIELDS = ("basis_instrument", "basis_title", "basis_number", "basis_article", "basis_date", "basis_journal",
+                 "basis_url", "enabling_decision", "decision_body", "bound_party", "obligation")
+
+
+class PresetError(ValueError):
+    """A preset file is not in the shape pb reads; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One jurisdiction's preset as read from its file."""
+
+    key: str
+    name: str
+    country: str
+    version: str
+    sha256: str
+    character: MandateCharacter
+    text: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    terms: dict[str, Any] = field(default_factory=dict)
+    checks: tuple[dict[str, Any], ...] = ()
+
+
+def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
+    rule = check.get("rule")
+    if rule not in PRESET_RULES:
+        raise PresetError(f"{path.name}: unknown check rule {rule!r}")
+    if check.get("severity") not in (ERROR, WARNING):
+        raise PresetError(f"{path.name}: check {rule!r} needs severity \"error\" or \"warning\"")
+    missing = [name for name in PRESET_RULES[rule][1] if name not in check]
+    if missing:
+        raise PresetError(f"{path.name}: check {rule!r} lacks {', '.join(missing)}")
+    for value in [*check.get("characters", []), *check.get("expected", [])]:
+        MandateCharacter(value)
+    return check
+
+
+def read_preset(path: Path) -> Preset:
+    """Read and check one preset file; raises PresetError when it is malformed."""
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        fields = dict(data.get("mandate", {}))
+        unknown = set(fields) - set(PRESET_FIELDS)
+        if unknown:
+            raise PresetError(f"{path.name}: unknown mandate fields {sorted(unknown)}")
+        if "basis_date" in fields and not isinstance(fields["basis_date"], dt.date):
+            raise PresetError(f"{path.name}: basis_date must be a TOML date")
+        return Preset(
+            key=path.stem, name=data["name"], country=data["country"], version=str(data["version"]),
+            sha256=hashlib.sha256(raw).hexdigest(), character=MandateCharacter(data["character"]),
+            text=data["text"], fields=fields, terms=clean_terms(data.get("terms", {})),
+            checks=tuple(_check(path, check) for check in data.get("checks", [])),
+        )
+    except PresetError:
+        raise
+    except Exception as error:  # a TOML syntax error, a missing key, a wrong value: say which file
+        raise PresetError(f"{path.name}: {error}") from error
+
+
+@lru_cache(maxsize=8)
+def load_presets(directory: str) -> dict[str, Preset]:
+    """Every preset in ``directory``/presets, by key (the file name without .toml), in name order."""
+    presets = [read_preset(path) for path in sorted(Path(directory, "presets").glob("*.toml"))]
+    return {preset.key: preset for preset in sorted(presets, key=lambda p: p.name)}
+
+
+def presets() -> dict[str, Preset]:
+    """The presets of this installation (from the app's legal folder)."""
+    return load_presets(current_app.config["PB_LEGAL_DIR"])
+
+
+def preset(key: str | None) -> Preset | None:
+    """The preset with this key, if there is one."""
+    return presets().get(key) if key else None

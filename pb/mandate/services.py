@@ -1,0 +1,327 @@
+"""The mandate's workflow and the council's decisions after the vote, with the rules the law puts on them.
+
+Lifecycle of a version (guarded; each refusal raises InvalidTransition with a message for a legal officer):
+
+    draft --submit--> legal_review --sign (legal officer, opinion)--> signed --put in force--> in_force
+    legal_review --send back--> draft        in_force --expire--> expired
+    signed | in_force --(a newer version is put in force)--> superseded
+
+A signed version never changes: an amendment is a new draft version with a reason, compared field by field
+with the one it amends. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from pb.accounts.models import User
+from pb.audit.services import changes, record
+from pb.core.db import utcnow
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
+from pb.extensions import db
+from pb.mandate import queries
+from pb.mandate.checks import BINDING, ERROR, Finding, general_findings, preset_findings
+from pb.mandate.forms import COLUMNS, DecisionInput, MandateInput
+from pb.mandate.labels import field_label
+from pb.mandate.models import CouncilDecision, DecisionOutcome, Mandate, MandateCharacter, MandateStatus
+from pb.mandate.permissions import (
+    can_draft_mandates,
+    can_put_mandates_in_force,
+    can_record_decisions,
+    can_sign_mandates,
+)
+from pb.mandate.presets import preset
+from pb.mandate.terms import TERMS, clean_terms, empty_terms
+from pb.processes.models import Process
+from pb.proposals.models import Project
+
+S = MandateStatus
+EDITABLE = (S.DRAFT, S.LEGAL_REVIEW)
+AMENDABLE = (S.SIGNED, S.IN_FORCE, S.EXPIRED)
+# What a version carries to its amendment; the workflow fields (status, signature ...) start afresh.
+CARRIED = (*COLUMNS, "preset", "preset_version", "preset_sha256")
+WORKFLOW_FIELDS = ["status", "signed_by_id", "signed_at", "effective_from", "effective_until"]
+DECISION_FIELDS = ["outcome", "reason", "legal_ground", "decision_number", "decided_on", "mandate_id"]
+
+
+def _process(mandate: Mandate) -> Process:
+    return db.session.get(Process, mandate.process_id)
+
+
+def _snapshot(mandate: Mandate) -> dict[str, Any]:
+    return changes(mandate, [*COLUMNS, "terms", "status"])
+
+
+def _require_editable(mandate: Mandate) -> None:
+    if mandate.status not in EDITABLE:
+        raise InvalidTransition(_("Version %(version)s is signed and can no longer change. Amend it: the amendment "
+                                  "becomes a new version, and this one stays as it was signed.",
+                                  version=mandate.version))
+
+
+def findings(mandate: Mandate) -> list[Finding]:
+    """Every check of the version: those of every mandate, then those of its preset."""
+    process = _process(mandate)
+    found = general_findings(mandate, process)
+    chosen = preset(mandate.preset)
+    if chosen is not None:
+        found += preset_findings(mandate, process, chosen)
+    return found
+
+
+def start_mandate(actor: User, process: Process, preset_key: str | None = None) -> Mandate:
+    """Start the first version of a process's mandate, filled in from a jurisdiction preset if one is named."""
+    if not can_draft_mandates(actor):
+        raise NotAllowed(_("Only clerks and legal officers can draft a mandate."))
+    if queries.versions(process):
+        raise InvalidTransition(_("This process already has a mandate: edit its draft, or amend its signed version."))
+    mandate = Mandate(process_id=process.id, version=1, status=S.DRAFT, character=MandateCharacter.ADVISORY,
+                      terms=empty_terms(), created_by_id=actor.id)
+    if preset_key:
+        chosen = preset(preset_key)
+        if chosen is None:
+            raise ValidationError("preset", _("There is no preset “%(name)s”.", name=preset_key))
+        mandate.character = chosen.character
+        for name, value in chosen.fields.items():
+            setattr(mandate, name, value)
+        mandate.terms = {**empty_terms(), **{k: v for k, v in chosen.terms.items() if v not in (None, "")}}
+        mandate.preset, mandate.preset_version, mandate.preset_sha256 = chosen.key, chosen.version, chosen.sha256
+    db.session.add(mandate)
+    db.session.flush()
+    record(db.session, actor, "mandate.start", "mandate", mandate.id, before=None,
+           after={**_snapshot(mandate), "process_id": process.id, "version": 1, "preset": mandate.preset,
+                  "preset_version": mandate.preset_version, "preset_sha256": mandate.preset_sha256})
+    return mandate
+
+
+def update_mandate(actor: User, mandate: Mandate, value: MandateInput) -> Mandate:
+    """Change a draft or a version in legal review; a signed version refuses."""
+    if not can_draft_mandates(actor):
+        raise NotAllowed(_("Only clerks and legal officers can edit a mandate."))
+    _require_editable(mandate)
+    terms = clean_terms(value.terms, _process(mandate).currency)
+    before = _snapshot(mandate)
+    for item in fields(value):
+        if item.name != "terms":
+            setattr(mandate, item.name, getattr(value, item.name))
+    mandate.terms = terms
+    db.session.flush()
+    record(db.session, actor, "mandate.update", "mandate", mandate.id, before=before, after=_snapshot(mandate))
+    return mandate
+
+
+def _step(actor: User, mandate: Mandate, action: str, new_status: MandateStatus, **extra: Any) -> Mandate:
+    """Move the version to its new status and write the audit event."""
+    before = changes(mandate, WORKFLOW_FIELDS)
+    mandate.status = new_status
+    db.session.flush()
+    record(db.session, actor, action, "mandate", mandate.id, before=before,
+           after={**changes(mandate, WORKFLOW_FIELDS), **extra})
+    return mandate
+
+
+def submit_for_review(actor: User, mandate: Mandate) -> Mandate:
+    """A draft goes to legal review, where a legal officer signs it or sends it back."""
+    if not can_draft_mandates(actor):
+        raise NotAllowed(_("Only clerks and legal officers can submit a mandate for legal review."))
+    if mandate.status is not S.DRAFT:
+        raise InvalidTransition(_("Only a draft can be submitted for legal review."))
+    return _step(actor, mandate, "mandate.submit", S.LEGAL_REVIEW)
+
+
+def send_back(actor: User, mandate: Mandate, note: str = "") -> Mandate:
+    """A legal officer returns a version in legal review to its drafters, saying why."""
+    if not can_put_mandates_in_force(actor):
+        raise NotAllowed(_("Only a legal officer can send a mandate back to its drafters."))
+    if mandate.status is not S.LEGAL_REVIEW:
+        raise InvalidTransition(_("Only a version in legal review can be sent back to draft."))
+    return _step(actor, mandate, "mandate.send_back", S.DRAFT, note=note.strip())
+
+
+def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime | None = None) -> Mandate:
+    """A legal officer signs a version in legal review with an opinion; every check must pass."""
+    if not can_sign_mandates(actor):
+        raise NotAllowed(_("Only a legal officer can sign a mandate."))
+    if mandate.status is not S.LEGAL_REVIEW:
+        if mandate.status is S.DRAFT:
+            raise InvalidTransition(_("This version is still a draft: submit it for legal review before signing."))
+        raise InvalidTransition(_("Version %(version)s is already signed.", version=mandate.version))
+    if not opinion.strip():
+        raise ValidationError("text", _("Write your legal opinion: it is kept with the signature."))
+    found = findings(mandate)
+    errors = [f.message for f in found if f.severity == ERROR]
+    if errors:
+        raise ValidationError(None, _("The mandate cannot be signed yet. %(problems)s", problems=" ".join(errors)))
+    mandate.signed_by_id = actor.id
+    mandate.signed_at = now or utcnow()
+    mandate.opinion = opinion.strip()
+    return _step(actor, mandate, "mandate.sign", S.SIGNED, opinion=mandate.opinion,
+                 warnings=[f.message for f in found])
+
+
+def put_in_force(actor: User, mandate: Mandate, now: dt.datetime | None = None) -> Mandate:
+    """A signed version comes into force; the version in force before it is superseded."""
+    if not can_put_mandates_in_force(actor):
+        raise NotAllowed(_("Only a legal officer can put a mandate in force."))
+    if mandate.status is not S.SIGNED:
+        raise InvalidTransition(_("Only a signed version can be put in force."))
+    process = _process(mandate)
+    today = queries.local_today(process, now)
+    if mandate.effective_from and mandate.effective_from > today:
+        raise InvalidTransition(_("This version comes into force on %(date)s, not before.",
+                                  date=format_date(mandate.effective_from, "long")))
+    if mandate.effective_until and mandate.effective_until < today:
+        raise InvalidTransition(_("This version's period ended on %(date)s: amend it with a new period.",
+                                  date=format_date(mandate.effective_until, "long")))
+    for older in queries.versions(process):
+        if older is not mandate and older.status in (S.SIGNED, S.IN_FORCE):
+            _step(actor, older, "mandate.supersede", S.SUPERSEDED, by_version=mandate.version)
+    if mandate.effective_from is None:
+        mandate.effective_from = today
+    return _step(actor, mandate, "mandate.in_force", S.IN_FORCE)
+
+
+def expire_mandate(actor: User, mandate: Mandate) -> Mandate:
+    """The version in force ends (its period is over, or the council withdrew the process)."""
+    if not can_put_mandates_in_force(actor):
+        raise NotAllowed(_("Only a legal officer can end a mandate."))
+    if mandate.status is not S.IN_FORCE:
+        raise InvalidTransition(_("Only the version in force can expire."))
+    return _step(actor, mandate, "mandate.expire", S.EXPIRED)
+
+
+def amend_mandate(actor: User, mandate: Mandate, reason: str) -> Mandate:
+    """A new draft version copied from a signed one, with the reason; the signed version stays unchanged."""
+    if not can_draft_mandates(actor):
+        raise NotAllowed(_("Only clerks and legal officers can amend a mandate."))
+    if mandate.status not in AMENDABLE:
+        raise InvalidTransition(_("Only a signed version can be amended; a draft is edited directly."))
+    newest = queries.versions(_process(mandate))[0]
+    if newest is not mandate:
+        raise InvalidTransition(_("Version %(version)s is newer: amend or edit that one.", version=newest.version))
+    if not reason.strip():
+        raise ValidationError("text", _("Say why the mandate is amended: the reason is kept with the new version."))
+    amendment = Mandate(process_id=mandate.process_id, version=mandate.version + 1, status=S.DRAFT,
+                        amendment_reason=reason.strip(), created_by_id=actor.id, terms=dict(mandate.terms),
+                        **{name: getattr(mandate, name) for name in CARRIED})
+    db.session.add(amendment)
+    db.session.flush()
+    record(db.session, actor, "mandate.amend", "mandate", amendment.id, before={"version": mandate.version},
+           after={"version": amendment.version, "reason": amendment.amendment_reason})
+    return amendment
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between two versions."""
+
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+
+def diff_versions(old: Mandate, new: Mandate) -> list[FieldChange]:
+    """The fields that differ between two versions, in the order of the form, with their labels."""
+    changed = []
+    for name in COLUMNS:
+        if getattr(old, name) != getattr(new, name):
+            changed.append(FieldChange(name, field_label(name), getattr(old, name), getattr(new, name)))
+    for key in TERMS:
+        if old.terms.get(key) != new.terms.get(key):
+            changed.append(FieldChange(key, field_label(key), old.terms.get(key), new.terms.get(key)))
+    return changed
+
+
+def require_mandate_in_force(process: Process, now: dt.datetime | None = None) -> Mandate:
+    """The version in force; raises InvalidTransition, saying what is missing, when voting may not open."""
+    found = queries.mandate_in_force(process, now)
+    if found is not None:
+        return found
+    newest = queries.versions(process)
+    if not newest:
+        raise InvalidTransition(_("Voting cannot open: this process has no mandate yet. A legal officer must record "
+                                  "whether the vote is binding or advisory, sign it and put it in force."))
+    if newest[0].status in (S.DRAFT, S.LEGAL_REVIEW, S.SIGNED):
+        raise InvalidTransition(_("Voting cannot open: the mandate of this process is not in force yet (version "
+                                  "%(version)s must be signed by a legal officer and put in force).",
+                                  version=newest[0].version))
+    raise InvalidTransition(_("Voting cannot open: the mandate of this process is no longer in force. Amend it "
+                              "with a new period."))
+
+
+def reason_required(mandate: Mandate, outcome: DecisionOutcome) -> bool:
+    """Comply or explain: under an advisory mandate every decision has reasons; under a binding one every
+    deviation from simply adopting the winner."""
+    return mandate.character not in BINDING or outcome is not DecisionOutcome.ADOPTED
+
+
+def record_decision(actor: User, project: Project, value: DecisionInput, now: dt.datetime | None = None
+                    ) -> CouncilDecision:
+    """Record (or correct) the council's decision on a winning project, with what the mandate requires."""
+    if not can_record_decisions(actor):
+        raise NotAllowed(_("Only a clerk can record the council's decisions."))
+    process = db.session.get(Process, project.process_id)
+    if process.vote_closed_at is None:
+        raise InvalidTransition(_("The vote has not been counted yet: the council decides on its winners after it."))
+    if not queries.is_winner(project):
+        raise InvalidTransition(_("This project did not win the vote: the council's decisions here are about the "
+                                  "winning projects."))
+    mandate = queries.governing_mandate(process)
+    if mandate is None:
+        raise InvalidTransition(_("This process never had a mandate in force, so there is nothing the council's "
+                                  "decision can answer to."))
+    if reason_required(mandate, value.outcome) and not value.reason.strip():
+        if mandate.character in BINDING:
+            raise ValidationError("reason", _("The vote is binding: give the reason why the council did not simply "
+                                              "adopt this winning project."))
+        raise ValidationError("reason", _("The vote is advisory: the council owes residents a reason for its "
+                                          "decision on every winning project."))
+    if (mandate.character in BINDING and value.outcome is DecisionOutcome.REJECTED
+            and not value.legal_ground.strip()):
+        raise ValidationError("legal_ground", _("The vote is binding: the council may reject a winning project only "
+                                                "on a legal ground. Name it."))
+    if value.decided_on > queries.local_today(process, now):
+        raise ValidationError("decided_on", _("The date of the decision cannot be in the future."))
+    decision = db.session.execute(
+        sa.select(CouncilDecision).where(CouncilDecision.project_id == project.id)).scalar_one_or_none()
+    before = changes(decision, DECISION_FIELDS) if decision else None
+    if decision is None:
+        decision = CouncilDecision(process_id=process.id, project_id=project.id)
+        db.session.add(decision)
+    decision.mandate_id = mandate.id
+    decision.outcome = value.outcome
+    decision.reason = value.reason.strip()
+    decision.legal_ground = value.legal_ground.strip()
+    decision.decision_number = value.decision_number.strip()
+    decision.decided_on = value.decided_on
+    decision.recorded_by_id = actor.id
+    decision.recorded_at = now or utcnow()
+    db.session.flush()
+    record(db.session, actor, "decision.record", "project", project.id, before=before,
+           after=changes(decision, DECISION_FIELDS))
+    return decision
+
+
+def annex_blockers(process: Process) -> list[str]:
+    """Why the budget annex of the process cannot be finalised yet; empty when it can."""
+    result = queries.outcome(process)
+    if result.mandate is None:
+        return [_("The process has no mandate that was ever in force.")]
+    if process.vote_closed_at is None:
+        return [_("The vote has not been counted yet.")]
+    blockers = []
+    for project, decision in result.rows:
+        if decision is None:
+            blockers.append(_("No council decision is recorded for the winning project “%(title)s”.",
+                              title=project.title))
+        elif reason_required(result.mandate, decision.outcome) and not decision.reason.strip():
+            blockers.append(_("The council's decision on “%(title)s” deviates from the vote without a reason.",
+                              title=project.title))
+    return blockers
