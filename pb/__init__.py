@@ -93,13 +93,17 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.accounts.views import bp as accounts_bp
     from pb.api.views import bp as api_bp
     from pb.deliberation.views import bp as deliberation_bp
+    from pb.mandate.views import bp as mandate_bp
     from pb.processes.views import bp as processes_bp
     from pb.proposals.views import bp as proposals_bp
     from pb.review.views import bp as review_bp
     from pb.staff.views import bp as staff_bp
+    from pb.voting.desk import bp as desk_bp
+    from pb.voting.views import bp as voting_bp
     from pb.web import bp as web_bp
 
-    for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp):
+    for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp,
+                      mandate_bp, voting_bp, desk_bp):
         app.register_blueprint(blueprint)
 
 

@@ -12,9 +12,10 @@ from flask_migrate import upgrade
 
 from pb.accounts.models import Role
 from pb.accounts.passwords import hash_password, verify_password
-from pb.audit.services import changes, record
 from pb.accounts.services import create_account, find_user
+from pb.audit.services import changes, record
 from pb.core.db import utcnow, writing
+from pb.demo_vote import TRY_BIRTH_YEAR, TRY_REFERENCE, build_live_vote
 from pb.extensions import db
 from pb.processes.importing import import_election
 from pb.processes.models import District, Municipality
@@ -74,6 +75,12 @@ def build_demo() -> list[str]:
             record(db.session, None, "account.demo_reset", "user", user.id, before=before,
                    after=changes(user, ["role", "blocked_at"]), actor_label="demo")
             done.append(f"account {email} restored to its demo password and role")
+    db.session.flush()
+    live, code = build_live_vote(find_user("legal@example.org"), find_user("clerk@example.org"))
+    if live:
+        done.append(live)
+        done.append(f"try it: sign in as resident@example.org, open Perivoli 2027, verify with register reference "
+                    f"{TRY_REFERENCE} and birth year {TRY_BIRTH_YEAR} (or with the voting code {code})")
     return done
 
 
@@ -81,7 +88,8 @@ def build_demo() -> list[str]:
 @click.option("--force", is_flag=True, help="Run even with PB_ENV=production (it creates accounts with known passwords).")
 @with_appcontext
 def demo_command(force: bool) -> None:
-    """Build the demo (Warszawa-Grochów 2026 and Assen 2024 from Pabulib) and print the demo accounts."""
+    """Build the demo (Warszawa-Grochów 2026 and Assen 2024 from Pabulib, a live vote in Perivoli) and print the
+    demo accounts."""
     if current_app.config["PB_ENV"] == "production" and not force:
         raise click.ClickException("the demo creates accounts with published passwords; "
                                    "use PB_ENV=development, or --force if you really mean it")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
-from markupsafe import escape
+from flask import Flask, flash, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -93,3 +93,13 @@ def register_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)
+
+
+def show_on_form(form, error: PBError, fields: dict[str, str] | None = None) -> None:
+    """Put a domain error on the form field it names (``fields`` renames service fields), or flash it."""
+    name = (fields or {}).get(error.field, error.field) if isinstance(error, ValidationError) else None
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")

@@ -17,7 +17,7 @@ from pb.accounts.services import set_locale
 from pb.accounts.forms import ROLE_LABELS
 from pb.accounts.permissions import public
 from pb.core.money import format_money
-from pb.processes.labels import phase_label, phase_state, rule_label
+from pb.processes.labels import ballot_kind_label, phase_label, phase_state, rule_label
 from pb.proposals.vocabulary import category_label, status_label
 from pb.core.db import set_writing
 from pb.core.mail import deliver_pending
@@ -121,6 +121,7 @@ def register_web_hooks(app: Flask) -> None:
             "phase_label": phase_label,
             "phase_state": phase_state,
             "rule_label": rule_label,
+            "ballot_kind_label": ballot_kind_label,
             "status_label": status_label,
             "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
         }

@@ -132,7 +132,7 @@ def make_app(database_url: str) -> Iterator:
 
 
 @pytest.fixture
-def app(make_app) -> Iterator[Flask]:
+def app(make_app, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """The application on a fresh database, inside an app context."""
     from pb.extensions import limiter
 
@@ -141,6 +141,15 @@ def app(make_app) -> Iterator[Flask]:
     with application.app_context():
         limiter.reset()
         yield application
+        # Whatever the test did, the stored vote must still hold together (pb.voting.invariants).
+        from pb.voting.invariants import check_vote
+
+        if request.node.get_closest_marker("breaks_vote_invariants") is None:
+            session = application.extensions["sqlalchemy"].session
+            session.rollback()
+            problems = check_vote(session)
+            session.rollback()
+            assert not problems, problems
 
 
 @pytest.fixture

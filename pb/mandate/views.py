@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from pb.accounts.permissions import public, requires
 from pb.core.db import utcnow
 from pb.deliberation.markdown import render as render_markdown
-from pb.errors import PBError, ValidationError
+from pb.errors import PBError, show_on_form
 from pb.extensions import db
 from pb.mandate import labels, queries, services
 from pb.mandate.forms import DecisionForm, MandateForm, StartForm, StepForm
@@ -48,14 +48,6 @@ def _done_message(step: str) -> str:
             "in-force": _("The mandate is in force: voting may open."), "expire": _("The mandate has expired."),
             "amend": _("A new version was created from the signed one: edit it, then submit it.")}[step]
 
-
-def _apply_error(form, error: PBError) -> None:
-    """Put a domain error on the form field it names, or flash it."""
-    field = getattr(form, error.field, None) if isinstance(error, ValidationError) and error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _version_page(mandate: Mandate, step: str | None = None, form: StepForm | None = None, status: int = 200):
@@ -130,7 +122,7 @@ def edit(mandate_id: int):
             services.update_mandate(current_user, mandate, form.to_input())
         except PBError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The mandate was saved."), "success")
@@ -151,7 +143,7 @@ def step(mandate_id: int, step: str):
         result = STEPS[step](current_user, mandate, form.text.data or "")
     except PBError as error:
         db.session.rollback()
-        _apply_error(form, error)
+        show_on_form(form, error)
         return _version_page(db.get_or_404(Mandate, mandate_id), step, form)
     db.session.commit()
     flash(_done_message(step), "success")
@@ -191,7 +183,7 @@ def record_decision(project_id: int):
             services.record_decision(current_user, project, form.to_input())
         except PBError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The council's decision on “%(title)s” was recorded.", title=project.title), "success")

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 
 from pb.accounts.models import User
 from pb.audit.services import record
+from pb.core.db import utcnow
 from pb.core.money import minor_units
-from pb.errors import ValidationError
-from pb.processes.models import BallotKind, District, Municipality, Phase, Pool, Process
+from pb.errors import InvalidTransition, ValidationError
+from pb.processes.models import BallotKind, District, Municipality, Phase, PhaseKind, Pool, Process
 from pb.processes.phases import schedule_around_vote
 from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory, ProjectStatus
 from pb.tally.election import Election
 from pb.tally.measures import age_band
 from pb.voting.models import Ballot, BallotChoice, Channel, Participation
+from pb.voting.services import count_process
 
 _BALLOT_KINDS = {
     "approval": BallotKind.APPROVAL,
@@ -42,8 +44,8 @@ def _minor(amount_units: int, election: Election, currency: str) -> int:
 def _voting_dates(election: Election) -> tuple[dt.datetime, dt.datetime] | None:
     """The voting period from META date_begin/date_end (DD.MM.YYYY), end day included."""
     try:
-        begin = dt.datetime.strptime(election.meta["date_begin"], "%d.%m.%Y").replace(tzinfo=dt.timezone.utc)
-        end = dt.datetime.strptime(election.meta["date_end"], "%d.%m.%Y").replace(tzinfo=dt.timezone.utc)
+        begin = dt.datetime.strptime(election.meta["date_begin"], "%d.%m.%Y").replace(tzinfo=dt.UTC)
+        end = dt.datetime.strptime(election.meta["date_end"], "%d.%m.%Y").replace(tzinfo=dt.UTC)
     except (KeyError, ValueError):
         return None
     return begin, end + dt.timedelta(days=1)
@@ -64,6 +66,7 @@ def import_election(
         municipality=municipality, slug=slug, name=name, fiscal_year=fiscal_year, currency=currency,
         description=election.meta.get("description", ""), tally_rule=rule,
         collect_demographics=any(b.attributes for b in election.ballots[:50]),
+        min_project_score=_whole(election.meta.get("min_project_score_threshold")),
     )
     session.add(process)
     voting = _voting_dates(election)
@@ -120,10 +123,25 @@ def import_election(
         session.execute(sa.insert(Ballot), ballot_rows)
         session.execute(sa.insert(BallotChoice), choice_rows)
         session.execute(sa.insert(Participation), participation_rows)
+    # The vote is over: count it as pb would, so that results, exports and comparisons exist.
+    session.flush()
+    voting_phase = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
+    process.vote_closed_at = voting_phase.ends_at if voting_phase else utcnow()
+    try:
+        count_process(process, mark_projects=False)
+    except InvalidTransition:
+        # The file's rule needs what Pabulib does not carry (e.g. a vote threshold): keep the ballots uncounted.
+        pass
     record(session, actor, "process.import", "process", process.id, after={
         "name": name, "source": "pabulib", "projects": len(projects), "ballots": len(ballot_rows), "rule": rule,
     }, actor_label=None if actor else "demo")
     return process
+
+
+def _whole(raw: str | None) -> int | None:
+    """A whole number from META, or None when absent or not whole."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdecimal() else None
 
 
 def _float(raw: str | None) -> float | None:

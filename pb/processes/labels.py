@@ -50,6 +50,11 @@ def rule_label(rule: str) -> str:
     return str(RULE_LABELS.get(rule, rule))
 
 
+def ballot_kind_label(kind: BallotKind) -> str:
+    """How residents fill in a pool's ballot, in the user's language."""
+    return str(BALLOT_KIND_LABELS.get(kind, kind.value))
+
+
 def phase_state(phases, now) -> str:
     """Where a process stands, in a few words: its running phase, when it starts, or that it ended."""
     running = current_phase(phases, now)

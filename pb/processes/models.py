@@ -76,6 +76,8 @@ class Process(db.Model):
     # A rule name of pb.tally.rules.RULES, and how ties between projects are broken.
     tally_rule: Mapped[str] = mapped_column(sa.String(40), default="greedy")
     tie_break: Mapped[str] = mapped_column(sa.String(40), default="lexico")
+    # greedy-threshold: projects with fewer votes than this are not funded (Pabulib min_project_score_threshold).
+    min_project_score: Mapped[int | None]
     min_voter_age: Mapped[int] = mapped_column(default=16)
     # Whether ballots carry coarse demographics (age band, sex, district, channel) for the assessment.
     collect_demographics: Mapped[bool] = mapped_column(default=False)

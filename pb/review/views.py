@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.models import User
 from pb.accounts.permissions import can_manage_processes, is_signed_in, requires
-from pb.errors import PBError, ValidationError
+from pb.errors import PBError, show_on_form
 from pb.extensions import db
 from pb.processes.models import Process
 from pb.proposals.models import Appeal, AppealOutcome, Project
@@ -41,14 +41,6 @@ def _desk(project: Project, *, review_form: ReviewForm | None = None, assign_for
         appeals=queries.appeals(project),
     ), status
 
-
-def _apply_error(form, error: PBError) -> None:
-    """Put a domain error on the form field it names, or flash it."""
-    field = getattr(form, error.field, None) if isinstance(error, ValidationError) and error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.get("/staff/review")
@@ -89,7 +81,7 @@ def assign(project_id: int):
             services.assign_reviewer(current_user, found, db.get_or_404(User, form.reviewer.data))
         except PBError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The reviewer was assigned."), "success")
@@ -125,7 +117,7 @@ def record(project_id: int):
             services.record_review(current_user, found, form.to_input())
         except PBError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The review was recorded; the author and followers are notified."), "success")
@@ -145,7 +137,7 @@ def answer(appeal_id: int):
             services.answer_appeal(current_user, appeal, AppealOutcome(form.outcome.data), form.answer.data)
         except PBError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The appeal was answered; the author is notified."), "success")
@@ -166,7 +158,7 @@ def appeal(project_id: int):
             services.submit_appeal(current_user, found, form.text.data)
         except PBError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Your appeal was sent. You will be notified of the answer."), "success")

@@ -96,6 +96,8 @@ def election_for_pool(session: Session, pool: Pool, *, with_demographics: bool |
         meta["max_length"] = str(pool.max_choices)
     if pool.min_choices:
         meta["min_length"] = str(pool.min_choices)
+    if process.min_project_score is not None:
+        meta["min_project_score_threshold"] = str(process.min_project_score)
     if pool.total_points and with_points:
         meta["max_sum_points"] = str(pool.total_points)
     tally_projects = tuple(

@@ -94,3 +94,37 @@ REASON_LABELS = {
 def reason_label(code: str) -> str:
     """The reason for a project's outcome, in words."""
     return str(REASON_LABELS.get(code, code))
+
+
+def _amount(value: object, currency: str) -> str:
+    """A money figure from an explanation (minor units; exact fractions arrive as text)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    return format_money(round(number), currency, str(get_locale()))
+
+
+def reason_detail(reason: str, numbers: dict, currency: str) -> str:
+    """The numbers behind a project's outcome, as a sentence a resident can check."""
+    n = numbers
+    if reason in ("selected", "selected_by_completion") and "price" in n:
+        return _("Each of its %(supporters)s supporters paid up to %(price)s from their equal share.",
+                 supporters=n.get("supporters", "?"), price=_amount(n["price"], currency))
+    if reason in ("selected", "selected_by_completion") and "left" in n:
+        return _("Its turn came at place %(rank)s, with %(left)s left.", rank=n.get("rank", "?"),
+                 left=_amount(n["left"], currency))
+    if reason == "selected" and "load" in n:
+        return _("Bought in round %(round)s.", round=n.get("round", "?"))
+    if reason == "did_not_fit":
+        return _("It costs %(needed)s; %(left)s was left.", needed=_amount(n.get("needed"), currency),
+                 left=_amount(n.get("left"), currency))
+    if reason == "stopped":
+        return _("%(left)s was left when the count stopped.", left=_amount(n.get("left"), currency))
+    if reason == "below_threshold":
+        return _("%(score)s votes; the threshold is %(threshold)s.", score=n.get("score"), threshold=n.get("threshold"))
+    if reason == "not_affordable":
+        return _("Its supporters had %(money)s left; %(lacking)s was missing (about %(extra)s more supporters "
+                 "would have been needed).", money=_amount(n.get("money_left"), currency),
+                 lacking=_amount(n.get("lacking"), currency), extra=n.get("extra_supporters_needed", "?"))
+    return ""

@@ -25,6 +25,7 @@ from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
+from pb.mandate.services import require_mandate_in_force
 from pb.processes.models import District, Phase, PhaseKind, Pool, Process
 from pb.processes.services import Action, require_phase
 from pb.proposals.models import Project, ProjectStatus
@@ -102,7 +103,8 @@ def rules_of(pool: Pool) -> BallotRules:
 
 def ballot_costs(pool: Pool) -> dict[int, int]:
     """Each project on the pool's ballot and its cost."""
-    return {p.id: p.cost for p in counting.ballot_projects(db.session, pool)}
+    return dict(db.session.execute(sa.select(Project.id, Project.cost).where(
+        Project.pool_id == pool.id, Project.status.in_(counting.BALLOT_STATUSES))).all())
 
 
 def vote_year(process: Process) -> int:
@@ -170,7 +172,8 @@ def register_entry_for(user: User, process: Process) -> VoterRegisterEntry | Non
         VoterRegisterEntry.process_id == process.id, VoterRegisterEntry.user_id == user.id))
 
 
-def _find_entry(process: Process, reference: str) -> VoterRegisterEntry | None:
+def find_register_entry(process: Process, reference: str) -> VoterRegisterEntry | None:
+    """The register entry with this reference (as residents type it), if the register holds one."""
     register_key, _ballot = _keys()
     digest = secrecy.reference_hash(register_key, process.id, reference)
     return db.session.scalar(sa.select(VoterRegisterEntry).where(
@@ -196,7 +199,7 @@ def entry_process(entry: VoterRegisterEntry) -> Process:
 
 def verify_by_register(user: User, process: Process, reference: str, birth_year: int | None) -> VoterRegisterEntry:
     """Link the account to the register entry with this reference and birth year."""
-    entry = _find_entry(process, reference)
+    entry = find_register_entry(process, reference)
     # One message for a wrong reference and a wrong year, so the form cannot be used to probe the register.
     if entry is None or (entry.birth_year is not None and entry.birth_year != birth_year):
         raise ValidationError("reference", _("No resident in the register matches this reference and birth year. "
@@ -216,7 +219,7 @@ def issue_codes(actor: User, process: Process, references: Sequence[str]) -> lis
     letters, missing = [], []
     now = utcnow()
     for reference in cleaned:
-        entry = _find_entry(process, reference)
+        entry = find_register_entry(process, reference)
         if entry is None:
             missing.append(reference)
             continue
@@ -265,7 +268,7 @@ def verify_assisted(actor: User, user: User, process: Process, reference: str, n
         raise NotAllowed(_("Only staff can verify residents in person."))
     if len(note.strip()) < 5:
         raise ValidationError("note", _("Say how you checked the resident's identity (e.g. the document seen)."))
-    entry = _find_entry(process, reference)
+    entry = find_register_entry(process, reference)
     if entry is None:
         raise ValidationError("reference", _("No resident in the register has this reference."))
     _link(user, entry, Verification.ASSISTED, actor, note.strip())
@@ -281,41 +284,44 @@ def eligible_pools(entry: VoterRegisterEntry | None, process: Process) -> list[P
     return pools_for(process.pools, entry.district_id)
 
 
-def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool) -> VoterRegisterEntry:
+class NotVerified(NotAllowed):
+    """The account is not linked to a register entry of the process."""
+
+
+def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool, year: int | None = None) -> VoterRegisterEntry:
     process = pool.process
     if entry is None:
-        raise NotAllowed(_("Verify that you are in the register before you vote."))
-    if not is_old_enough(entry.birth_year, process.min_voter_age, vote_year(process)):
+        raise NotVerified(_("Verify that you are in the register before you vote."))
+    if not is_old_enough(entry.birth_year, process.min_voter_age, year or vote_year(process)):
         raise NotAllowed(_("Residents vote from the age of %(age)d in this process.", age=process.min_voter_age))
-    if pool not in pools_for(process.pools, entry.district_id):
+    if pool.district_id is not None and pool.district_id != entry.district_id:
         raise NotAllowed(_("This pool is for residents of another district."))
     return entry
 
 
 # --- Casting ---------------------------------------------------------------------------------------------
 
-def _lock_for_casting(process: Process, now: dt.datetime) -> None:
-    """Take a shared lock on the process, then check the phase from fresh rows.
+def _lock_for_casting(process: Process, now: dt.datetime) -> int:
+    """Take a shared lock on the process, check from fresh rows that voting is open; the year of the vote.
 
     Closing the vote takes the same row exclusively, so a ballot either commits before the count
     reads the ballots or sees the vote closed; many ballots share the lock without waiting on each other.
     """
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update(read=True))
-    db.session.scalars(sa.select(Phase).where(Phase.process_id == process.id)
-                       .execution_options(populate_existing=True)).all()
-    closed_at = db.session.scalar(sa.select(Process.vote_closed_at).where(Process.id == process.id))
+    closed_at = db.session.execute(sa.select(Process.vote_closed_at).where(Process.id == process.id)
+                                   .with_for_update(read=True)).scalar_one()
     if closed_at is not None:
         raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
-    require_phase(process, Action.VOTE, now)
+    voting = db.session.execute(sa.select(Phase.starts_at, Phase.ends_at).where(
+        Phase.process_id == process.id, Phase.kind == PhaseKind.VOTING)).first()
+    if voting is None or not voting.starts_at <= now < voting.ends_at:
+        db.session.expire(process, ["phases"])
+        require_phase(process, Action.VOTE, now)  # raises, saying when voting opens or that it ended
     require_mandate(process)
+    return voting.starts_at.year
 
 
 def require_mandate(process: Process) -> None:
     """Ballots are taken only under a mandate in force (the legal officer's sign-off)."""
-    try:
-        from pb.mandate.services import require_mandate_in_force
-    except ImportError:  # the mandate module has no service yet
-        return
     require_mandate_in_force(process)
 
 
@@ -342,8 +348,8 @@ def _write_choices(ballot_id: str, choices: Sequence[Choice]) -> None:
 def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequence[Choice], form_token: str,
           user_id: int | None, sex: str | None, now: dt.datetime) -> Receipt:
     process = pool.process
-    _lock_for_casting(process, now)
-    _require_eligible(entry, pool)
+    year = _lock_for_casting(process, now)
+    _require_eligible(entry, pool, year)
     _check_choices(pool, choices)
     _register, ballot_key = _keys()
     tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
@@ -355,7 +361,7 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
         demographics = {}
         if process.collect_demographics:
             district = db.session.get(District, entry.district_id) if entry.district_id else None
-            age = str(vote_year(process) - entry.birth_year) if entry.birth_year else None
+            age = str(year - entry.birth_year) if entry.birth_year else None
             demographics = {"age_band": age_band(age), "sex": sex if sex in SEXES else None,
                             "district_code": district.code if district else None}
         ballot_id = secrets.token_hex(16)
@@ -367,14 +373,14 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
         Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
     if existing is None or existing.invalidated_at is not None:
         raise NotAllowed(_("Your participation in this pool was invalidated by the council; contact it."))
+    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.owner_tag == tag).with_for_update())
+    if ballot is not None and existing.channel is channel and ballot.receipt_hash == digest:
+        return Receipt(code, repeated=True)  # the same form sent twice: a lost response or a double click
     if existing.channel is not Channel.ONLINE or channel is not Channel.ONLINE:
         raise AlreadyVoted(_already_voted_message(existing.channel, channel))
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.owner_tag == tag).with_for_update())
     if ballot is None:
         raise InvalidTransition(_("Your earlier ballot cannot be found. The ballot key may have changed; "
                                   "contact the council."))
-    if ballot.receipt_hash == digest:
-        return Receipt(code, repeated=True)
     db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
     _write_choices(ballot.id, choices)
     ballot.receipt_hash = digest
@@ -403,8 +409,9 @@ def cast_ballot(user: User, pool: Pool, choices: Sequence[Choice], form_token: s
     if not form_token or len(form_token) > 64:
         raise ValidationError("form_token", _("The ballot form has expired; open it again."))
     entry = register_entry_for(user, pool.process)
-    return _cast(pool, _require_eligible(entry, pool), Channel.ONLINE, choices, form_token, user.id, sex,
-                 now or utcnow())
+    if entry is None:
+        raise NotVerified(_("Verify that you are in the register before you vote."))
+    return _cast(pool, entry, Channel.ONLINE, choices, form_token, user.id, sex, now or utcnow())
 
 
 def enter_paper_ballot(actor: User, pool: Pool, reference: str, choices: Sequence[Choice], form_token: str, *,
@@ -413,10 +420,15 @@ def enter_paper_ballot(actor: User, pool: Pool, reference: str, choices: Sequenc
     """A clerk enters a paper (or in-person) ballot for the resident with this register reference."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can enter paper ballots."))
-    entry = _find_entry(pool.process, reference)
+    entry = find_register_entry(pool.process, reference)
     if entry is None:
         raise ValidationError("reference", _("No resident in the register has this reference."))
-    return _cast(pool, _require_eligible(entry, pool), channel, choices, form_token, None, sex, now or utcnow())
+    receipt = _cast(pool, entry, channel, choices, form_token, None, sex, now or utcnow())
+    if not receipt.repeated:
+        # Who entered a paper ballot for whom, never what it chose.
+        record(db.session, actor, "ballot.paper_entered", "pool", pool.id,
+               after={"register_entry_id": entry.id, "channel": channel.value})
+    return receipt
 
 
 def current_choices(user: User, pool: Pool) -> list[Choice] | None:
@@ -478,8 +490,11 @@ def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime
     return results
 
 
-def count_process(process: Process) -> list[TallyResult]:
-    """Count every pool and store the results; mark the projects funded or not by the official rule."""
+def count_process(process: Process, *, mark_projects: bool = True) -> list[TallyResult]:
+    """Count every pool and store the results; mark the projects funded or not by the official rule.
+
+    An imported election keeps the city's own record of what was funded (``mark_projects=False``).
+    """
     db.session.execute(sa.delete(TallyResult).where(TallyResult.pool_id.in_([p.id for p in process.pools])))
     stored: list[TallyResult] = []
     for pool in process.pools:
@@ -490,7 +505,7 @@ def count_process(process: Process) -> list[TallyResult]:
             raise InvalidTransition(_("The pool “%(pool)s” cannot be counted by the rule of this process: %(error)s",
                                       pool=pool.name, error=str(error))) from error
         stored += counting.store_results(db.session, process, pool, election, counts)
-    official = {r.pool_id: r for r in stored if r.is_official}
+    official = {r.pool_id: r for r in stored if r.is_official} if mark_projects else {}
     for result in official.values():
         funded = {rp.project_id for rp in result.projects if rp.selected}
         for rp in result.projects:
@@ -499,3 +514,63 @@ def count_process(process: Process) -> list[TallyResult]:
                 project.status = ProjectStatus.SELECTED if rp.project_id in funded else ProjectStatus.NOT_SELECTED
     db.session.flush()
     return stored
+
+
+# --- Ballot rules are fixed once voting starts ---------------------------------------------------------
+
+RULE_FIELDS = ("ballot_kind", "min_choices", "max_choices", "total_points", "max_points_per_project",
+               "min_spend_basis_points", "amount")
+
+
+def voting_has_started(process: Process, now: dt.datetime | None = None) -> bool:
+    """Whether the voting phase has begun (or the vote was closed): from then on ballot rules are fixed."""
+    now = now or utcnow()
+    return process.vote_closed_at is not None or any(
+        p.kind is PhaseKind.VOTING and p.starts_at <= now for p in process.phases)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _keep_ballot_rules_fixed(session, _context, _instances) -> None:
+    """Refuse any change to a pool's ballot rules or amount once its process's vote has started.
+
+    Checked at flush, so that no page, command or future editor can change the rules of a vote in progress.
+    """
+    for pool in session.dirty:
+        if not isinstance(pool, Pool) or pool.process is None:
+            continue
+        changed = [name for name in RULE_FIELDS if sa.inspect(pool).attrs[name].history.has_changes()]
+        if changed and voting_has_started(pool.process):
+            raise InvalidTransition(_("The ballot rules of “%(pool)s” are fixed: voting has started.", pool=pool.name))
+
+
+# --- Fraud ------------------------------------------------------------------------------------------------
+
+def invalidate_participation(actor: User, participation: Participation, reason: str) -> None:
+    """Void a participation found fraudulent, and its ballot, without anyone seeing what the ballot chose.
+
+    The ballot is found through its keyed owner tag and only marked void; the audit log keeps the
+    participation, who did it and why, never the ballot's id or contents. The resident may not vote again
+    in the pool (the participation stays, invalidated), so a fraudster cannot simply re-vote.
+    """
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can invalidate a participation."))
+    if len(reason.strip()) < 10:
+        raise ValidationError("reason", _("Give the reason in a sentence: it is kept in the audit log."))
+    if participation.invalidated_at is not None:
+        raise InvalidTransition(_("This participation was already invalidated."))
+    if participation.register_entry_id is None:
+        raise InvalidTransition(_("This participation was imported and has no register entry: it cannot be "
+                                  "traced to its ballot."))
+    pool = db.session.get(Pool, participation.pool_id)
+    if pool.process.vote_closed_at is not None:
+        raise InvalidTransition(_("The vote is counted: invalidating a participation now would change the "
+                                  "published result. Record it in the council's decision instead."))
+    _register, ballot_key = _keys()
+    tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{participation.register_entry_id}")
+    voided = db.session.execute(sa.update(Ballot).where(Ballot.owner_tag == tag, Ballot.voided.is_(False))
+                                .values(voided=True)).rowcount
+    participation.invalidated_at = utcnow()
+    participation.invalidation_reason = reason.strip()
+    db.session.flush()
+    record(db.session, actor, "participation.invalidate", "participation", participation.id,
+           after={"pool_id": pool.id, "reason": reason.strip(), "ballot_voided": bool(voided)})

@@ -13,12 +13,18 @@ ACCOUNTS = {role.value: (email, password) for email, role, password, _ in DEMO_A
 
 PUBLIC_PAGES = ["/", "/m/warszawa/2026-grochow", "/m/assen/2024-top-idee", "/login", "/register", "/reset",
                 "/no-such-page", "/m/warszawa/2026-grochow/projects", "/m/warszawa/2026-grochow/projects?sort=cost&q=park",
-                "/projects/1", "/projects/1/versions", "/projects/1/discussion"]
+                "/projects/1", "/projects/1/versions", "/projects/1/discussion",
+                "/m/warszawa/2026-grochow/results", "/m/warszawa/2026-grochow/statistics",
+                "/m/warszawa/2026-grochow/receipts", "/m/perivoli/2027", "/m/perivoli/2027/vote",
+                "/m/perivoli/2027/results", "/m/perivoli/2027/statistics"]
 PAGES_BY_ROLE = {
     "resident": ["/", "/account", "/m/warszawa/2026-grochow", "/my/proposals", "/notifications",
-                 "/m/assen/2024-top-idee/propose", "/projects/1"],
+                 "/m/assen/2024-top-idee/propose", "/projects/1", "/m/perivoli/2027/vote",
+                 "/m/perivoli/2027/verify"],
     "clerk": ["/staff/", "/staff/processes", "/account", "/staff/processes/1/phases", "/staff/review",
-              "/staff/moderation", "/projects/1"],
+              "/staff/moderation", "/projects/1", "/staff/voting", "/staff/voting/3", "/staff/voting/3/register",
+              "/staff/voting/3/letters", "/staff/voting/3/assisted", "/staff/voting/3/reconciliation",
+              "/staff/voting/3/statistics", "/staff/voting/pools/3/paper", "/staff/voting/pools/3/sheets"],
     "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
     "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal"],
 }

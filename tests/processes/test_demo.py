@@ -1,4 +1,4 @@
-"""The demo builds two real elections once, and running it again duplicates nothing."""
+"""The demo builds two real elections and a live vote once, and running it again duplicates nothing."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ def test_demo_is_built_once(app, db):
     for line in ("resident@example.org", "clerk@example.org", "legal@example.org", "admin@example.org"):
         assert line in first.output
     counts = _counts(db)
-    assert counts["Process"] == 2 and counts["Pool"] == 2 and counts["User"] == 4
-    assert counts["Ballot"] == counts["Participation"] == 2106 + 84
-    assert counts["Phase"] == 16
+    live_voters = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.email.like("%@perivoli.example")))
+    assert counts["Process"] == 3 and counts["Pool"] == 2 + 3 and counts["User"] == 4 + live_voters
+    # Perivoli: every third of 400 register entries voted, city-wide and in their district.
+    assert counts["Ballot"] == counts["Participation"] == 2106 + 84 + 2 * (400 // 3)
+    assert counts["Phase"] == 24
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing new" in second.output
     assert _counts(db) == counts
@@ -50,6 +53,17 @@ def test_demo_keeps_the_real_data(app, db):
 
 def test_demo_refuses_production_without_force(make_app):
     app = make_app(PB_ENV="production", PB_BASE_URL="https://pb.city.example",
-                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", PB_BALLOT_KEY="b" * 32, PB_REGISTER_KEY="r" * 32)
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "published passwords" in result.output
+
+
+def test_the_live_vote_is_open_and_secret(app, db):
+    from pb.demo import build_demo
+    from pb.processes.services import Action, is_open
+
+    build_demo()
+    perivoli = db.session.execute(sa.select(Process).where(Process.slug == "2027")).scalar_one()
+    assert is_open(perivoli, Action.VOTE) and perivoli.vote_closed_at is None
+    channels = set(db.session.scalars(sa.select(Ballot.channel).join(Pool).where(Pool.process_id == perivoli.id)))
+    assert {c.value for c in channels} == {"online", "paper"}

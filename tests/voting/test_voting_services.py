@@ -243,3 +243,51 @@ def test_closing_before_voting_starts_is_refused(db, make_process, make_user):
     process = make_process(vote_in_days=5)
     with pytest.raises(InvalidTransition, match="not started"):
         services.close_vote(make_user(role="clerk"), process)
+
+
+def test_ballot_rules_are_fixed_once_voting_starts(db, voting_world, make_process):
+    w = voting_world
+    w.city.max_choices = 2
+    with pytest.raises(InvalidTransition, match="fixed: voting has started"):
+        db.session.flush()
+    db.session.rollback()
+    later = make_process(slug="later", vote_in_days=5)
+    later.pools[0].max_choices = 3
+    db.session.commit()
+    assert later.pools[0].max_choices == 3
+
+
+def test_a_fraudulent_participation_is_invalidated_and_its_ballot_voided_unseen(db, voting_world):
+    w = voting_world
+    services.cast_ballot(w.resident, w.city, choices(w.projects[0]), "f")
+    services.cast_ballot(w.resident, w.north, choices(w.north_projects[0]), "f")
+    db.session.commit()
+    participation = db.session.scalars(sa.select(Participation).where(Participation.pool_id == w.city.id)).one()
+    with pytest.raises(ValidationError):
+        services.invalidate_participation(w.clerk, participation, "")
+    with pytest.raises(NotAllowed):
+        services.invalidate_participation(w.resident, participation, "Registered with a stolen reference.")
+    services.invalidate_participation(w.clerk, participation, "Registered with a stolen reference.")
+    db.session.commit()
+    assert db.session.scalars(sa.select(Ballot.voided).where(Ballot.pool_id == w.city.id)).one() is True
+    assert db.session.scalars(sa.select(Ballot.voided).where(Ballot.pool_id == w.north.id)).one() is False
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "participation.invalidate")).one()
+    ballot_id = db.session.scalars(sa.select(Ballot.id).where(Ballot.pool_id == w.city.id)).one()
+    assert ballot_id not in str(event.after) and event.after["ballot_voided"] is True
+    with pytest.raises(InvalidTransition, match="invalidated by the council|already"):
+        services.invalidate_participation(w.clerk, participation, "Registered with a stolen reference.")
+    with pytest.raises(NotAllowed, match="invalidated"):
+        services.cast_ballot(w.resident, w.city, choices(w.projects[1]), "g")
+    results = services.close_vote(w.clerk, w.process, reason="Closing after the fraud was handled.")
+    assert next(r for r in results if r.is_official and r.pool_id == w.city.id).ballots_counted == 0
+
+
+def test_a_paper_form_sent_twice_enters_one_ballot_and_is_audited_once(db, voting_world):
+    w = voting_world
+    first = services.enter_paper_ballot(w.clerk, w.city, "AB-1002", choices(w.projects[0]), "sheet-1")
+    again = services.enter_paper_ballot(w.clerk, w.city, "AB-1002", choices(w.projects[0]), "sheet-1")
+    assert again.repeated and again.code == first.code
+    assert count(db, Ballot) == 1
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "ballot.paper_entered")).all()
+    assert len(events) == 1 and events[0].after == {"register_entry_id": events[0].after["register_entry_id"],
+                                                    "channel": "paper"}

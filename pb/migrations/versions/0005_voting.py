@@ -75,6 +75,7 @@ def upgrade():
 
     with op.batch_alter_table('process', schema=None) as batch_op:
         batch_op.add_column(sa.Column('vote_closed_at', pb.core.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('min_project_score', sa.Integer(), nullable=True))
 
     with op.batch_alter_table('voter_register_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('verification', sa.Enum('register_match', 'code', 'assisted', name='verification', native_enum=False, length=24), nullable=True))
@@ -90,6 +91,7 @@ def downgrade():
         batch_op.drop_column('verification')
 
     with op.batch_alter_table('process', schema=None) as batch_op:
+        batch_op.drop_column('min_project_score')
         batch_op.drop_column('vote_closed_at')
 
     with op.batch_alter_table('tally_result_project', schema=None) as batch_op:

@@ -1,0 +1,157 @@
+"""The demo's live vote: a Greek municipality whose residents are voting now, to try pb's ballot end to end.
+
+Everything here is invented (the municipality, its register and its projects); the ballots already in
+the box are cast through the same services as real ones, so turnout pages and the count have data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from pb.accounts.models import Role, User
+from pb.accounts.passwords import hash_password
+from pb.core.db import utcnow
+from pb.extensions import db
+from pb.mandate.models import Mandate, MandateCharacter, MandateStatus
+from pb.mandate.terms import empty_terms
+from pb.processes.models import BallotKind, District, Municipality, Phase, Pool, Process
+from pb.processes.phases import schedule_around_vote
+from pb.proposals.models import Project, ProjectCategory, ProjectStatus
+from pb.voting import services
+from pb.voting.ballot_rules import Choice
+
+SLUG, PROCESS_SLUG = "perivoli", "2027"
+REGISTER_SIZE = 400
+# The demo resident's entry is left unvoted, so that they can try verifying and voting.
+TRY_REFERENCE, TRY_BIRTH_YEAR = "PRV-0001", 1985
+
+# code, title, cost in euro, pool ("city" or a district code), category
+PROJECTS = (
+    ("C1", "Σκιά και βρύσες στην πλατεία / Shade and fountains in the square", 120_000, "city", "public space"),
+    ("C2", "Ποδηλατόδρομος παραλίας / Seafront cycle lane", 180_000, "city", "transport"),
+    ("C3", "Δημοτική βιβλιοθήκη ανοιχτή τα βράδια / Library open in the evenings", 60_000, "city", "culture"),
+    ("C4", "Ράμπες προσβασιμότητας σε 20 στάσεις / Ramps at 20 bus stops", 90_000, "city", "accessibility"),
+    ("C5", "Κήπος γειτονιάς για σχολεία / Neighbourhood garden for schools", 45_000, "city", "education"),
+    ("K1", "Φωτισμός στο πάρκο Κέντρου / Lighting in the central park", 40_000, "kentro", "public space"),
+    ("K2", "Παγκάκια και σκιά στην αγορά / Benches and shade at the market", 25_000, "kentro", "public space"),
+    ("K3", "Παιδική χαρά Αγίου Νικολάου / Playground at Agios Nikolaos", 55_000, "kentro", "children"),
+    ("L1", "Ανακαίνιση γηπέδου λιμανιού / Harbour sports ground", 70_000, "limani", "sport"),
+    ("L2", "Δεντροφύτευση οδού Ναυάρχου / Trees along Navarchou street", 30_000, "limani", "environment"),
+    ("L3", "Στέγαστρο για ψαράδες / Shelter for the fishermen", 35_000, "limani", "public space"),
+)
+
+
+def build_live_vote(legal_officer: User, clerk: User) -> tuple[str, str | None]:
+    """Create the live vote if it is missing; a line for the demo's report and a voting code to try."""
+    if db.session.query(Municipality).filter_by(slug=SLUG).first() is not None:
+        return "", None
+    municipality = Municipality(slug=SLUG, name="Δήμος Περιβολίου (Perivoli)", country_code="GR",
+                                timezone="Europe/Athens", population=24_000)
+    kentro = District(code="kentro", name="Κέντρο (Centre)", population=14_000)
+    limani = District(code="limani", name="Λιμάνι (Harbour)", population=10_000)
+    municipality.districts.extend([kentro, limani])
+    process = Process(municipality=municipality, slug=PROCESS_SLUG, name="Συμμετοχικός προϋπολογισμός 2027",
+                      description="Οι κάτοικοι αποφασίζουν πώς θα διατεθούν 400.000 €. / Residents decide how "
+                                  "to spend €400,000.",
+                      fiscal_year=2027, currency="EUR", tally_rule="equalshares/add1", collect_demographics=True,
+                      min_voter_age=16)
+    start = utcnow() - dt.timedelta(days=1)
+    for position, (kind, begin, end) in enumerate(schedule_around_vote(start, start + dt.timedelta(days=14))):
+        process.phases.append(Phase(kind=kind, position=position, starts_at=begin, ends_at=end))
+    city = Pool(name="Όλη η πόλη (City-wide)", amount=25_000_000, ballot_kind=BallotKind.KNAPSACK, min_choices=1,
+                budget_line="64-7135.001")
+    pools = {"city": city,
+             "kentro": Pool(name=kentro.name, district=kentro, amount=8_000_000, ballot_kind=BallotKind.APPROVAL,
+                            min_choices=1, max_choices=2, budget_line="64-7135.002"),
+             "limani": Pool(name=limani.name, district=limani, amount=7_000_000, ballot_kind=BallotKind.APPROVAL,
+                            min_choices=1, max_choices=2, budget_line="64-7135.003")}
+    process.pools.extend(pools.values())
+    db.session.add(municipality)
+    db.session.flush()
+    for code, title, euros, pool_key, category in PROJECTS:
+        pool = pools[pool_key]
+        project = Project(process_id=process.id, pool_id=pool.id, district_id=pool.district_id, code=code,
+                          title=title, summary=title.split(" / ")[-1] + ".", cost=euros * 100,
+                          estimated_cost=euros * 100, status=ProjectStatus.ON_BALLOT, published_at=start)
+        project.categories = [ProjectCategory(category=category)]
+        db.session.add(project)
+    db.session.add(_mandate(process, legal_officer))
+    db.session.flush()
+    register = _register()
+    services.import_register(clerk, process, register)
+    _fill_ballot_box(process, clerk)
+    code = services.issue_codes(clerk, process, ["PRV-0002"])[0].code
+    return "Perivoli 2027: voting open now (register references PRV-0001 … PRV-0400)", code
+
+
+def _register() -> str:
+    rows = ["reference,birth_year,district"]
+    chance = random.Random(2027)
+    for number in range(1, REGISTER_SIZE + 1):
+        year = TRY_BIRTH_YEAR if number == 1 else chance.randint(1940, 2010)
+        rows.append(f"PRV-{number:04d},{year},{'kentro' if number % 7 < 4 else 'limani'}")
+    return "\n".join(rows) + "\n"
+
+
+def _mandate(process: Process, legal_officer: User) -> Mandate:
+    """An advisory mandate in force, from the Greek preset, as a legal officer would have signed it."""
+    terms = {**empty_terms(), "budget_amount": process.total_amount, "budget_currency": "EUR",
+             "budget_fiscal_year": process.fiscal_year, "budget_line": "64-7135", "winner_fails": "next_ranked",
+             "feasibility_veto": True, "legal_compliance": True, "justification_days": 60,
+             "justification_published": "https://perivoli.example/pb/apofaseis"}
+    return Mandate(
+        process_id=process.id, version=1, status=MandateStatus.IN_FORCE, character=MandateCharacter.ADVISORY,
+        preset="gr", basis_instrument="Law", basis_title="Kallikratis programme", basis_number="3852/2010",
+        basis_article="76", basis_date=dt.date(2010, 6, 7), basis_journal="ΦΕΚ Α' 87/07.06.2010",
+        basis_url="https://www.kodiko.gr/nomologia/document_navigation/59648/nomos-3852-2010",
+        enabling_decision="Απόφαση Δημοτικού Συμβουλίου 112/2026 (demo)",
+        decision_body="Municipal council (Δημοτικό Συμβούλιο)", bound_party="Municipal council (Δημοτικό Συμβούλιο)",
+        obligation="Answer every winning project with a published, reasoned decision within 60 days.",
+        terms=terms, created_by_id=legal_officer.id, signed_by_id=legal_officer.id, signed_at=utcnow(),
+        opinion="Advisory by statute (Law 3852/2010 art. 76); the council has committed to reasoned answers.",
+        effective_from=(utcnow() - dt.timedelta(days=2)).date())
+
+
+def _fill_ballot_box(process: Process, clerk: User) -> None:
+    """A third of the register has voted: most online, older residents more often on paper."""
+    chance = random.Random(7)
+    unusable = hash_password(secrets.token_urlsafe(32))
+    projects: dict[int, list[Project]] = {}
+    for project in db.session.query(Project).filter_by(process_id=process.id):
+        projects.setdefault(project.pool_id, []).append(project)
+    for number in range(3, REGISTER_SIZE + 1, 3):
+        reference = f"PRV-{number:04d}"
+        entry = services.find_register_entry(process, reference)
+        older = entry.birth_year is not None and entry.birth_year < 1960
+        on_paper = chance.random() < (0.6 if older else 0.15)
+        voter = None
+        if not on_paper:
+            voter = User(email=f"voter{number:04d}@perivoli.example", password_hash=unusable, role=Role.RESIDENT,
+                         display_name=f"Voter {number}", email_confirmed_at=utcnow())
+            db.session.add(voter)
+            db.session.flush()
+            services.verify_by_register(voter, process, reference, entry.birth_year)
+        for pool in services.eligible_pools(entry, process):
+            choices = _choose(chance, pool, projects[pool.id])
+            token = f"demo-{reference}-{pool.id}"
+            sex = chance.choice("FM")
+            if voter is None:
+                services.enter_paper_ballot(clerk, pool, reference, choices, token, sex=sex)
+            else:
+                services.cast_ballot(voter, pool, choices, token, sex=sex)
+
+
+def _choose(chance: random.Random, pool: Pool, projects: list[Project]) -> list[Choice]:
+    """A plausible ballot: popular projects more often, within the pool's rules."""
+    order = sorted(projects, key=lambda p: chance.random() * (2 if p.code.endswith("1") else 1), reverse=True)
+    picked, spent = [], 0
+    most = pool.max_choices or len(projects)
+    for project in order:
+        if len(picked) < most and (pool.ballot_kind is not BallotKind.KNAPSACK or spent + project.cost <= pool.amount):
+            picked.append(Choice(project.id))
+            spent += project.cost
+        if len(picked) >= max(1, chance.randint(1, most)):
+            break
+    return picked

@@ -1,0 +1,77 @@
+"""Forms of the residents' voting pages; they check shape only and hand plain values to the services."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from pb.voting.ballot_rules import CUMULATIVE, RANKING, Choice
+
+SEX_CHOICES = [SelectChoice("", _l("I prefer not to say")), SelectChoice("F", _l("Woman")),
+               SelectChoice("M", _l("Man")), SelectChoice("X", _l("Other"))]
+
+
+class RegisterMatchForm(FlaskForm):
+    """Prove eligibility with the reference the council gave and the birth year."""
+
+    reference = StringField(_l("Register reference"), validators=[DataRequired(), Length(max=64)],
+                            description=_l("As printed on the council's letter or your resident card."))
+    birth_year = IntegerField(_l("Year of birth"), validators=[InputRequired(), NumberRange(min=1900, max=2100)])
+
+
+class CodeForm(FlaskForm):
+    """Prove eligibility with a one-time voting code from a letter."""
+
+    code = StringField(_l("Voting code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("Twelve letters and digits, e.g. ABCD-EFGH-JK23."))
+
+
+class BallotForm(FlaskForm):
+    """The parts of a ballot form that are the same for every pool; the choices are read apart."""
+
+    form_token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    sex = SelectField(_l("Sex (optional, for the equality assessment)"), choices=SEX_CHOICES,
+                      validators=[Optional()], validate_choice=True)
+
+    def fresh(self) -> BallotForm:
+        """Give a newly shown form its own token: sending it twice then counts once."""
+        self.form_token.data = secrets.token_urlsafe(24)
+        return self
+
+
+class ReceiptForm(FlaskForm):
+    """Check that a ballot is in the count by its tracking code."""
+
+    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=40)])
+
+
+def read_choices(kind: str, data: MultiDict, project_ids: list[int]) -> list[Choice]:
+    """The choices a ballot form holds, in ballot order; anything that is not a number is left out.
+
+    Approval-like ballots send ``project`` once per ticked project; cumulative ballots send
+    ``points-<id>``; ranking ballots send ``rank-<id>`` and are ordered by that rank.
+    """
+    if kind == CUMULATIVE:
+        chosen = []
+        for project_id in project_ids:
+            raw = (data.get(f"points-{project_id}") or "").strip()
+            if raw.isdecimal() and int(raw) > 0:
+                chosen.append(Choice(project_id, min(int(raw), 10**6)))
+            elif raw and raw != "0":
+                chosen.append(Choice(project_id, 0))
+        return chosen
+    if kind == RANKING:
+        ranked = []
+        for project_id in project_ids:
+            raw = (data.get(f"rank-{project_id}") or "").strip()
+            if raw.isdecimal() and int(raw) > 0:
+                ranked.append((int(raw), project_id))
+        return [Choice(project_id) for _rank, project_id in sorted(ranked)]
+    # Unknown or repeated ids are kept: the rules checker names them, instead of silently dropping them.
+    return [Choice(int(raw)) for raw in data.getlist("project") if raw.isdecimal() and len(raw) < 12]

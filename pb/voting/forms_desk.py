@@ -1,0 +1,93 @@
+"""Forms of the clerks' voting desk; they check shape only and hand plain values to the services."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from pb.voting.labels import SEX_LABELS
+from pb.voting.models import Channel
+
+CHANNEL_CHOICES = [SelectChoice(Channel.PAPER.value, _l("Paper ballot")),
+                   SelectChoice(Channel.IN_PERSON.value, _l("In person at the desk"))]
+SEX_CHOICES = [SelectChoice("", _l("Not given")), *(SelectChoice(code, label) for code, label in SEX_LABELS.items())]
+
+
+def upload_text(field: FileField) -> str | None:
+    """The text of an uploaded file as UTF-8 (a byte-order mark is dropped); None when it is not UTF-8."""
+    data = field.data.read() if field.data else b""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+class RegisterImportForm(FlaskForm):
+    """Upload the council's register as CSV."""
+
+    file = FileField(_l("Register file (CSV)"), validators=[DataRequired(message=_l("Choose the register file."))],
+                     description=_l("Columns reference, birth_year and district, with their names in the first line; "
+                                    "comma or semicolon; UTF-8."))
+
+
+class LettersForm(FlaskForm):
+    """The residents who get a voting-code letter, by register reference."""
+
+    references = TextAreaField(_l("Register references"), validators=[Optional(), Length(max=2_000_000)],
+                               description=_l("One per line. Each listed resident gets a new code; a code "
+                                              "issued to them earlier stops working."))
+    file = FileField(_l("Or a file of references"), description=_l("A text or CSV file with one reference per line."))
+
+    def reference_list(self, uploaded: str) -> list[str]:
+        """The references typed and uploaded, one per line (a CSV line counts by its first cell)."""
+        lines = (self.references.data or "").splitlines() + uploaded.splitlines()
+        return [line.split(",")[0].split(";")[0].strip() for line in lines if line.strip()]
+
+
+class AssistedForm(FlaskForm):
+    """Verify a resident who came to the desk with an identity document."""
+
+    email = StringField(_l("The resident's e-mail address"), validators=[
+        DataRequired(message=_l("Enter the e-mail address of the resident's account.")), Email(), Length(max=254)])
+    reference = StringField(_l("Register reference"), validators=[
+        DataRequired(message=_l("Enter the resident's register reference.")), Length(max=64)])
+    note = StringField(_l("How you checked their identity"), validators=[Length(max=500)],
+                       description=_l("For example: identity card seen. Kept in the audit log."))
+
+
+class PaperBallotForm(FlaskForm):
+    """One paper or in-person ballot, typed from the keyboard."""
+
+    form_token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    reference = StringField(_l("Register reference"), validators=[
+        DataRequired(message=_l("Enter the resident's register reference.")), Length(max=64)])
+    projects = StringField(_l("Projects"), validators=[Length(max=2000)])
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, default=Channel.PAPER.value)
+    sex = SelectField(_l("Sex (if the voter gave it)"), choices=SEX_CHOICES, validators=[Optional()])
+
+    def fresh(self) -> PaperBallotForm:
+        """A token of its own for a newly shown form: sending it twice enters one ballot."""
+        self.form_token.data = secrets.token_urlsafe(24)
+        return self
+
+
+class SheetsForm(FlaskForm):
+    """A CSV file of paper ballot sheets."""
+
+    file = FileField(_l("Ballot sheets (CSV)"), validators=[DataRequired(message=_l("Choose the file of sheets."))],
+                     description=_l("Columns reference and projects (codes separated by spaces), optionally channel "
+                                    "(paper or in_person); names in the first line; UTF-8."))
+
+
+class CloseForm(FlaskForm):
+    """Close the vote and count: first shown for confirmation, then confirmed."""
+
+    reason = TextAreaField(_l("Reason for closing early"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Needed only before the scheduled end of voting; kept in the audit log."))
+    confirmed = HiddenField()

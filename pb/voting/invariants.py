@@ -1,0 +1,86 @@
+"""The vote's invariants, checked in one place after every test run and every load or crash run.
+
+Each check returns a sentence per breach; an empty list means the stored vote is sound.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from pb.processes.models import Pool, Process
+from pb.proposals.models import Project
+from pb.voting import ballot_rules, counting
+from pb.voting.models import Ballot, BallotChoice, Participation, TallyResult
+
+
+def check_vote(session: Session) -> list[str]:
+    """Every breach of the vote's invariants in the database, over all processes."""
+    problems: list[str] = []
+    for pool in session.scalars(sa.select(Pool).order_by(Pool.id)):
+        problems += _check_pool(session, pool)
+    duplicates = session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Ballot.receipt_hash).group_by(Ballot.receipt_hash).having(sa.func.count() > 1).subquery()))
+    if duplicates:
+        problems.append(f"{duplicates} receipt hashes appear on more than one ballot")
+    return problems
+
+
+def _check_pool(session: Session, pool: Pool) -> list[str]:
+    problems = []
+    name = f"pool {pool.id}"
+    valid = session.scalar(sa.select(sa.func.count()).select_from(Participation).where(
+        Participation.pool_id == pool.id, Participation.invalidated_at.is_(None)))
+    counted = session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(
+        Ballot.pool_id == pool.id, Ballot.voided.is_(False)))
+    if valid != counted:
+        problems.append(f"{name}: {valid} valid participations but {counted} counted ballots")
+    empty = session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(
+        Ballot.pool_id == pool.id, ~sa.exists().where(BallotChoice.ballot_id == Ballot.id)))
+    if empty:
+        problems.append(f"{name}: {empty} ballots without a choice")
+    outside = session.scalar(sa.select(sa.func.count()).select_from(BallotChoice).join(Ballot).join(
+        Project, Project.id == BallotChoice.project_id).where(
+        Ballot.pool_id == pool.id, sa.or_(Project.pool_id.is_(None), Project.pool_id != pool.id)))
+    if outside:
+        problems.append(f"{name}: {outside} choices of projects outside the pool")
+    problems += _check_rules(session, pool, name)
+    problems += _check_tally(session, pool, name)
+    return problems
+
+
+def _check_rules(session: Session, pool: Pool, name: str) -> list[str]:
+    """Every counted ballot keeps the pool's rules (count, cost, points); imported ballots are the city's."""
+    rules = ballot_rules.BallotRules(
+        kind=pool.ballot_kind.value, min_choices=pool.min_choices, max_choices=pool.max_choices, budget=pool.amount,
+        min_spend_basis_points=pool.min_spend_basis_points, total_points=pool.total_points,
+        max_points_per_project=pool.max_points_per_project)
+    costs = dict(session.execute(sa.select(Project.id, Project.cost).where(Project.pool_id == pool.id)).all())
+    choices: dict[str, list[ballot_rules.Choice]] = {}
+    rows = session.execute(
+        sa.select(BallotChoice.ballot_id, BallotChoice.project_id, BallotChoice.points).join(Ballot)
+        .where(Ballot.pool_id == pool.id, Ballot.voided.is_(False), Ballot.channel != "imported")
+        .order_by(BallotChoice.ballot_id, BallotChoice.position))
+    for ballot_id, project_id, points in rows:
+        choices.setdefault(ballot_id, []).append(ballot_rules.Choice(project_id, points))
+    broken = Counter(v.code for picked in choices.values() for v in ballot_rules.check(rules, picked, costs))
+    return [f"{name}: {n} ballots break the rule {code}" for code, n in sorted(broken.items())]
+
+
+def _check_tally(session: Session, pool: Pool, name: str) -> list[str]:
+    """The stored official result is what the rule gives on the stored ballots today."""
+    stored = session.scalar(sa.select(TallyResult).where(TallyResult.pool_id == pool.id, TallyResult.is_official))
+    if stored is None:
+        return []
+    process = session.get(Process, pool.process_id)
+    election = counting.election_for_pool(session, pool)
+    if counting.input_hash(election) != stored.input_hash:
+        return [f"{name}: the ballots changed after the count (input hash differs)"]
+    outcome = counting.count_pool(election, stored.rule, process.tie_break)[0].outcome
+    codes = dict(session.execute(sa.select(Project.id, Project.code).where(Project.process_id == process.id)).all())
+    funded = {codes[rp.project_id] for rp in stored.projects if rp.selected}
+    if funded != set(outcome.selected):
+        return [f"{name}: a recount funds {sorted(outcome.selected)}, the stored result {sorted(funded)}"]
+    return []

@@ -1,0 +1,313 @@
+"""Residents' voting pages: proving eligibility, the ballot, the receipt, and after the close the results and exports."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from pb.accounts.permissions import is_signed_in, public, requires
+from pb.errors import PBError, show_on_form
+from pb.extensions import db, limiter
+from pb.processes import queries as process_queries
+from pb.processes.models import Pool, Process
+from pb.processes.services import Action, is_open
+from pb.tally import pabulib
+from pb.voting import ballot_rules, counting, queries, services
+from pb.voting.ballot_rules import CUMULATIVE, RANKING, running_total
+from pb.voting.forms import BallotForm, CodeForm, ReceiptForm, RegisterMatchForm, read_choices
+from pb.voting.labels import channel_label, reason_detail, reason_label, violation_message
+
+bp = Blueprint("voting", __name__)
+
+RECEIPT_KEY = "pb_receipt"
+
+
+@bp.app_context_processor
+def voting_helpers():
+    """What other templates need from this area: whether a process takes ballots now, and its results."""
+    return {"can_vote_now": lambda process: is_open(process, Action.VOTE) and process.vote_closed_at is None,
+            "reason_label": reason_label, "reason_detail": reason_detail, "channel_label": channel_label}
+
+
+def _process_or_404(municipality: str, slug: str) -> Process:
+    process = process_queries.process_by_slug(municipality, slug)
+    if process is None:
+        abort(404)
+    return process
+
+
+def _account_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _verify_limit() -> str:
+    return current_app.config["PB_VERIFY_LIMIT"]
+
+
+def _ballot_limit() -> str:
+    return current_app.config["PB_BALLOT_LIMIT"]
+
+
+
+@bp.get("/m/<municipality>/<slug>/vote")
+@public
+def vote(municipality: str, slug: str):
+    """Where a resident stands: verified or not, and each pool they may vote in, voted or not."""
+    process = _process_or_404(municipality, slug)
+    entry = services.register_entry_for(current_user, process)
+    pools = services.eligible_pools(entry, process)
+    voted = {pool.id: services.has_voted(entry, pool) for pool in pools}
+    too_young = entry is not None and not pools
+    return render_template("voting/vote.html", process=process, entry=entry, pools=pools, voted=voted,
+                           too_young=too_young)
+
+
+@bp.route("/m/<municipality>/<slug>/verify", methods=["GET", "POST"])
+@requires(is_signed_in)
+@limiter.limit(_verify_limit, methods=["POST"])
+@limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"])
+def verify(municipality: str, slug: str):
+    """Prove that one is in the register: by reference and birth year, or by a voting code."""
+    process = _process_or_404(municipality, slug)
+    if services.register_entry_for(current_user, process) is not None:
+        return redirect(url_for("voting.vote", municipality=municipality, slug=slug))
+    posted = request.form if request.method == "POST" else None
+    match_form = RegisterMatchForm(prefix="match", formdata=posted if posted and "match-reference" in posted else None)
+    code_form = CodeForm(prefix="code", formdata=posted if posted and "code-code" in posted else None)
+    status = 200
+    if posted is not None:
+        if "match-reference" in posted:
+            form, check = match_form, lambda: services.verify_by_register(
+                current_user, process, match_form.reference.data, match_form.birth_year.data)
+        else:
+            form, check = code_form, lambda: services.redeem_code(current_user, process, code_form.code.data)
+        status = 422
+        if form.validate():
+            try:
+                check()
+            except PBError as error:
+                db.session.rollback()
+                show_on_form(form, error)
+            else:
+                db.session.commit()
+                flash(_("You are verified: you may vote in this process."), "success")
+                return redirect(url_for("voting.vote", municipality=municipality, slug=slug))
+    return render_template("voting/verify.html", process=process, match_form=match_form, code_form=code_form), status
+
+
+def _pool_or_404(pool_id: int) -> Pool:
+    return db.get_or_404(Pool, pool_id)
+
+
+def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: int = 200):
+    process = pool.process
+    projects = counting.ballot_projects(db.session, pool)
+    rules = services.rules_of(pool)
+    costs = {p.id: p.cost for p in projects}
+    return render_template(
+        "voting/ballot.html", process=process, pool=pool, projects=projects, rules=rules, form=form,
+        chosen={c.project_id: c for c in chosen}, ranks={c.project_id: n for n, c in enumerate(chosen, 1)},
+        total=running_total(rules, chosen, costs),
+        violations=[violation_message(v, process.currency) for v in violations],
+    ), status
+
+
+@bp.route("/pools/<int:pool_id>/ballot", methods=["GET", "POST"])
+@requires(is_signed_in)
+@limiter.limit(_ballot_limit, key_func=_account_key, methods=["POST"])
+def ballot(pool_id: int):
+    """The ballot of one pool: check it as often as wanted, then submit; submitting again changes it."""
+    pool = db.session.scalar(sa.select(Pool).where(Pool.id == pool_id).options(joinedload(Pool.process)))
+    if pool is None:
+        abort(404)
+    process = pool.process
+    back = redirect(url_for("voting.vote", municipality=process.municipality.slug, slug=process.slug))
+    to_verify = redirect(url_for("voting.verify", municipality=process.municipality.slug, slug=process.slug))
+    if request.method == "GET":
+        entry = services.register_entry_for(current_user, process)
+        if entry is None:
+            flash(_("Verify that you are in the register before you vote."), "info")
+            return to_verify
+        if pool not in services.eligible_pools(entry, process):
+            abort(403)
+        if not is_open(process, Action.VOTE) or process.vote_closed_at is not None:
+            flash(_("Voting is not open."), "info")
+            return back
+        return _render_ballot(pool, BallotForm(formdata=None).fresh(), services.current_choices(current_user, pool) or [])
+    form = BallotForm()
+    kind = pool.ballot_kind.value
+    # Approval-like ballots name their projects; points and ranks are read per project on the ballot.
+    project_ids = list(services.ballot_costs(pool)) if kind in (CUMULATIVE, RANKING) else []
+    chosen = read_choices(kind, request.form, project_ids)
+    if not form.validate():
+        return _render_ballot(pool, form.fresh() if not form.form_token.data else form, chosen, status=422)
+    if request.form.get("action") == "check":
+        violations = ballot_rules.check(services.rules_of(pool), chosen, services.ballot_costs(pool))
+        if not violations:
+            flash(_("Your ballot keeps every rule. Submit it when you are ready."), "success")
+        return _render_ballot(pool, form, chosen, violations, 200 if not violations else 422)
+    try:
+        receipt = services.cast_ballot(current_user, pool, chosen, form.form_token.data, sex=form.sex.data or None)
+    except services.BallotInvalid as error:
+        db.session.rollback()
+        return _render_ballot(pool, form, chosen, error.violations, 422)
+    except services.NotVerified as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return to_verify
+    except PBError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
+    db.session.commit()
+    # The receipt travels in the signed session, not the address, so it never lands in a server log.
+    session[RECEIPT_KEY] = {"pool": pool.id, "code": receipt.code, "changed": receipt.changed}
+    return redirect(url_for("voting.receipt", pool_id=pool.id))
+
+
+@bp.get("/pools/<int:pool_id>/receipt")
+@requires(is_signed_in)
+def receipt(pool_id: int):
+    """The tracking code of the ballot just cast, shown once."""
+    pool = _pool_or_404(pool_id)
+    shown = session.pop(RECEIPT_KEY, None)
+    if not shown or shown.get("pool") != pool.id:
+        return redirect(url_for("voting.vote", municipality=pool.process.municipality.slug, slug=pool.process.slug))
+    return render_template("voting/receipt.html", process=pool.process, pool=pool, code=shown["code"],
+                           changed=shown.get("changed"))
+
+
+@bp.route("/m/<municipality>/<slug>/receipts", methods=["GET", "POST"])
+@public
+@limiter.limit(_verify_limit, methods=["POST"])
+def receipts(municipality: str, slug: str):
+    """Check a tracking code; after the close, the published list of receipt hashes."""
+    process = _process_or_404(municipality, slug)
+    form = ReceiptForm()
+    found = None
+    checked = False
+    if form.validate_on_submit():
+        checked = True
+        found = queries.receipt_found(process, form.code.data)
+    return render_template("voting/receipts.html", process=process, form=form, checked=checked, found=found,
+                           closed=process.vote_closed_at is not None)
+
+
+def _closed_or_404(process: Process) -> None:
+    """Results and exports exist only after the close: no count leaks while the vote runs."""
+    if process.vote_closed_at is None:
+        abort(404)
+
+
+@bp.get("/m/<municipality>/<slug>/receipts.txt")
+@public
+def receipts_text(municipality: str, slug: str):
+    """Every counted ballot's receipt hash, sorted, one per line."""
+    process = _process_or_404(municipality, slug)
+    _closed_or_404(process)
+    body = "".join(h + "\n" for h in queries.receipt_hashes(process))
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="{process.municipality.slug}-{process.slug}-receipts.txt"'})
+
+
+@bp.get("/m/<municipality>/<slug>/results")
+@public
+def results(municipality: str, slug: str):
+    """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
+    process = _process_or_404(municipality, slug)
+    return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
+                           ranked=queries.ranked, closed=process.vote_closed_at is not None)
+
+
+@bp.get("/pools/<int:pool_id>/ballots.pb")
+@public
+def pabulib_export(pool_id: int):
+    """The pool's anonymised ballots and projects as a Pabulib file, with coarse demographics if collected."""
+    pool = _pool_or_404(pool_id)
+    _closed_or_404(pool.process)
+    official = next((r for r in queries.pool_results(pool.process) if r.pool.id == pool.id), None)
+    election = counting.election_for_pool(db.session, pool)
+    text = pabulib.write(_with_selected(election, official))
+    name = f"{pool.process.municipality.slug}-{pool.process.slug}-pool{pool.id}.pb"
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _with_selected(election, official):
+    """The election with Pabulib's ``votes`` and ``selected`` project columns from the official result."""
+    if official is None:
+        return election
+    by_code = {official.projects[rp.project_id].code: rp for rp in official.official.projects}
+    projects = tuple(
+        dataclasses.replace(p, extra={**p.extra, "votes": str(by_code[p.id].score) if p.id in by_code else "0",
+                                      "selected": "1" if p.id in by_code and by_code[p.id].selected else "0"})
+        for p in election.projects)
+    return dataclasses.replace(election, projects=projects)
+
+
+def _result_rows(process: Process):
+    for item in queries.pool_results(process):
+        for rp in queries.ranked(item.official):
+            project = item.projects[rp.project_id]
+            yield item, rp, project
+
+
+@bp.get("/m/<municipality>/<slug>/results.csv")
+@public
+def results_csv(municipality: str, slug: str):
+    """The official results as CSV: one row per project and pool."""
+    process = _process_or_404(municipality, slug)
+    _closed_or_404(process)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["pool", "project_code", "title", "votes", "cost_minor_units", "currency", "funded",
+                     "selection_order", "reason", "rule"])
+    for item, rp, project in _result_rows(process):
+        writer.writerow([item.pool.name, project.code, project.title, rp.score, rp.cost, process.currency,
+                         int(rp.selected), rp.selection_order or "", rp.reason, item.official.rule])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{process.municipality.slug}-{process.slug}-results.csv"'})
+
+
+@bp.get("/m/<municipality>/<slug>/results.json")
+@public
+def results_json(municipality: str, slug: str):
+    """Every stored result (official and compared rules) with what is needed to recompute it."""
+    process = _process_or_404(municipality, slug)
+    _closed_or_404(process)
+    pools = []
+    for item in queries.pool_results(process):
+        pools.append({
+            "pool": {"id": item.pool.id, "name": item.pool.name, "amount": item.pool.amount,
+                     "district": item.pool.district.code if item.pool.district else None},
+            "results": [{
+                "rule": r.rule, "official": r.is_official, "tie_break": r.tie_break, "parameters": r.parameters,
+                "input_sha256": r.input_hash, "library_version": r.library_version,
+                "ballots_counted": r.ballots_counted, "budget": r.budget, "total_cost": r.total_cost,
+                "projects": [{"code": item.projects[rp.project_id].code, "votes": rp.score, "cost": rp.cost,
+                              "selected": rp.selected, "selection_order": rp.selection_order,
+                              "reason": rp.reason, "numbers": rp.numbers} for rp in queries.ranked(r)],
+            } for r in [item.official, *item.others]],
+        })
+    body = {"process": {"municipality": process.municipality.slug, "slug": process.slug, "name": process.name,
+                        "currency": process.currency, "closed_at": process.vote_closed_at.isoformat()},
+            "pools": pools}
+    return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")

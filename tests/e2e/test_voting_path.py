@@ -1,0 +1,134 @@
+"""A vote from end to end in the browser: verify with a code, a knapsack ballot with a violation explained,
+submit, change, the receipt; a paper ballot at the desk and a refused second one; the close; results, the
+receipt check and the Pabulib export."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.test_pages import assert_accessible, sign_in
+
+PROCESS = "/m/perivoli/2027"
+
+
+def _issue_code(live_server, reference: str) -> str:
+    """What a clerk's letter would carry; issued through the service, as the letters page does."""
+    from pb.accounts.services import find_user
+    from pb.processes import queries
+    from pb.voting import services
+
+    with live_server.app.app_context():
+        db = live_server.app.extensions["sqlalchemy"]
+        process = queries.process_by_slug("perivoli", "2027")
+        code = services.issue_codes(find_user("clerk@example.org"), process, [reference])[0].code
+        db.session.commit()
+        return code
+
+
+def _tick(page, code: str, on: bool = True) -> None:
+    box = page.locator("tr", has_text=code).get_by_role("checkbox")
+    box.check() if on else box.uncheck()
+
+
+def test_a_resident_votes_changes_and_checks_the_receipt(page, live_server):
+    code = _issue_code(live_server, "PRV-0004")
+    sign_in(page, "resident")
+    page.goto(PROCESS)
+    page.get_by_role("link", name="Vote", exact=True).click()
+    page.get_by_role("link", name="Verify that I may vote").click()
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Voting code").fill("WRONG-CODE-1234")
+    page.get_by_role("button", name="Use the code").click()
+    assert page.get_by_text("This voting code is not valid").first.is_visible()
+    page.get_by_role("textbox", name="Voting code").fill(code.lower())
+    page.get_by_role("button", name="Use the code").click()
+    page.get_by_text("You are verified: you may vote").wait_for()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("Fill in the ballot.*City-wide")).click()
+    _tick(page, "C1")
+    _tick(page, "C2")
+    # The running total follows the ticks and warns before anything is sent.
+    assert page.locator("[data-total]").inner_text().replace("\u00a0", " ").startswith("€300,000")
+    assert page.locator("[data-over]").is_visible()
+    page.get_by_role("button", name="Check my ballot").click()
+    assert "more than the pool" in page.locator("#error-summary").inner_text()
+    assert_accessible(page)
+    _tick(page, "C2", on=False)
+    _tick(page, "C3")
+    page.get_by_role("button", name="Submit my ballot").click()
+    page.get_by_role("heading", name="Your ballot is cast").wait_for()
+    first = page.locator("#receipt-code").inner_text().strip()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to my pools").click()
+    page.get_by_role("link", name=re.compile("Change my ballot.*City-wide")).click()
+    _tick(page, "C3", on=False)
+    _tick(page, "C4")
+    page.get_by_role("button", name="Submit my ballot").click()
+    page.get_by_role("heading", name="Your ballot is changed").wait_for()
+    second = page.locator("#receipt-code").inner_text().strip()
+    assert second != first
+
+    page.goto(PROCESS + "/receipts")
+    page.get_by_label("Tracking code").fill(second)
+    page.get_by_role("button", name="Check").click()
+    page.get_by_text("This ballot is recorded").wait_for()
+    # Nothing is counted in public before the close.
+    page.goto(PROCESS + "/results")
+    assert "No counts are shown before then" in page.content()
+
+
+def test_paper_ballots_the_close_and_what_anyone_can_check_afterwards(page, live_server):
+    code = _issue_code(live_server, "PRV-0004")
+    sign_in(page, "resident")
+    page.goto(PROCESS + "/verify")
+    page.get_by_role("textbox", name="Voting code").fill(code)
+    page.get_by_role("button", name="Use the code").click()
+    page.get_by_role("link", name=re.compile("Fill in the ballot.*City-wide")).click()
+    _tick(page, "C1")
+    page.get_by_role("button", name="Submit my ballot").click()
+    receipt = page.locator("#receipt-code").inner_text().strip()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "clerk")
+    page.goto("/staff/voting")
+    page.get_by_role("link", name=re.compile("Συμμετοχικός προϋπολογισμός 2027")).first.click()
+    desk = page.url
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Enter ballots of .*City-wide")).click()
+    paper = page.url
+    assert_accessible(page)
+    # A paper ballot for a resident who has not voted: typed, entered, confirmed.
+    page.get_by_label("Register reference").fill("PRV-0005")
+    page.get_by_label("Projects").fill("C3 C4")
+    page.get_by_role("button", name="Enter the ballot").click()
+    page.get_by_text(re.compile("PRV-0005")).first.wait_for()
+    # The resident who voted online is refused a paper ballot, with the reason.
+    page.get_by_label("Register reference").fill("PRV-0004")
+    page.get_by_label("Projects").fill("C2")
+    page.get_by_role("button", name="Enter the ballot").click()
+    assert page.get_by_text("already voted online").first.is_visible()
+    assert page.get_by_label("Register reference").input_value() == "PRV-0004"
+
+    page.goto(desk)
+    page.get_by_label("Reason for closing early").fill("The council ends the demo vote for the browser test.")
+    page.get_by_role("button", name=re.compile("Close the vote")).first.click()
+    page.get_by_role("button", name="Close the vote and count now").click()
+    page.get_by_text(re.compile("counted|closed", re.I)).first.wait_for()
+
+    page.goto(PROCESS + "/results")
+    assert "Ballots counted" in page.content() and "What other counting rules" in page.content()
+    assert_accessible(page)
+    page.goto(PROCESS + "/receipts")
+    page.get_by_label("Tracking code").fill(receipt)
+    page.get_by_role("button", name="Check").click()
+    page.get_by_text("This ballot was counted").wait_for()
+    page.goto(PROCESS + "/results")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Pabulib")).first.click()
+    from pb.tally import pabulib
+
+    election = pabulib.read(download.value.path())
+    assert election.voter_count >= 2 and election.project("C1").extra["selected"] in ("0", "1")
+    assert paper

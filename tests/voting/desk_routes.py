@@ -1,0 +1,28 @@
+"""The voting desk's rows of the route table: clerks' pages, and the public statistics."""
+
+from __future__ import annotations
+
+from tests.route_roles import OK, everyone, only
+
+CLERKS = only("clerk", "admin")
+
+# endpoint -> (method, path, expected per role). Process 1 is in its deliberation phase, pool 1 its city-wide pool.
+ROUTES = {
+    "desk.index": ("GET", "/staff/voting", CLERKS),
+    "desk.desk": ("GET", "/staff/voting/1", CLERKS),
+    # An empty close form shows the confirmation step; nothing is closed without the second press.
+    "desk.close": ("POST", "/staff/voting/1/close", CLERKS),
+    "desk.register": ("GET", "/staff/voting/1/register", CLERKS),
+    "desk.letters": ("GET", "/staff/voting/1/letters", CLERKS),
+    "desk.assisted": ("GET", "/staff/voting/1/assisted", CLERKS),
+    "desk.paper": ("GET", "/staff/voting/pools/1/paper", CLERKS),
+    "desk.sheets": ("GET", "/staff/voting/pools/1/sheets", CLERKS),
+    "desk.reconciliation": ("GET", "/staff/voting/1/reconciliation", CLERKS),
+    "desk.statistics_page": ("GET", "/staff/voting/1/statistics", CLERKS),
+    # Public, but says only that counts come after the close while the vote has not closed.
+    "desk.public_statistics": ("GET", "/m/testville/2026/statistics", everyone(OK)),
+}
+
+
+def build_world(db, process, project, make_user) -> None:
+    """The desk's routes need nothing beyond process 1, its pool and project 1."""

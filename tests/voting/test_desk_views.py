@@ -1,0 +1,206 @@
+"""The clerks' voting desk through the test client: register, verification, paper ballots, sheets, closing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from pb.audit.models import AuditEvent
+from pb.voting.models import Ballot, Channel, Participation, VoterRegisterEntry
+
+
+def count(db, model, *where):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def token(html: str) -> str:
+    return re.search(r'name="form_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def upload(text: str | bytes, name: str = "file.csv"):
+    return io.BytesIO(text.encode() if isinstance(text, str) else text), name
+
+
+@pytest.fixture
+def clerk(client, login, voting_world):
+    """The test client, signed in as the world's clerk."""
+    login(voting_world.clerk)
+    return client
+
+
+def test_the_desk_shows_the_register_and_the_ballots_per_pool(clerk, voting_world):
+    w = voting_world
+    page = clerk.get(f"/staff/voting/{w.process.id}").get_data(as_text=True)
+    assert page.count("<h1>") == 1 and "Voting desk" in page
+    assert re.search(r"Residents in the register</dt><dd>5<", page)
+    assert re.search(r"Of voting age</dt><dd>4<", page)  # AB-1003 is born in 2015
+    assert re.search(r"Register match at sign-up</dt><dd>1<", page)
+    assert f'/staff/voting/pools/{w.city.id}/paper' in page and f'/staff/voting/pools/{w.north.id}/paper' in page
+    assert "/staff/voting" in clerk.get("/staff/processes").get_data(as_text=True)
+    assert "PB vote" in clerk.get("/staff/voting").get_data(as_text=True)
+
+
+def test_register_import_reports_counts_and_a_bad_file_changes_nothing(clerk, db, voting_world):
+    url = f"/staff/voting/{voting_world.process.id}/register"
+    bad = clerk.post(url, data={"file": upload("reference,birth_year\nNEW-1,1980\nNEW-2,abc\nNEW-3,17\n")})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "The file was not imported" in text
+    assert "line 3 has the birth year" in text and "line 4 has the birth year" in text
+    assert count(db, VoterRegisterEntry) == 5
+    latin1 = clerk.post(url, data={"file": upload("reference\nMÜLLER-1\n".encode("latin-1"))})
+    assert "not UTF-8" in latin1.get_data(as_text=True) and count(db, VoterRegisterEntry) == 5
+    assert "Choose the register file" in clerk.post(url, data={}).get_data(as_text=True)
+    done = clerk.post(url, data={"file": upload("\ufeffreference,birth_year,district\nAB-1001,1980,north\n"
+                                                "AB-1002,1976,north\nAB-2000,1999,north\n")}, follow_redirects=True)
+    assert "1 added, 1 updated, 1 unchanged" in done.get_data(as_text=True)
+    assert count(db, VoterRegisterEntry) == 6
+
+
+def test_assisted_verification_finds_the_account_and_is_audited(clerk, db, voting_world):
+    w = voting_world
+    url = f"/staff/voting/{w.process.id}/assisted"
+    unknown = clerk.post(url, data={"email": "nobody@example.org", "reference": "AB-1002", "note": "ID card seen"})
+    assert "No account has this e-mail address" in unknown.get_data(as_text=True)
+    no_note = clerk.post(url, data={"email": w.other.email, "reference": "AB-1002", "note": ""})
+    assert "Say how you checked" in no_note.get_data(as_text=True)
+    taken = clerk.post(url, data={"email": w.other.email, "reference": "AB-1001", "note": "ID card seen"})
+    assert "already linked to another account" in taken.get_data(as_text=True)
+    done = clerk.post(url, data={"email": w.other.email.upper(), "reference": "ab-1002", "note": "ID card seen"},
+                      follow_redirects=True)
+    assert "is verified for PB vote" in done.get_data(as_text=True)
+    entry = db.session.scalar(sa.select(VoterRegisterEntry).where(VoterRegisterEntry.user_id == w.other.id))
+    assert entry.verification.value == "assisted"
+    assert count(db, AuditEvent, AuditEvent.action == "register.verify.assisted") == 1
+
+
+def test_paper_ballots_from_the_keyboard(clerk, db, voting_world):
+    w = voting_world
+    url = f"/staff/voting/pools/{w.city.id}/paper"
+    page = clerk.get(url).get_data(as_text=True)
+    assert "autofocus" in re.search(r'<input[^>]*id="reference"[^>]*>', page).group(0)
+    assert "separated by spaces" in page and "at most €100,000.00" in page and "C5" in page
+    form = {"form_token": token(page), "reference": "AB-1002", "projects": "c1 C3", "channel": "paper", "sex": "F"}
+
+    done = clerk.post(url, data=form)
+    assert done.status_code == 302 and done.headers["Location"].endswith("channel=paper")
+    after = clerk.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Ballot of AB-1002 entered (Paper) with 2 projects. Tracking code" in after
+    assert "c1 C3" not in after  # what was chosen never travels in the session cookie
+    assert token(after) != form["form_token"]  # a fresh form for the next ballot
+    ballot = db.session.scalars(sa.select(Ballot)).one()
+    assert (ballot.channel, ballot.sex, [c.project_id for c in ballot.choices]) == (
+        Channel.PAPER, "F", [w.projects[0].id, w.projects[2].id])
+
+    # The same form sent again (a double click) adds nothing.
+    clerk.post(url, data=form)
+    assert count(db, Ballot) == 1 and count(db, Participation) == 1
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ({"reference": "AB-1005", "projects": "C1 C2 C4"}, "more than the pool"),
+    ({"reference": "AB-1005", "projects": "C1 C9"}, "“C9” is not the code of a project on this ballot"),
+    ({"reference": "AB-1005", "projects": "C1:3"}, "this ballot gives no points"),
+    ({"reference": "AB-1005", "projects": ""}, "Choose at least one project"),
+    ({"reference": "ZZ-9999", "projects": "C1"}, "No resident in the register has this reference"),
+    ({"reference": "AB-1003", "projects": "C1"}, "from the age of 16"),
+    ({"reference": "AB-1001", "projects": "C1"}, "already voted online"),
+])
+def test_a_refused_paper_ballot_says_why_and_keeps_what_was_typed(clerk, db, voting_world, typed, message):
+    from pb.voting import services
+    from pb.voting.ballot_rules import Choice
+
+    w = voting_world
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[4].id)], "online")
+    db.session.commit()
+    url = f"/staff/voting/pools/{w.city.id}/paper"
+    response = clerk.post(url, data={"form_token": "t-1", "channel": "in_person", **typed})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in text
+    assert f'value="{typed["reference"]}"' in text and '<option selected value="in_person">' in text
+    if typed["projects"]:
+        assert f'value="{typed["projects"]}"' in text
+    assert count(db, Ballot) == 1
+
+
+def test_paper_then_paper_again_is_refused_with_its_message(clerk, db, voting_world):
+    w = voting_world
+    url = f"/staff/voting/pools/{w.north.id}/paper"
+    clerk.post(url, data={"form_token": "a", "reference": "AB-1002", "projects": "N1", "channel": "paper"})
+    again = clerk.post(url, data={"form_token": "b", "reference": "AB-1002", "projects": "N2", "channel": "paper"})
+    assert "already been entered" in again.get_data(as_text=True)
+    assert count(db, Ballot) == 1
+
+
+def test_a_sheets_file_enters_the_good_sheets_and_refuses_the_others(clerk, db, voting_world):
+    w = voting_world
+    url = f"/staff/voting/pools/{w.city.id}/sheets"
+    assert "Ballot sheets" in clerk.get(url).get_data(as_text=True)
+    sheets = ("reference,projects,channel\n"
+              "AB-1002,C1 C5,paper\n"       # entered
+              "AB-1005,C1 C2 C4,paper\n"    # over the budget
+              "AB-1004,C2,in person\n"      # entered, in person
+              "AB-1002,C3,paper\n"          # already entered two lines above
+              "ZZ-1,C1,\n"                  # not in the register
+              "AB-1001,C7,paper\n"          # no such project
+              "AB-1003,C1,post\n")          # no such channel
+    response = clerk.post(url, data={"file": upload(sheets)})
+    text = response.get_data(as_text=True)
+    assert "Sheets entered: 2. Refused: 5." in text
+    for message in ("more than the pool", "already been entered", "No resident in the register has this reference",
+                    "“C7” is not the code", "“post” is not a channel"):
+        assert message in text
+    assert count(db, Ballot) == 2 and count(db, Participation) == 2
+    assert count(db, Ballot, Ballot.channel == Channel.IN_PERSON) == 1
+    # The whole file again: every sheet refused, nothing changes.
+    again = clerk.post(url, data={"file": upload(sheets)}).get_data(as_text=True)
+    assert "Sheets entered: 0. Refused: 7." in again and count(db, Ballot) == 2
+
+
+def test_a_sheets_file_without_its_columns_enters_nothing(clerk, db, voting_world):
+    url = f"/staff/voting/pools/{voting_world.city.id}/sheets"
+    text = clerk.post(url, data={"file": upload("ref,choices\nAB-1002,C1\n")}).get_data(as_text=True)
+    assert "no column “reference”" in text and count(db, Ballot) == 0
+
+
+@pytest.mark.breaks_vote_invariants
+def test_reconciliation_compares_participations_and_ballots(clerk, db, voting_world):
+    w = voting_world
+    clerk.post(f"/staff/voting/pools/{w.north.id}/paper",
+               data={"form_token": "a", "reference": "AB-1002", "projects": "N1", "channel": "paper"})
+    url = f"/staff/voting/{w.process.id}/reconciliation"
+    page = clerk.get(url).get_data(as_text=True)
+    assert "Warning" not in page and "North" in page and "Equal" in page
+    # A participation without its ballot (what the secrecy split must never allow) is flagged.
+    db.session.add(Participation(pool_id=w.north.id, channel=Channel.PAPER))
+    db.session.commit()
+    page = clerk.get(url).get_data(as_text=True)
+    assert "Warning: in North the participations (2) and the ballots (1) differ" in page and "Differs by 1" in page
+
+
+def test_closing_asks_for_confirmation_and_a_reason_then_links_the_results(clerk, db, voting_world):
+    w = voting_world
+    url = f"/staff/voting/{w.process.id}/close"
+    confirm = clerk.post(url, data={"reason": ""}).get_data(as_text=True)
+    assert "Close the vote and count now" in confirm and 'name="confirmed" value="yes"' in confirm
+    db.session.refresh(w.process)
+    assert w.process.vote_closed_at is None
+    no_reason = clerk.post(url, data={"reason": "", "confirmed": "yes"}).get_data(as_text=True)
+    assert "give the reason for closing it early" in no_reason
+    done = clerk.post(url, data={"reason": "The council ends the vote early today.", "confirmed": "yes"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "The vote is closed and counted" in done and "/m/testville/vote/results" in done
+    db.session.refresh(w.process)
+    assert w.process.vote_closed_at is not None
+    again = clerk.post(url, data={"reason": "Once more, to be sure.", "confirmed": "yes"}).get_data(as_text=True)
+    assert "already closed" in again
+
+
+def test_residents_cannot_use_the_desk(client, login, voting_world):
+    login(voting_world.resident)
+    assert client.get(f"/staff/voting/{voting_world.process.id}").status_code == 403
+    response = client.post(f"/staff/voting/pools/{voting_world.city.id}/paper",
+                           data={"form_token": "x", "reference": "AB-1002", "projects": "C1", "channel": "paper"})
+    assert response.status_code == 403
