@@ -96,6 +96,7 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.mandate.views import bp as mandate_bp
     from pb.processes.views import bp as processes_bp
     from pb.proposals.views import bp as proposals_bp
+    from pb.reports.views import bp as reports_bp
     from pb.review.views import bp as review_bp
     from pb.staff.views import bp as staff_bp
     from pb.voting.desk import bp as desk_bp
@@ -103,7 +104,7 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.web import bp as web_bp
 
     for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp,
-                      mandate_bp, voting_bp, desk_bp):
+                      mandate_bp, voting_bp, desk_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -18,7 +18,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 def _extracted() -> set[str]:
     with open(REPO / "pb" / "translations" / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config)
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2), "tr": None,
+                "translate": None}
     return {message[2] if isinstance(message[2], str) else message[2][0]
             for message in extract_from_dir(str(REPO), method_map, options_map, keywords=keywords)
             if "/tests/" not in message[0]}

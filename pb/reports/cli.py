@@ -1,0 +1,88 @@
+"""``flask --app pb report``: the impact assessment and the budget annex as files, for automation.
+
+    flask --app pb report sia warszawa/2026-grochow --mode ex-post --out sia.pdf
+    flask --app pb report annex warszawa/2026-grochow --format xlsx --out annex.xlsx
+
+Both are built from the data as it is now: the assessment as a draft (versions are generated and published
+in the app), the annex undated and unsigned, byte for byte what the clerk's download gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from pb.errors import PBError
+from pb.extensions import db
+from pb.processes.models import Process
+from pb.processes.queries import process_by_slug
+from pb.reports import services
+from pb.reports.models import Assessment, AssessmentMode
+
+
+def find_process(reference: str) -> Process:
+    """A process by ``municipality/slug`` or by id; a usage error names what was not found."""
+    if "/" in reference:
+        municipality, slug = reference.split("/", 1)
+        found = process_by_slug(municipality, slug)
+    else:
+        found = db.session.get(Process, int(reference)) if reference.isdecimal() else None
+    if found is None:
+        raise click.BadParameter(f"no process {reference!r} (give municipality/slug, e.g. warszawa/2026-grochow, "
+                                 "or its id)", param_hint="PROCESS")
+    return found
+
+
+def _locale_option(command):
+    return click.option("--locale", default=None, help="Language of the labels (en, el); default: the app's.")(command)
+
+
+def _write(path: str, content: bytes) -> None:
+    Path(path).write_bytes(content)
+    click.echo(f"{path}: {len(content):,} bytes, SHA-256 {services.sha256(content)}")
+
+
+@click.command("sia")
+@click.argument("process_ref", metavar="PROCESS")
+@click.option("--mode", type=click.Choice([m.value for m in AssessmentMode]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The PDF file to write.")
+@_locale_option
+@with_appcontext
+def sia_command(process_ref: str, mode: str, out: str, locale: str | None) -> None:
+    """Write the social impact assessment of PROCESS as a draft PDF."""
+    process = find_process(process_ref)
+    found = db.session.scalar(sa.select(Assessment).where(Assessment.process_id == process.id,
+                                                          Assessment.mode == AssessmentMode(mode)))
+    assessment = found or Assessment(process_id=process.id, mode=AssessmentMode(mode))
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with current_app.test_request_context(), force_locale(locale):
+        try:
+            content = services.draft_pdf(assessment, translate=_, locale=locale)
+        except PBError as error:
+            raise click.ClickException(error.message) from None
+    _write(out, content)
+
+
+@click.command("annex")
+@click.argument("process_ref", metavar="PROCESS")
+@click.option("--format", "fmt", type=click.Choice(list(services.ANNEX_FORMATS)), required=True)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The file to write.")
+@_locale_option
+@with_appcontext
+def annex_command(process_ref: str, fmt: str, out: str, locale: str | None) -> None:
+    """Write the budget annex of PROCESS as PDF, CSV or XLSX."""
+    process = find_process(process_ref)
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with current_app.test_request_context(), force_locale(locale):
+        content = services.annex_files(process, translate=_, locale=locale)[fmt]
+    _write(out, content)
+
+
+#: The commands of the ``report`` group (the reports blueprint's CLI group).
+report_commands = (sia_command, annex_command)

@@ -1,0 +1,51 @@
+"""What people read on the report pages: census problems, missing baseline figures, assessment modes."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from pb.reports.census import CensusProblem
+from pb.reports.metrics import Missing
+from pb.reports.models import AssessmentMode
+
+MODE_LABELS = {
+    AssessmentMode.EX_ANTE: _l("Ex ante: before the vote"),
+    AssessmentMode.EX_POST: _l("Ex post: after the vote"),
+}
+
+ATTRIBUTE_LABELS = {"district": _l("District"), "age_band": _l("Age band"), "sex": _l("Sex")}
+FIGURE_LABELS = {"population": _l("Residents"), "eligible": _l("Eligible residents")}
+
+
+def mode_label(mode: AssessmentMode) -> str:
+    """The kind of assessment in the user's language."""
+    return str(MODE_LABELS[mode])
+
+
+def missing_label(item: Missing) -> str:
+    """A baseline figure that is missing, e.g. "Eligible residents: Age band 65+"."""
+    figure = str(FIGURE_LABELS.get(item.figure, item.figure))
+    if item.attribute is None:
+        return figure
+    return f"{figure}: {ATTRIBUTE_LABELS.get(item.attribute, item.attribute)} {item.group}"
+
+
+def census_problem_message(problem: CensusProblem) -> str:
+    """One refused line of a census file."""
+    line, value = problem.line, problem.value
+    messages = {
+        "missing_column": lambda: _("the first line names none of the columns %(columns)s", columns=value),
+        "two_groups": lambda: _("line %(line)d names more than one group (%(groups)s); give each group its own "
+                                "line", line=line, groups=value),
+        "bad_age_band": lambda: _("line %(line)d has the age band “%(band)s”; use <18, 18-34, 35-64 or 65+",
+                                  line=line, band=value),
+        "bad_sex": lambda: _("line %(line)d has the sex “%(sex)s”; use F, M or X", line=line, sex=value),
+        "bad_number": lambda: _("line %(line)d has “%(value)s” where a whole number of people belongs",
+                                line=line, value=value),
+        "no_figure": lambda: _("line %(line)d gives neither residents nor eligible residents", line=line),
+        "more_eligible": lambda: _("line %(line)d has more eligible residents than residents", line=line),
+        "duplicate": lambda: _("line %(line)d repeats the group %(group)s", line=line, group=value),
+        "empty": lambda: _("the file holds no figures"),
+    }
+    return messages.get(problem.code, lambda: _("line %(line)d cannot be read", line=line))()

@@ -1,0 +1,131 @@
+"""What the reports keep: the census baseline of a process, its impact assessments with their stored
+versions, and the budget annexes a clerk finalised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb.core.db import enum_type, utcnow
+from pb.extensions import db
+
+
+class PopulationBaseline(db.Model):
+    """The census table a clerk imported for a process, with where it comes from and its date.
+
+    Importing again replaces it (the audit log keeps what each import held).
+    """
+
+    __tablename__ = "population_baseline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), unique=True)
+    source: Mapped[str] = mapped_column(sa.String(300))
+    as_of: Mapped[dt.date] = mapped_column(sa.Date)
+    imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    figures: Mapped[list[PopulationFigure]] = relationship(
+        cascade="all, delete-orphan", order_by="PopulationFigure.id")
+
+
+class PopulationFigure(db.Model):
+    """One line of the census: residents and eligible residents of one group, or of the whole municipality.
+
+    ``attribute`` is ``total``, ``district`` (``group`` is the district's code), ``age_band`` or ``sex``.
+    """
+
+    __tablename__ = "population_figure"
+    __table_args__ = (sa.UniqueConstraint("baseline_id", "attribute", "group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    baseline_id: Mapped[int] = mapped_column(sa.ForeignKey("population_baseline.id", ondelete="CASCADE"))
+    attribute: Mapped[str] = mapped_column(sa.String(16))
+    group: Mapped[str] = mapped_column(sa.String(64), default="")
+    population: Mapped[int | None] = mapped_column(sa.BigInteger)
+    eligible: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class AssessmentMode(enum.StrEnum):
+    """Before the vote (from the design) or after it (from the ballots and the outcome)."""
+
+    EX_ANTE = "ex-ante"
+    EX_POST = "ex-post"
+
+
+class Assessment(db.Model):
+    """The social impact assessment of a process in one mode, with the sections people write."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (sa.UniqueConstraint("process_id", "mode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"))
+    mode: Mapped[AssessmentMode] = mapped_column(enum_type(AssessmentMode))
+    scope: Mapped[str] = mapped_column(sa.Text, default="")
+    accessibility: Mapped[str] = mapped_column(sa.Text, default="")
+    expected_reach: Mapped[str] = mapped_column(sa.Text, default="")
+    engagement: Mapped[str] = mapped_column(sa.Text, default="")
+    impact: Mapped[str] = mapped_column(sa.Text, default="")
+    mitigation: Mapped[str] = mapped_column(sa.Text, default="")
+    decision: Mapped[str] = mapped_column(sa.Text, default="")
+    monitoring: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    versions: Mapped[list[AssessmentVersion]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="AssessmentVersion.number.desc()")
+
+
+class AssessmentVersion(db.Model):
+    """One generated PDF of an assessment, never changed afterwards; public once published.
+
+    The written sections it was built from are kept beside it (``sections``), so a later edit does not
+    change what a published version says it said.
+    """
+
+    __tablename__ = "assessment_version"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    byte_size: Mapped[int]
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    sections: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    generated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    generated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[dt.datetime | None]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="versions")
+
+    @property
+    def is_published(self) -> bool:
+        """Whether the public may read this version."""
+        return self.published_at is not None
+
+
+class FinalAnnex(db.Model):
+    """A budget annex as a clerk finalised it: the three files and their hashes, never changed afterwards."""
+
+    __tablename__ = "final_annex"
+    __table_args__ = (sa.UniqueConstraint("process_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    csv: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    xlsx: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
+    csv_sha256: Mapped[str] = mapped_column(sa.String(64))
+    xlsx_sha256: Mapped[str] = mapped_column(sa.String(64))
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    finalised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,262 @@
+"""The report operations: importing the census, writing and versioning impact assessments, publishing them,
+and finalising the budget annex. Each takes the acting user, checks its permission, flushes and audits; the
+caller commits once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from pb.accounts.models import User
+from pb.audit.services import record
+from pb.core.db import utcnow
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
+from pb.extensions import db
+from pb.mandate.queries import local_today
+from pb.mandate.services import annex_blockers
+from pb.processes.models import Process
+from pb.reports import data
+from pb.reports.annex import build_annex_csv, build_annex_pdf, build_annex_xlsx
+from pb.reports.census import AGE_BAND_LABELS, TOTAL, parse_census
+from pb.reports.documents import Signatory
+from pb.reports.labels import census_problem_message
+from pb.reports.models import (
+    Assessment,
+    AssessmentMode,
+    AssessmentVersion,
+    FinalAnnex,
+    PopulationBaseline,
+    PopulationFigure,
+)
+from pb.reports.pdf import Translate
+from pb.reports.permissions import can_prepare_annex, can_write_assessments
+from pb.reports.sia_pdf import build_sia
+
+#: The formats of the budget annex, with their media types.
+ANNEX_FORMATS = {
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def sha256(content: bytes) -> str:
+    """The SHA-256 of a file as hex: what a published document is cited by."""
+    return hashlib.sha256(content).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- census
+
+
+@dataclass(frozen=True)
+class CensusInput:
+    """A census file as the clerk uploaded it, with its source and date."""
+
+    text: str
+    source: str
+    as_of: dt.date
+
+
+def import_census(actor: User, process: Process, value: CensusInput) -> PopulationBaseline:
+    """Replace the process's census with the file's figures; a file with any bad line changes nothing."""
+    if not can_prepare_annex(actor):
+        raise NotAllowed(_("Only a clerk can import the census."))
+    if not value.source.strip():
+        raise ValidationError("source", _("Say where the figures come from."))
+    rows, problems = parse_census(value.text)
+    if problems:
+        listed = "; ".join(census_problem_message(p) for p in problems[:10])
+        more = len(problems) - 10
+        raise ValidationError("file", _("The file was not imported: %(problems)s.", problems=listed)
+                              + (" " + _("and %(n)d more problems.", n=more) if more > 0 else ""))
+    codes = {district.code.lower(): district.code for district in process.municipality.districts}
+    unknown = [row for row in rows if row.attribute == "district" and row.group.lower() not in codes]
+    if unknown:
+        listed = ", ".join(_("line %(line)d: %(code)s", line=row.line, code=row.group) for row in unknown[:10])
+        raise ValidationError("file", _("These are not district codes of %(municipality)s: %(listed)s.",
+                                        municipality=process.municipality.name, listed=listed))
+    baseline = data.baseline_of(process)
+    if baseline is None:
+        baseline = PopulationBaseline(process_id=process.id, source="", as_of=value.as_of)
+        db.session.add(baseline)
+    baseline.figures.clear()
+    # The old lines go first: the new ones reuse their (attribute, group) keys.
+    db.session.flush()
+    baseline.source, baseline.as_of = value.source.strip(), value.as_of
+    baseline.imported_by_id, baseline.imported_at = actor.id, utcnow()
+    baseline.figures.extend(PopulationFigure(
+        attribute=row.attribute, group=codes[row.group.lower()] if row.attribute == "district" else row.group,
+        population=row.population, eligible=row.eligible) for row in rows)
+    db.session.flush()
+    record(db.session, actor, "census.import", "process", process.id, after={
+        "source": baseline.source, "as_of": baseline.as_of,
+        "lines": [[row.attribute, row.group, row.population, row.eligible] for row in rows]})
+    return baseline
+
+
+# ---------------------------------------------------------------------------------------------- assessments
+
+
+def assessment_for(process: Process, mode: AssessmentMode) -> Assessment:
+    """The process's assessment in this mode, created empty the first time it is asked for."""
+    found = db.session.scalar(sa.select(Assessment).where(Assessment.process_id == process.id,
+                                                          Assessment.mode == mode))
+    if found is None:
+        found = Assessment(process_id=process.id, mode=mode)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _require_writer(actor: User) -> None:
+    if not can_write_assessments(actor):
+        raise NotAllowed(_("Only a legal officer can write and publish impact assessments."))
+
+
+def save_sections(actor: User, assessment: Assessment, sections: dict[str, str]) -> Assessment:
+    """Keep the written sections; the audit log holds what changed."""
+    _require_writer(actor)
+    before = data.sections_of(assessment)
+    for name in data.SECTIONS:
+        setattr(assessment, name, (sections.get(name) or "").strip())
+    assessment.updated_by_id = actor.id
+    db.session.flush()
+    after = data.sections_of(assessment)
+    changed = [name for name in data.SECTIONS if before[name] != after[name]]
+    if changed:
+        record(db.session, actor, "assessment.edit", "assessment", assessment.id,
+               before={name: before[name] for name in changed}, after={name: after[name] for name in changed})
+    return assessment
+
+
+def _require_results(assessment: Assessment, process: Process) -> None:
+    """An ex-post assessment reads the stored results, which exist only after the count."""
+    if assessment.mode is AssessmentMode.EX_POST and process.vote_closed_at is None:
+        raise InvalidTransition(_("The vote has not been counted yet: the ex-post assessment needs its results. "
+                                  "Prepare the ex-ante assessment until then."))
+
+
+def _next_number(assessment: Assessment) -> int:
+    """The number the next version gets (1 for an assessment not saved yet)."""
+    if assessment.id is None:
+        return 1
+    return 1 + (db.session.scalar(sa.select(sa.func.max(AssessmentVersion.number))
+                                  .where(AssessmentVersion.assessment_id == assessment.id)) or 0)
+
+
+def draft_pdf(assessment: Assessment, *, translate: Translate, locale: str, now: dt.datetime | None = None) -> bytes:
+    """The assessment as it would be now, marked as a draft and kept nowhere (for previews and the CLI)."""
+    process = db.session.get(Process, assessment.process_id)
+    _require_results(assessment, process)
+    document = data.assessment_document(assessment, number=_next_number(assessment), is_draft=True,
+                                        prepared_on=local_today(process, now).isoformat())
+    return build_sia(document, translate=translate, locale=locale)
+
+
+def preview(actor: User, assessment: Assessment, *, translate: Translate, locale: str,
+            now: dt.datetime | None = None) -> bytes:
+    """The legal officer's preview: the draft as it would be now."""
+    _require_writer(actor)
+    return draft_pdf(assessment, translate=translate, locale=locale, now=now)
+
+
+def generate_version(actor: User, assessment: Assessment, *, translate: Translate, locale: str,
+                     now: dt.datetime | None = None) -> AssessmentVersion:
+    """Build the next version from the data and sections as they are now, and keep its PDF and hash.
+
+    A version is final as built (no draft mark): publishing later shows exactly these bytes.
+    """
+    _require_writer(actor)
+    process = db.session.get(Process, assessment.process_id)
+    _require_results(assessment, process)
+    number = _next_number(assessment)
+    today = local_today(process, now).isoformat()
+    sections = data.sections_of(assessment)
+    document = data.assessment_document(assessment, number=number, is_draft=False, prepared_on=today,
+                                        prepared_by=actor.display_name or actor.email, sections=sections)
+    content = build_sia(document, translate=translate, locale=locale)
+    version = AssessmentVersion(assessment_id=assessment.id, number=number, pdf=content, sha256=sha256(content),
+                                byte_size=len(content), locale=locale, sections=sections,
+                                generated_by_id=actor.id, generated_at=now or utcnow())
+    db.session.add(version)
+    db.session.flush()
+    record(db.session, actor, "assessment.generate", "assessment_version", version.id,
+           after={"process": process.id, "mode": assessment.mode, "number": number, "sha256": version.sha256})
+    return version
+
+
+def publish_version(actor: User, version: AssessmentVersion, now: dt.datetime | None = None) -> AssessmentVersion:
+    """Make a version public; a published version stays published (a correction is a newer version)."""
+    _require_writer(actor)
+    if version.is_published:
+        raise InvalidTransition(_("Version %(number)d is already published.", number=version.number))
+    version.published_at, version.published_by_id = now or utcnow(), actor.id
+    db.session.flush()
+    record(db.session, actor, "assessment.publish", "assessment_version", version.id,
+           after={"process": version.assessment.process_id, "mode": version.assessment.mode,
+                  "number": version.number, "sha256": version.sha256})
+    return version
+
+
+def published_versions(process: Process) -> list[AssessmentVersion]:
+    """Every published version of the process's assessments, newest first."""
+    return list(db.session.scalars(
+        sa.select(AssessmentVersion).join(Assessment)
+        .where(Assessment.process_id == process.id, AssessmentVersion.published_at.is_not(None))
+        .order_by(AssessmentVersion.published_at.desc(), AssessmentVersion.id.desc())))
+
+
+# ---------------------------------------------------------------------------------------------- budget annex
+
+
+def annex_files(process: Process, *, translate: Translate, locale: str, prepared_on: str = "",
+                signatories: tuple[Signatory, ...] = ()) -> dict[str, bytes]:
+    """The annex in every format, from the stored results and decisions as they are now."""
+    annex = data.budget_annex(process, prepared_on=prepared_on, signatories=signatories)
+    return {"pdf": build_annex_pdf(annex, translate=translate, locale=locale),
+            "csv": build_annex_csv(annex, translate=translate),
+            "xlsx": build_annex_xlsx(annex, translate=translate)}
+
+
+def finalise_annex(actor: User, process: Process, *, translate: Translate, locale: str,
+                   now: dt.datetime | None = None) -> FinalAnnex:
+    """Keep the annex as the council will receive it, dated and signed by the clerk; refused while the
+    mandate's conditions are not met (no mandate, no count, winners without a decision or its reason)."""
+    if not can_prepare_annex(actor):
+        raise NotAllowed(_("Only a clerk can finalise the budget annex."))
+    blockers = annex_blockers(process)
+    if blockers:
+        raise InvalidTransition(_("The annex cannot be finalised yet: %(reasons)s", reasons=" ".join(blockers)))
+    today = local_today(process, now).isoformat()
+    files = annex_files(process, translate=translate, locale=locale, prepared_on=today,
+                        signatories=(Signatory(_("Clerk"), actor.display_name or actor.email, today),))
+    number = 1 + (db.session.scalar(sa.select(sa.func.max(FinalAnnex.number))
+                                    .where(FinalAnnex.process_id == process.id)) or 0)
+    annex = FinalAnnex(process_id=process.id, number=number, locale=locale, finalised_by_id=actor.id,
+                       finalised_at=now or utcnow(), **files,
+                       **{f"{fmt}_sha256": sha256(content) for fmt, content in files.items()})
+    db.session.add(annex)
+    db.session.flush()
+    record(db.session, actor, "annex.finalise", "final_annex", annex.id,
+           after={"process": process.id, "number": number, "pdf_sha256": annex.pdf_sha256,
+                  "csv_sha256": annex.csv_sha256, "xlsx_sha256": annex.xlsx_sha256})
+    return annex
+
+
+def final_annexes(process: Process) -> list[FinalAnnex]:
+    """The finalised annexes of the process, newest first."""
+    return list(db.session.scalars(sa.select(FinalAnnex).where(FinalAnnex.process_id == process.id)
+                                   .order_by(FinalAnnex.number.desc())))
+
+
+def census_lines(baseline: PopulationBaseline | None) -> list[PopulationFigure]:
+    """The census lines in reading order: the total, then districts, age bands and sexes."""
+    if baseline is None:
+        return []
+    order = {TOTAL: 0, "district": 1, "age_band": 2, "sex": 3}
+    bands = {label: position for position, label in enumerate(AGE_BAND_LABELS)}
+    return sorted(baseline.figures, key=lambda f: (order.get(f.attribute, 9), bands.get(f.group, 0), f.group))

@@ -1,0 +1,278 @@
+"""Pages of the reports area: the legal officer's assessment editor (preview, versions, publishing), the
+clerk's budget annex and census import, and the public list of published assessments.
+
+The blueprint also carries the ``flask report`` commands (``pb.reports.cli``), so that registering it
+registers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pb.accounts.permissions import is_staff, public, requires
+from pb.errors import PBError, ValidationError
+from pb.extensions import db
+from pb.mandate.services import annex_blockers
+from pb.processes.models import Process
+from pb.processes.queries import process_by_slug
+from pb.reports import data, labels, services
+from pb.reports.cli import report_commands
+from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm
+from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
+from pb.reports.permissions import can_prepare_annex, can_write_assessments
+from pb.voting.forms_desk import upload_text
+
+bp = Blueprint("reports", __name__, cli_group="report")
+for _command in report_commands:
+    bp.cli.add_command(_command)
+
+MODES = "any('ex-ante', 'ex-post')"
+
+
+@bp.app_context_processor
+def report_helpers():
+    """What the reports' partial on the process page needs."""
+    return {"published_assessments": services.published_versions, "report_labels": labels,
+            "can_write_assessments": can_write_assessments, "can_prepare_annex": can_prepare_annex}
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _file(content: bytes, fmt: str, name: str, inline: bool = False) -> Response:
+    """A download (or, for a PDF shown in the browser, an inline document)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(content, mimetype=services.ANNEX_FORMATS[fmt],
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+
+def _file_name(process: Process, what: str, fmt: str) -> str:
+    return f"{process.municipality.slug}-{process.slug}-{what}.{fmt}"
+
+
+def _flash_error(form, error: PBError) -> None:
+    """Put a domain error on the form field it names, or flash it."""
+    field = getattr(form, error.field, None) if isinstance(error, ValidationError) and error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _confirmed_step(step: Callable[[], Any], done: Callable[[Any], str]) -> None:
+    """Run one confirmed service step (a button): commit and say what it did, or roll back and say why not."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = step()
+    except PBError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done(result), "success")
+
+
+def _version_file(version: AssessmentVersion) -> Response:
+    """A stored version's PDF, shown in the browser, exactly as generated."""
+    process = db.session.get(Process, version.assessment.process_id)
+    what = f"assessment-{version.assessment.mode}-v{version.number}"
+    return _file(version.pdf, "pdf", _file_name(process, what, "pdf"), inline=True)
+
+
+# ---------------------------------------------------------------------------------------------- staff index
+
+
+@bp.get("/staff/reports")
+@requires(is_staff)
+def index():
+    """Every process with links to its assessments (legal officers) and its annex (clerks)."""
+    processes = db.session.scalars(sa.select(Process).order_by(Process.fiscal_year.desc(), Process.name)).all()
+    return render_template("reports/index.html", processes=processes, modes=list(AssessmentMode))
+
+
+# ---------------------------------------------------------------------------------------------- assessments
+
+
+def _assessment(process: Process, mode: str) -> Assessment:
+    """The stored assessment, or an empty one that is not saved (a page view creates nothing)."""
+    found = db.session.scalar(sa.select(Assessment).where(Assessment.process_id == process.id,
+                                                          Assessment.mode == AssessmentMode(mode)))
+    return found or Assessment(process_id=process.id, mode=AssessmentMode(mode))
+
+
+def _editor(process: Process, assessment: Assessment, form: SectionsForm):
+    census = data.population(process)
+    return render_template(
+        "reports/assessment.html", process=process, assessment=assessment, form=form, fields=SECTION_FIELDS,
+        versions=list(assessment.versions) if assessment.id else [], confirm=ConfirmForm(formdata=None),
+        gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)], census=census,
+        mandate=data.governing(process))
+
+
+@bp.route(f"/staff/assessments/processes/<int:process_id>/<{MODES}:mode>", methods=["GET", "POST"])
+@requires(can_write_assessments)
+def assessment(process_id: int, mode: str):
+    """The assessment editor: the written sections, the baseline's gaps, preview, versions and publishing."""
+    process = db.get_or_404(Process, process_id)
+    found = _assessment(process, mode)
+    form = SectionsForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            services.save_sections(current_user, services.assessment_for(process, found.mode), form.sections())
+        except PBError as error:
+            db.session.rollback()
+            _flash_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The sections were saved. Preview the assessment, or generate a version."), "success")
+            return redirect(url_for("reports.assessment", process_id=process.id, mode=mode))
+    return _editor(process, found, form)
+
+
+@bp.get(f"/staff/assessments/processes/<int:process_id>/<{MODES}:mode>/preview.pdf")
+@requires(can_write_assessments)
+def preview(process_id: int, mode: str):
+    """The assessment as it would be now, as a draft PDF in the browser (``?download=1`` to save it)."""
+    process = db.get_or_404(Process, process_id)
+    try:
+        content = services.preview(current_user, _assessment(process, mode), translate=_, locale=_locale())
+    except PBError as error:
+        flash(error.message, "error")
+        return redirect(url_for("reports.assessment", process_id=process.id, mode=mode))
+    return _file(content, "pdf", _file_name(process, f"assessment-{mode}-draft", "pdf"),
+                 inline=not request.args.get("download"))
+
+
+@bp.post(f"/staff/assessments/processes/<int:process_id>/<{MODES}:mode>/versions")
+@requires(can_write_assessments)
+def generate(process_id: int, mode: str):
+    """Generate the next version and keep its PDF and hash."""
+    process = db.get_or_404(Process, process_id)
+    _confirmed_step(
+        lambda: services.generate_version(current_user, services.assessment_for(process, AssessmentMode(mode)),
+                                          translate=_, locale=_locale()),
+        lambda version: _("Version %(number)d was generated. Read it, then publish it.", number=version.number))
+    return redirect(url_for("reports.assessment", process_id=process.id, mode=mode))
+
+
+@bp.get("/staff/assessments/versions/<int:version_id>.pdf")
+@requires(can_write_assessments)
+def version_pdf(version_id: int):
+    """A stored version, published or not, exactly as generated."""
+    return _version_file(db.get_or_404(AssessmentVersion, version_id))
+
+
+@bp.post("/staff/assessments/versions/<int:version_id>/publish")
+@requires(can_write_assessments)
+def publish(version_id: int):
+    """Publish a version: from now on the public can read it and check its hash."""
+    version = db.get_or_404(AssessmentVersion, version_id)
+    _confirmed_step(lambda: services.publish_version(current_user, version),
+                    lambda published: _("Version %(number)d is published.", number=published.number))
+    return redirect(url_for("reports.assessment", process_id=version.assessment.process_id,
+                            mode=version.assessment.mode.value))
+
+
+# ---------------------------------------------------------------------------------------------- budget annex
+
+
+def _annex_page(process: Process, census_form: CensusForm):
+    baseline = data.baseline_of(process)
+    census = data.population(process)
+    return render_template(
+        "reports/annex.html", process=process, annex=data.budget_annex(process), blockers=annex_blockers(process),
+        finals=services.final_annexes(process), confirm=ConfirmForm(formdata=None), census_form=census_form,
+        baseline=baseline, census_lines=services.census_lines(baseline), formats=list(services.ANNEX_FORMATS),
+        census=census, gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)])
+
+
+@bp.get("/staff/annex/processes/<int:process_id>")
+@requires(can_prepare_annex)
+def annex(process_id: int):
+    """The budget annex of a process: what it holds now, downloads, finalising; and the census import."""
+    return _annex_page(db.get_or_404(Process, process_id), CensusForm(formdata=None))
+
+
+@bp.get("/staff/annex/processes/<int:process_id>/annex.<any(pdf, csv, xlsx):fmt>")
+@requires(can_prepare_annex)
+def annex_download(process_id: int, fmt: str):
+    """The annex from the data as it is now (not finalised: undated and unsigned)."""
+    process = db.get_or_404(Process, process_id)
+    files = services.annex_files(process, translate=_, locale=_locale())
+    return _file(files[fmt], fmt, _file_name(process, "annex-draft", fmt))
+
+
+@bp.post("/staff/annex/processes/<int:process_id>/finalise")
+@requires(can_prepare_annex)
+def finalise(process_id: int):
+    """Finalise the annex; refused, with the reasons, while the mandate's conditions are not met."""
+    process = db.get_or_404(Process, process_id)
+    _confirmed_step(lambda: services.finalise_annex(current_user, process, translate=_, locale=_locale()),
+                    lambda final: _("Annex %(number)d is finalised.", number=final.number))
+    return redirect(url_for("reports.annex", process_id=process.id))
+
+
+@bp.get("/staff/annex/<int:annex_id>.<any(pdf, csv, xlsx):fmt>")
+@requires(can_prepare_annex)
+def final_download(annex_id: int, fmt: str):
+    """A finalised annex, exactly as kept."""
+    final = db.get_or_404(FinalAnnex, annex_id)
+    process = db.session.get(Process, final.process_id)
+    return _file(getattr(final, fmt), fmt, _file_name(process, f"annex-{final.number}", fmt))
+
+
+@bp.post("/staff/annex/processes/<int:process_id>/census")
+@requires(can_prepare_annex)
+def census(process_id: int):
+    """Import the census table; a file with any bad line changes nothing and every problem is listed."""
+    process = db.get_or_404(Process, process_id)
+    form = CensusForm()
+    if form.validate_on_submit():
+        text = upload_text(form.file)
+        if text is None:
+            form.file.errors = [_("The file is not UTF-8 text.")]
+        else:
+            try:
+                services.import_census(current_user, process,
+                                       services.CensusInput(text, form.source.data, form.as_of.data))
+            except PBError as error:
+                db.session.rollback()
+                _flash_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("The census was imported."), "success")
+                return redirect(url_for("reports.annex", process_id=process.id))
+    return _annex_page(process, form)
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+
+@bp.get("/m/<municipality>/<slug>/assessments")
+@public
+def published(municipality: str, slug: str):
+    """The published impact assessments of a process, each with its hash."""
+    process = process_by_slug(municipality, slug)
+    if process is None:
+        abort(404)
+    return render_template("reports/published.html", process=process,
+                           versions=services.published_versions(process))
+
+
+@bp.get("/assessments/<int:version_id>.pdf")
+@public
+def published_pdf(version_id: int):
+    """A published version, exactly as generated; versions not published do not exist for the public."""
+    version = db.get_or_404(AssessmentVersion, version_id)
+    if not version.is_published:
+        abort(404)
+    return _version_file(version)

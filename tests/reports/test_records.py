@@ -1,0 +1,116 @@
+"""Assessments with their stored versions and hashes, publishing, and the budget annex from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import gettext
+from pypdf import PdfReader
+
+from pb.audit.models import AuditEvent
+from pb.errors import InvalidTransition, NotAllowed
+from pb.mandate import services as mandate_services
+from pb.mandate.forms import DecisionInput
+from pb.mandate.models import DecisionOutcome
+from pb.mandate.queries import winners
+from pb.reports import data, services
+from pb.reports.models import AssessmentMode
+
+
+def _text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def _generate(officer, process, mode=AssessmentMode.EX_POST):
+    assessment = services.assessment_for(process, mode)
+    return services.generate_version(officer, assessment, translate=gettext, locale="en")
+
+
+def test_versions_keep_their_pdf_hash_author_and_sections(db, ctx, counted, make_user):
+    officer = make_user(role="legal_officer", display_name="Maria K.")
+    assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
+    services.save_sections(officer, assessment, {"engagement": "Two meetings in North.", "impact": "Paper voters."})
+    first = _generate(officer, counted.process)
+    services.save_sections(officer, assessment, {"engagement": "Three meetings."})
+    second = _generate(officer, counted.process)
+    db.session.commit()
+    assert (first.number, second.number) == (1, 2)
+    assert first.sha256 == hashlib.sha256(first.pdf).hexdigest() and first.byte_size == len(first.pdf)
+    assert first.generated_by_id == officer.id and first.locale == "en"
+    assert first.sections["engagement"] == "Two meetings in North." and second.sections["impact"] == ""
+    text = _text(first.pdf)
+    assert "Two meetings in North." in text and "Maria K." in text and "DRAFT" not in text
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type.in_(
+        ["assessment", "assessment_version"])).order_by(AuditEvent.id)).all()
+    assert actions == ["assessment.edit", "assessment.generate", "assessment.edit", "assessment.generate"]
+
+
+def test_publishing_is_audited_and_happens_once(db, ctx, counted, make_user):
+    officer = make_user(role="legal_officer")
+    version = _generate(officer, counted.process)
+    assert services.published_versions(counted.process) == []
+    services.publish_version(officer, version)
+    db.session.commit()
+    assert services.published_versions(counted.process) == [version]
+    with pytest.raises(InvalidTransition):
+        services.publish_version(officer, version)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "assessment.publish")).one()
+    assert event.after["sha256"] == version.sha256
+
+
+def test_only_legal_officers_write_and_ex_post_waits_for_the_count(db, ctx, voting_world, make_user):
+    process = voting_world.process
+    clerk = make_user(role="clerk")
+    assessment = services.assessment_for(process, AssessmentMode.EX_POST)
+    with pytest.raises(NotAllowed):
+        services.save_sections(clerk, assessment, {"scope": "x"})
+    officer = make_user(role="legal_officer")
+    with pytest.raises(InvalidTransition, match="not been counted"):
+        services.generate_version(officer, assessment, translate=gettext, locale="en")
+    # Before the vote the ex-ante assessment works from the design.
+    preview = services.preview(officer, services.assessment_for(process, AssessmentMode.EX_ANTE),
+                               translate=gettext, locale="en")
+    assert "DRAFT" in _text(preview)
+
+
+def test_ex_post_counts_residents_once_across_city_and_district_pools(db, ctx, counted):
+    pools = data.pool_results(counted.process)
+    assert [len(pool.election.ballots) for pool in pools] == [3, 1]
+    figures = data.figures(counted.process, AssessmentMode.EX_POST, data.population(counted.process))
+    # The city-wide pool's three ballots stand for the participants, not its three plus North's one.
+    assert figures.participation.voters == 3
+    funded = {code for pool in pools for code in pool.funded}
+    assert funded == {p.code for p in winners(counted.process)}
+
+
+def test_the_annex_from_the_database_is_the_same_bytes_every_time(db, ctx, counted):
+    first = services.annex_files(counted.process, translate=gettext, locale="en")
+    second = services.annex_files(counted.process, translate=gettext, locale="en")
+    assert first == second
+    annex = data.budget_annex(counted.process)
+    winning = {p.code for p in winners(counted.process)}
+    assert {project.code for pool in annex.pools for project in pool.projects} == winning
+    assert annex.mandate_character == "advisory" and annex.pools[0].ballots == 3
+    assert "C1" in first["csv"].decode("utf-8-sig")
+
+
+def test_finalising_is_refused_with_the_blockers_then_kept_with_hashes(db, ctx, counted):
+    with pytest.raises(InvalidTransition) as refused:
+        services.finalise_annex(counted.clerk, counted.process, translate=gettext, locale="en")
+    assert "No council decision is recorded" in refused.value.message
+    for project in winners(counted.process):
+        mandate_services.record_decision(counted.clerk, project, DecisionInput(
+            DecisionOutcome.ADOPTED, dt.date.today(), reason="Adopted as voted.", decision_number="12/2026"))
+    final = services.finalise_annex(counted.clerk, counted.process, translate=gettext, locale="en")
+    db.session.commit()
+    assert final.number == 1 and final.pdf_sha256 == hashlib.sha256(final.pdf).hexdigest()
+    assert final.xlsx_sha256 == hashlib.sha256(final.xlsx).hexdigest()
+    csv_text = final.csv.decode("utf-8-sig")
+    assert "Adopted (12/2026)" in csv_text
+    assert "Adopted (12/2026)" in " ".join(_text(final.pdf).split())
+    with pytest.raises(NotAllowed):
+        services.finalise_annex(counted.resident, counted.process, translate=gettext, locale="en")
