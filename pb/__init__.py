@@ -113,8 +113,10 @@ def _register_commands(app: "Flask") -> None:
     from pb.audit.cli import audit_cli
     from pb.core.mail_cli import mail_cli
     from pb.demo import demo_command
+    from pb.voting.cli import vote_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(vote_cli)

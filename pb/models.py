@@ -14,7 +14,9 @@ from pb.voting.models import (
     Ballot,
     BallotChoice,
     Channel,
+    CountedBallot,
     Participation,
+    ReceiptRoot,
     TallyResult,
     TallyResultProject,
     Verification,
@@ -30,5 +32,11 @@ __all__ = [
     "Mandate", "MandateCharacter", "OutboxMessage", "MandateStatus", "Municipality", "Participation", "Phase", "PhaseKind",
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
+    "CountedBallot", "ReceiptRoot",
     "CouncilDecision", "DecisionOutcome",
 ]
+from pb.reports.models import (Assessment, AssessmentMode, AssessmentVersion, FinalAnnex, PopulationBaseline,
+                               PopulationFigure)
+
+__all__ += ["Assessment", "AssessmentMode", "AssessmentVersion", "FinalAnnex", "PopulationBaseline",
+            "PopulationFigure"]

@@ -19,7 +19,7 @@ from pb.processes.phases import schedule_around_vote
 from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory, ProjectStatus
 from pb.tally.election import Election
 from pb.tally.measures import age_band
-from pb.voting.models import Ballot, BallotChoice, Channel, Participation
+from pb.voting.models import Ballot, BallotChoice, Channel, CountedBallot, Participation
 from pb.voting.services import count_process
 
 _BALLOT_KINDS = {
@@ -122,6 +122,9 @@ def import_election(
     if ballot_rows:
         session.execute(sa.insert(Ballot), ballot_rows)
         session.execute(sa.insert(BallotChoice), choice_rows)
+        # Imported ballots have no owner to find them again: their counted-ballot tag is made from their id.
+        session.execute(sa.insert(CountedBallot), [
+            {"owner_tag": f"imported-{row['id']}", "pool_id": pool.id, "ballot_id": row["id"]} for row in ballot_rows])
         session.execute(sa.insert(Participation), participation_rows)
     # The vote is over: count it as pb would, so that results, exports and comparisons exist.
     session.flush()

@@ -24,7 +24,7 @@ from pb.tally.election import Election
 from pb.tally.election import Project as TallyProject
 from pb.tally.explain import Outcome
 from pb.tally.rules import RULES, NeedsApprovalBallots, UnknownRule, count
-from pb.voting.models import Ballot, BallotChoice, TallyResult, TallyResultProject
+from pb.voting.models import Ballot, BallotChoice, CountedBallot, TallyResult, TallyResultProject
 
 # Projects residents could choose: those on the ballot, and, once counted, those funded or not.
 BALLOT_STATUSES = (ProjectStatus.ON_BALLOT, ProjectStatus.SELECTED, ProjectStatus.NOT_SELECTED)
@@ -36,6 +36,11 @@ _VOTE_TYPES = {
     BallotKind.CUMULATIVE: "cumulative",
     BallotKind.RANKING: "ordinal",
 }
+
+
+def counted_ballots(pool_id: int) -> sa.Select:
+    """The ids of a pool's counted ballots: each participation's current ballot, unless voided."""
+    return sa.select(CountedBallot.ballot_id).where(CountedBallot.pool_id == pool_id, CountedBallot.voided.is_(False))
 
 
 def ballot_projects(session: Session, pool: Pool) -> list[Project]:
@@ -50,8 +55,9 @@ def election_for_pool(session: Session, pool: Pool, *, with_demographics: bool |
     process = pool.process
     scale = minor_units(process.currency)
     projects = ballot_projects(session, pool)
+    counted = counted_ballots(pool.id)
     extra_ids = set(session.scalars(
-        sa.select(BallotChoice.project_id).join(Ballot).where(Ballot.pool_id == pool.id).distinct()))
+        sa.select(BallotChoice.project_id).where(BallotChoice.ballot_id.in_(counted)).distinct()))
     known = {p.id for p in projects}
     if extra_ids - known:
         projects += list(session.scalars(sa.select(Project).where(Project.id.in_(extra_ids - known))))
@@ -61,14 +67,14 @@ def election_for_pool(session: Session, pool: Pool, *, with_demographics: bool |
     choices: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     rows = session.execute(
         sa.select(BallotChoice.ballot_id, BallotChoice.project_id, BallotChoice.points)
-        .join(Ballot).where(Ballot.pool_id == pool.id, Ballot.voided.is_(False))
+        .where(BallotChoice.ballot_id.in_(counted))
         .order_by(BallotChoice.ballot_id, BallotChoice.position))
     for ballot_id, project_id, points in rows:
         choices[ballot_id].append((code_of[project_id], points))
     ballots = []
     attribute_rows = session.execute(
         sa.select(Ballot.id, Ballot.channel, Ballot.age_band, Ballot.sex, Ballot.district_code)
-        .where(Ballot.pool_id == pool.id, Ballot.voided.is_(False)).order_by(Ballot.id))
+        .where(Ballot.id.in_(counted)).order_by(Ballot.id))
     with_points = pool.ballot_kind is BallotKind.CUMULATIVE
     for number, (ballot_id, channel, band, sex, district_code) in enumerate(attribute_rows, start=1):
         picked = choices.get(ballot_id, [])

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pb.processes.models import Pool, Process
 from pb.proposals.models import Project
 from pb.voting import ballot_rules, counting
-from pb.voting.models import Ballot, BallotChoice, Participation, TallyResult
+from pb.voting.models import Ballot, BallotChoice, CountedBallot, Participation, TallyResult
 
 
 def check_vote(session: Session) -> list[str]:
@@ -33,8 +33,8 @@ def _check_pool(session: Session, pool: Pool) -> list[str]:
     name = f"pool {pool.id}"
     valid = session.scalar(sa.select(sa.func.count()).select_from(Participation).where(
         Participation.pool_id == pool.id, Participation.invalidated_at.is_(None)))
-    counted = session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(
-        Ballot.pool_id == pool.id, Ballot.voided.is_(False)))
+    counted = session.scalar(sa.select(sa.func.count()).select_from(CountedBallot).where(
+        CountedBallot.pool_id == pool.id, CountedBallot.voided.is_(False)))
     if valid != counted:
         problems.append(f"{name}: {valid} valid participations but {counted} counted ballots")
     empty = session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(
@@ -46,6 +46,10 @@ def _check_pool(session: Session, pool: Pool) -> list[str]:
         Ballot.pool_id == pool.id, sa.or_(Project.pool_id.is_(None), Project.pool_id != pool.id)))
     if outside:
         problems.append(f"{name}: {outside} choices of projects outside the pool")
+    elsewhere = session.scalar(sa.select(sa.func.count()).select_from(CountedBallot).join(
+        Ballot, Ballot.id == CountedBallot.ballot_id).where(CountedBallot.pool_id == pool.id, Ballot.pool_id != pool.id))
+    if elsewhere:
+        problems.append(f"{name}: {elsewhere} counted ballots belong to another pool")
     problems += _check_rules(session, pool, name)
     problems += _check_tally(session, pool, name)
     return problems
@@ -61,7 +65,7 @@ def _check_rules(session: Session, pool: Pool, name: str) -> list[str]:
     choices: dict[str, list[ballot_rules.Choice]] = {}
     rows = session.execute(
         sa.select(BallotChoice.ballot_id, BallotChoice.project_id, BallotChoice.points).join(Ballot)
-        .where(Ballot.pool_id == pool.id, Ballot.voided.is_(False), Ballot.channel != "imported")
+        .where(Ballot.id.in_(counting.counted_ballots(pool.id)), Ballot.channel != "imported")
         .order_by(BallotChoice.ballot_id, BallotChoice.position))
     for ballot_id, project_id, points in rows:
         choices.setdefault(ballot_id, []).append(ballot_rules.Choice(project_id, points))

@@ -96,25 +96,42 @@ class Participation(db.Model):
 
 
 class Ballot(db.Model):
-    """What was chosen, with no link to a person: a random id, a keyed owner tag and a receipt hash."""
+    """What was chosen, with no link to a person: a random id and a receipt hash.
+
+    A ballot row never changes once written (the production database role may not UPDATE or DELETE
+    it): changing one's vote writes a new ballot and moves the CountedBallot to it.
+    """
 
     __tablename__ = "ballot"
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), index=True)
-    # HMAC(key outside the database, participation identity): finds the ballot to change it.
-    owner_tag: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     # Coarse demographics, only where the process collects them; never a birth date.
     age_band: Mapped[str | None] = mapped_column(sa.String(8))
     sex: Mapped[str | None] = mapped_column(sa.String(1))
     district_code: Mapped[str | None] = mapped_column(sa.String(32))
-    voided: Mapped[bool] = mapped_column(default=False)
 
     choices: Mapped[list[BallotChoice]] = relationship(
         cascade="all, delete-orphan", order_by="BallotChoice.position"
     )
+
+
+class CountedBallot(db.Model):
+    """Which ballot counts for one participation, found by a keyed owner tag; the only mutable ballot row.
+
+    The owner tag is HMAC(key outside the database, pool, register entry): with the key pb can find a
+    resident's ballot to change it; without it the row points at no one. A ballot that is no longer
+    counted (changed, or voided for fraud) stays in ``ballot`` untouched.
+    """
+
+    __tablename__ = "counted_ballot"
+
+    owner_tag: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), index=True)
+    ballot_id: Mapped[str] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), unique=True)
+    voided: Mapped[bool] = mapped_column(default=False)
 
 
 class BallotChoice(db.Model):
@@ -174,3 +191,20 @@ class TallyResultProject(db.Model):
     selection_order: Mapped[int | None]
     reason: Mapped[str] = mapped_column(sa.String(40))
     numbers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class ReceiptRoot(db.Model):
+    """A Merkle root over a process's counted receipts at one moment, published so that any later change shows.
+
+    Appended at the close and hourly while the vote runs; rows are never changed.
+    """
+
+    __tablename__ = "receipt_root"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ballots: Mapped[int]
+    root: Mapped[str] = mapped_column(sa.String(64))
+    # "close" for the root at the close of the vote, "hourly" for those taken while it runs.
+    occasion: Mapped[str] = mapped_column(sa.String(16))

@@ -11,7 +11,7 @@ from pb.extensions import db
 from pb.processes.models import Pool, Process
 from pb.proposals.models import Project
 from pb.voting import secrecy
-from pb.voting.models import Ballot, TallyResult, TallyResultProject
+from pb.voting.models import Ballot, CountedBallot, ReceiptRoot, TallyResult, TallyResultProject
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,20 @@ def ranked(result: TallyResult) -> list[TallyResultProject]:
 def receipt_hashes(process: Process) -> list[str]:
     """The published receipt hashes of counted ballots, sorted (never in the order of voting)."""
     return list(db.session.scalars(
-        sa.select(Ballot.receipt_hash).join(Pool).where(Pool.process_id == process.id, Ballot.voided.is_(False))
-        .order_by(Ballot.receipt_hash)))
+        sa.select(Ballot.receipt_hash).join(CountedBallot, CountedBallot.ballot_id == Ballot.id).join(Pool)
+        .where(Pool.process_id == process.id, CountedBallot.voided.is_(False)).order_by(Ballot.receipt_hash)))
 
 
 def receipt_found(process: Process, code: str) -> Pool | None:
     """The pool whose counted ballots hold this tracking code, if any."""
     return db.session.scalar(
         sa.select(Pool).join(Ballot, Ballot.pool_id == Pool.id)
+        .join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
         .where(Pool.process_id == process.id, Ballot.receipt_hash == secrecy.receipt_hash(code),
-               Ballot.voided.is_(False)))
+               CountedBallot.voided.is_(False)))
+
+
+def receipt_roots(process: Process) -> list[ReceiptRoot]:
+    """The published Merkle roots of the process, newest first."""
+    return list(db.session.scalars(sa.select(ReceiptRoot).where(ReceiptRoot.process_id == process.id)
+                                   .order_by(ReceiptRoot.computed_at.desc(), ReceiptRoot.id.desc())))

@@ -31,15 +31,18 @@ from pb.processes.services import Action, require_phase
 from pb.proposals.models import Project, ProjectStatus
 from pb.tally.measures import age_band
 from pb.tally.rules import NeedsApprovalBallots, UnknownRule
-from pb.voting import ballot_rules, counting, secrecy
+from pb.voting import ballot_rules, counting, queries, secrecy
 from pb.voting.ballot_rules import BallotRules, Choice, Violation
 from pb.voting.eligibility import is_old_enough, parse_register, pools_for
 from pb.voting.labels import register_problem_message, violation_message
+from pb.voting.merkle import merkle_root
 from pb.voting.models import (
     Ballot,
     BallotChoice,
     Channel,
+    CountedBallot,
     Participation,
+    ReceiptRoot,
     TallyResult,
     Verification,
     VoterRegisterEntry,
@@ -364,30 +367,40 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
             age = str(year - entry.birth_year) if entry.birth_year else None
             demographics = {"age_band": age_band(age), "sex": sex if sex in SEXES else None,
                             "district_code": district.code if district else None}
-        ballot_id = secrets.token_hex(16)
-        db.session.execute(sa.insert(Ballot).values(id=ballot_id, pool_id=pool.id, owner_tag=tag, receipt_hash=digest,
-                                                    channel=channel, **demographics))
-        _write_choices(ballot_id, choices)
+        ballot_id = _write_ballot(pool, channel, digest, demographics, choices)
+        db.session.execute(sa.insert(CountedBallot).values(owner_tag=tag, pool_id=pool.id, ballot_id=ballot_id))
         return Receipt(code)
     existing = db.session.scalar(sa.select(Participation).where(
         Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
     if existing is None or existing.invalidated_at is not None:
         raise NotAllowed(_("Your participation in this pool was invalidated by the council; contact it."))
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.owner_tag == tag).with_for_update())
-    if ballot is not None and existing.channel is channel and ballot.receipt_hash == digest:
+    counted = db.session.scalar(sa.select(CountedBallot).where(CountedBallot.owner_tag == tag).with_for_update())
+    current = db.session.get(Ballot, counted.ballot_id) if counted is not None else None
+    if current is not None and existing.channel is channel and current.receipt_hash == digest:
         return Receipt(code, repeated=True)  # the same form sent twice: a lost response or a double click
     if existing.channel is not Channel.ONLINE or channel is not Channel.ONLINE:
         raise AlreadyVoted(_already_voted_message(existing.channel, channel))
-    if ballot is None:
+    if current is None:
         raise InvalidTransition(_("Your earlier ballot cannot be found. The ballot key may have changed; "
                                   "contact the council."))
-    db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
-    _write_choices(ballot.id, choices)
-    ballot.receipt_hash = digest
-    if process.collect_demographics and sex is not None:
-        ballot.sex = sex if sex in SEXES else None
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.receipt_hash == digest)):
+        raise ValidationError("form_token", _("This ballot form was already sent, and you have changed your "
+                                              "ballot since. Open the ballot again to change it once more."))
+    demographics = {"age_band": current.age_band, "district_code": current.district_code,
+                    "sex": (sex if sex in SEXES else None) if process.collect_demographics and sex is not None
+                    else current.sex}
+    counted.ballot_id = _write_ballot(pool, channel, digest, demographics, choices)
     db.session.flush()
     return Receipt(code, changed=True)
+
+
+def _write_ballot(pool: Pool, channel: Channel, digest: str, demographics: dict, choices: Sequence[Choice]) -> str:
+    """Insert a ballot and its choices (written once, never changed); its random id."""
+    ballot_id = secrets.token_hex(16)
+    db.session.execute(sa.insert(Ballot).values(id=ballot_id, pool_id=pool.id, receipt_hash=digest, channel=channel,
+                                                **demographics))
+    _write_choices(ballot_id, choices)
+    return ballot_id
 
 
 def _already_voted_message(existing: Channel, attempted: Channel) -> str:
@@ -438,7 +451,8 @@ def current_choices(user: User, pool: Pool) -> list[Choice] | None:
         return None
     _register, ballot_key = _keys()
     tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.owner_tag == tag))
+    ballot = db.session.scalar(sa.select(Ballot).join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
+                               .where(CountedBallot.owner_tag == tag))
     if ballot is None:
         return None
     return [Choice(c.project_id, c.points) for c in ballot.choices]
@@ -483,8 +497,9 @@ def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime
                 phase.starts_at = now
     process.vote_closed_at = now
     results = count_process(process)
+    closing_root = record_receipt_root(process, "close")
     record(db.session, actor, "vote.close", "process", process.id, after={
-        "early": early, "reason": reason.strip(),
+        "early": early, "reason": reason.strip(), "receipt_root": closing_root.root,
         "pools": {str(r.pool_id): {"ballots": r.ballots_counted, "input_hash": r.input_hash, "rule": r.rule}
                   for r in results if r.is_official}})
     return results
@@ -567,10 +582,30 @@ def invalidate_participation(actor: User, participation: Participation, reason: 
                                   "published result. Record it in the council's decision instead."))
     _register, ballot_key = _keys()
     tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{participation.register_entry_id}")
-    voided = db.session.execute(sa.update(Ballot).where(Ballot.owner_tag == tag, Ballot.voided.is_(False))
-                                .values(voided=True)).rowcount
+    voided = db.session.execute(sa.update(CountedBallot).where(
+        CountedBallot.owner_tag == tag, CountedBallot.voided.is_(False)).values(voided=True)).rowcount
     participation.invalidated_at = utcnow()
     participation.invalidation_reason = reason.strip()
     db.session.flush()
     record(db.session, actor, "participation.invalidate", "participation", participation.id,
            after={"pool_id": pool.id, "reason": reason.strip(), "ballot_voided": bool(voided)})
+
+
+# --- Tamper evidence -------------------------------------------------------------------------------------
+
+def record_receipt_root(process: Process, occasion: str) -> ReceiptRoot:
+    """Append the Merkle root of the process's counted receipts now (at the close, and hourly during the vote)."""
+    hashes = queries.receipt_hashes(process)
+    root = ReceiptRoot(process_id=process.id, ballots=len(hashes), root=merkle_root(hashes), occasion=occasion)
+    db.session.add(root)
+    db.session.flush()
+    return root
+
+
+def record_hourly_roots(now: dt.datetime | None = None) -> list[ReceiptRoot]:
+    """A root for every process whose vote is running (run it hourly: ``flask --app pb vote roots``)."""
+    now = now or utcnow()
+    running = db.session.scalars(sa.select(Process).join(Phase).where(
+        Phase.kind == PhaseKind.VOTING, Phase.starts_at <= now, Phase.ends_at > now,
+        Process.vote_closed_at.is_(None))).all()
+    return [record_receipt_root(process, "hourly") for process in running]

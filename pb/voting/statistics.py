@@ -18,7 +18,8 @@ from pb.processes.models import District, Pool, Process
 from pb.tally.measures import AGE_BANDS, age_band
 from pb.voting import counting
 from pb.voting.eligibility import is_old_enough
-from pb.voting.models import Ballot, Channel, Participation, TallyResult, VoterRegisterEntry
+from pb.voting.counting import counted_ballots
+from pb.voting.models import Ballot, Channel, CountedBallot, Participation, TallyResult, VoterRegisterEntry
 from pb.voting.paper import normalise_code
 from pb.voting.services import vote_year
 
@@ -167,7 +168,8 @@ def pool_counts(process: Process, *, with_districts: bool = False) -> list[PoolC
     pool_ids = [pool.id for pool in process.pools]
     ballots = _by_pool_and_channel(
         sa.select(Ballot.pool_id, Ballot.channel, sa.func.count())
-        .where(Ballot.pool_id.in_(pool_ids), Ballot.voided.is_(False)).group_by(Ballot.pool_id, Ballot.channel))
+        .join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
+        .where(Ballot.pool_id.in_(pool_ids), CountedBallot.voided.is_(False)).group_by(Ballot.pool_id, Ballot.channel))
     participations = _by_pool_and_channel(
         sa.select(Participation.pool_id, Participation.channel, sa.func.count())
         .where(Participation.pool_id.in_(pool_ids), Participation.invalidated_at.is_(None))
@@ -237,7 +239,7 @@ def _groups(counts: Counter, eligible: Counter | None, order: list[str | None]) 
 
 
 def _pool_turnout(pool: Pool, eligible_rows: list[tuple[int | None, str | None, int]]) -> PoolTurnout:
-    counted = sa.and_(Ballot.pool_id == pool.id, Ballot.voided.is_(False))
+    counted = Ballot.id.in_(counted_ballots(pool.id))
 
     def count_by(column: sa.ColumnElement) -> Counter:
         return Counter({key: n for key, n in db.session.execute(

@@ -209,7 +209,7 @@ def receipts(municipality: str, slug: str):
         checked = True
         found = queries.receipt_found(process, form.code.data)
     return render_template("voting/receipts.html", process=process, form=form, checked=checked, found=found,
-                           closed=process.vote_closed_at is not None)
+                           closed=process.vote_closed_at is not None, roots=queries.receipt_roots(process))
 
 
 def _closed_or_404(process: Process) -> None:

@@ -58,4 +58,7 @@ def test_upgrade_keeps_existing_data(empty_database):
             assert connection.execute(sa.text("SELECT version, cost FROM project")).one() == (1, 5000)
             assert connection.execute(sa.text("SELECT appeal_days FROM process")).scalar_one() == 14
             assert connection.execute(sa.text("SELECT count(*) FROM ballot_choice")).scalar_one() == 1
+            # The ballot still counts: 0008 moved it to counted_ballot, with a tag made from its id.
+            assert connection.execute(sa.text("SELECT owner_tag, ballot_id, voided FROM counted_ballot")).one() == (
+                "imported-b1", "b1", False)
         engine.dispose()

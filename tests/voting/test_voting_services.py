@@ -12,7 +12,8 @@ from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.voting import services
 from pb.voting.ballot_rules import Choice
-from pb.voting.models import Ballot, BallotChoice, Channel, Participation, TallyResult, VoterRegisterEntry, VotingCode
+from pb.voting.models import (Ballot, BallotChoice, Channel, CountedBallot, Participation, TallyResult,
+                              VoterRegisterEntry, VotingCode)
 
 
 def choices(*projects):
@@ -118,9 +119,13 @@ def test_cast_change_and_repeat(db, voting_world):
     changed = services.cast_ballot(w.resident, w.city, choices(w.projects[4]), "form-2")
     assert changed.changed and changed.code != first.code
     db.session.commit()
-    assert count(db, Participation) == 1 and count(db, Ballot) == 1
-    ballot = db.session.scalars(sa.select(Ballot)).one()
+    # The first ballot stays as written; the counted ballot now points at the second.
+    assert count(db, Participation) == 1 and count(db, Ballot) == 2 and count(db, CountedBallot) == 1
+    ballot = db.session.get(Ballot, db.session.scalars(sa.select(CountedBallot.ballot_id)).one())
     assert [c.project_id for c in ballot.choices] == [w.projects[4].id]
+    # The first form, sent again after the change, is refused instead of bringing the old ballot back.
+    with pytest.raises(ValidationError, match="already sent"):
+        services.cast_ballot(w.resident, w.city, choices(w.projects[0], w.projects[1]), "form-1")
     assert services.current_choices(w.resident, w.city) == [Choice(w.projects[4].id)]
 
 
@@ -269,8 +274,8 @@ def test_a_fraudulent_participation_is_invalidated_and_its_ballot_voided_unseen(
         services.invalidate_participation(w.resident, participation, "Registered with a stolen reference.")
     services.invalidate_participation(w.clerk, participation, "Registered with a stolen reference.")
     db.session.commit()
-    assert db.session.scalars(sa.select(Ballot.voided).where(Ballot.pool_id == w.city.id)).one() is True
-    assert db.session.scalars(sa.select(Ballot.voided).where(Ballot.pool_id == w.north.id)).one() is False
+    assert db.session.scalars(sa.select(CountedBallot.voided).where(CountedBallot.pool_id == w.city.id)).one() is True
+    assert db.session.scalars(sa.select(CountedBallot.voided).where(CountedBallot.pool_id == w.north.id)).one() is False
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "participation.invalidate")).one()
     ballot_id = db.session.scalars(sa.select(Ballot.id).where(Ballot.pool_id == w.city.id)).one()
     assert ballot_id not in str(event.after) and event.after["ballot_voided"] is True

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from pb.voting import services
 from pb.voting.ballot_rules import Choice
-from pb.voting.models import Ballot, Participation
+from pb.voting.models import CountedBallot, Participation
 from pb.tally import pabulib
 
 
@@ -65,7 +65,7 @@ def test_ballot_check_explains_then_submit_change_and_receipt(client, login, db,
                                                               "project": [str(w.projects[4].id)]})
     changed_page = client.get(changed.headers["Location"]).get_data(as_text=True)
     assert "Your ballot is changed" in changed_page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CountedBallot)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participation)) == 1
     # The old code is no longer counted; the new one is recorded.
     new_code = re.search(r'<code>([A-Z0-9-]+)</code>', changed_page).group(1)

@@ -1,0 +1,88 @@
+"""``flask --app pb vote ...``: hourly receipt roots, root verification, the vote's invariants, database grants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from pb.core.db import writing
+from pb.extensions import db
+from pb.processes.models import Municipality, Process
+from pb.voting import services
+from pb.voting.invariants import check_vote
+from pb.voting.merkle import merkle_root, read_receipts
+from pb.voting.models import ReceiptRoot
+
+vote_cli = AppGroup("vote", help="The vote: receipt roots, checks, database grants.")
+
+GRANTS = Path(__file__).with_name("grants.sql")
+
+
+def _process(reference: str) -> Process:
+    """A process named as ``municipality/slug`` or by its id."""
+    if reference.isdecimal():
+        found = db.session.get(Process, int(reference))
+    else:
+        municipality, _, slug = reference.partition("/")
+        found = db.session.scalar(sa.select(Process).join(Municipality).where(
+            Municipality.slug == municipality, Process.slug == slug))
+    if found is None:
+        raise click.ClickException(f"no process {reference!r} (give municipality/slug or an id)")
+    return found
+
+
+@vote_cli.command("roots")
+def roots() -> None:
+    """Append a receipt root for every process whose vote is running (schedule it hourly)."""
+    with writing():
+        made = services.record_hourly_roots()
+        db.session.commit()
+    for root in made:
+        click.echo(f"process {root.process_id}: root {root.root}")
+    if not made:
+        click.echo("no vote is running")
+
+
+@vote_cli.command("verify-root")
+@click.argument("process")
+@click.argument("receipts", type=click.Path(exists=True, dir_okay=False))
+def verify_root(process: str, receipts: str) -> None:
+    """Recompute the root of a published receipts file and compare it with the root taken at the close."""
+    found = _process(process)
+    try:
+        hashes = read_receipts(Path(receipts).read_text(encoding="utf-8"))
+        root = merkle_root(hashes)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    published = db.session.scalar(sa.select(ReceiptRoot).where(
+        ReceiptRoot.process_id == found.id, ReceiptRoot.occasion == "close").order_by(ReceiptRoot.id.desc()))
+    if published is None:
+        raise click.ClickException("the vote of this process has no closing root yet")
+    if root != published.root:
+        click.echo(f"MISMATCH: the file gives {root} over {len(hashes)} receipts; "
+                   f"the closing root is {published.root} over {published.ballots}.", err=True)
+        raise SystemExit(1)
+    click.echo(f"The file matches the closing root {root} ({len(hashes)} receipts).")
+
+
+@vote_cli.command("check")
+def check() -> None:
+    """Check the vote's invariants over the whole database; exit 1 and list every breach."""
+    problems = check_vote(db.session)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("The vote's invariants hold.")
+
+
+@vote_cli.command("grants")
+@click.argument("role")
+def grants(role: str) -> None:
+    """Print the SQL that gives the app's production role what it needs, without UPDATE or DELETE on ballots."""
+    if not role.replace("_", "").isalnum():
+        raise click.ClickException("a role name is letters, digits and underscores")
+    click.echo(GRANTS.read_text(encoding="utf-8").replace(':"app_role"', f'"{role}"'))
