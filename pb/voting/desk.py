@@ -27,6 +27,7 @@ from pb.voting.ballot_rules import CHOOSE_ONE, KNAPSACK
 from pb.voting.forms_desk import (
     AssistedForm,
     CloseForm,
+    InvalidateForm,
     LettersForm,
     PaperBallotForm,
     RegisterImportForm,
@@ -225,6 +226,26 @@ def assisted(process_id: int):
                 return redirect(url_for("desk.assisted", process_id=process.id))
     return render_template("voting/desk/assisted.html", process=process, form=form,
                            register=statistics.register_summary(process))
+
+
+@bp.route(f"{PREFIX}/<int:process_id>/invalidate", methods=["GET", "POST"])
+@requires(can_manage_processes)
+def invalidate(process_id: int):
+    """Invalidate a fraudulent participation: its ballots are voided unseen and the audit log keeps why."""
+    process = db.get_or_404(Process, process_id)
+    form = InvalidateForm()
+    if form.validate_on_submit():
+        try:
+            n = services.invalidate_resident(current_user, process, form.reference.data, form.reason.data)
+        except PBError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)d participation(s) of %(reference)s invalidated; their ballots no longer count.",
+                    n=n, reference=form.reference.data), "success")
+            return redirect(url_for("desk.invalidate", process_id=process.id))
+    return render_template("voting/desk/invalidate.html", process=process, form=form)
 
 
 # --- Paper ballots ----------------------------------------------------------------------------------------

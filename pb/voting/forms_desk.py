@@ -91,3 +91,14 @@ class CloseForm(FlaskForm):
     reason = TextAreaField(_l("Reason for closing early"), validators=[Optional(), Length(max=2000)],
                            description=_l("Needed only before the scheduled end of voting; kept in the audit log."))
     confirmed = HiddenField()
+
+
+class InvalidateForm(FlaskForm):
+    """Invalidate the participation of a resident found to have voted fraudulently."""
+
+    reference = StringField(_l("Register reference"), validators=[
+        DataRequired(message=_l("Enter the resident's register reference.")), Length(max=64)])
+    reason = TextAreaField(_l("Why the participation is invalid"), validators=[
+        DataRequired(message=_l("Give the reason; it is kept in the audit log.")), Length(max=2000)],
+        description=_l("For example: registered with a stolen reference (police report 123/2026). "
+                       "The ballot is voided without anyone seeing what it chose."))

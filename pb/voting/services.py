@@ -591,6 +591,22 @@ def invalidate_participation(actor: User, participation: Participation, reason: 
            after={"pool_id": pool.id, "reason": reason.strip(), "ballot_voided": bool(voided)})
 
 
+def invalidate_resident(actor: User, process: Process, reference: str, reason: str) -> int:
+    """Invalidate every participation of the resident with this register reference; how many there were."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can invalidate a participation."))
+    entry = find_register_entry(process, reference)
+    if entry is None:
+        raise ValidationError("reference", _("No resident in the register has this reference."))
+    found = db.session.scalars(sa.select(Participation).where(
+        Participation.register_entry_id == entry.id, Participation.invalidated_at.is_(None))).all()
+    if not found:
+        raise ValidationError("reference", _("This resident has no valid participation to invalidate."))
+    for participation in found:
+        invalidate_participation(actor, participation, reason)
+    return len(found)
+
+
 # --- Tamper evidence -------------------------------------------------------------------------------------
 
 def record_receipt_root(process: Process, occasion: str) -> ReceiptRoot:

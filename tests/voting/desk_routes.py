@@ -18,6 +18,7 @@ ROUTES = {
     "desk.paper": ("GET", "/staff/voting/pools/1/paper", CLERKS),
     "desk.sheets": ("GET", "/staff/voting/pools/1/sheets", CLERKS),
     "desk.reconciliation": ("GET", "/staff/voting/1/reconciliation", CLERKS),
+    "desk.invalidate": ("GET", "/staff/voting/1/invalidate", CLERKS),
     "desk.statistics_page": ("GET", "/staff/voting/1/statistics", CLERKS),
     # Public, but says only that counts come after the close while the vote has not closed.
     "desk.public_statistics": ("GET", "/m/testville/2026/statistics", everyone(OK)),

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from pb.audit.models import AuditEvent
+from pb.voting import services
 from pb.voting.models import Ballot, Channel, Participation, VoterRegisterEntry
 
 
@@ -204,3 +205,19 @@ def test_residents_cannot_use_the_desk(client, login, voting_world):
     response = client.post(f"/staff/voting/pools/{voting_world.city.id}/paper",
                            data={"form_token": "x", "reference": "AB-1002", "projects": "C1", "channel": "paper"})
     assert response.status_code == 403
+
+
+def test_a_clerk_invalidates_a_fraudulent_participation(clerk, db, voting_world):
+    from pb.voting.ballot_rules import Choice
+    from pb.voting.models import CountedBallot
+
+    w = voting_world
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "f")
+    db.session.commit()
+    refused = clerk.post(f"/staff/voting/{w.process.id}/invalidate", data={"reference": "AB-1002",
+                                                                          "reason": "Stolen reference reported."})
+    assert "no valid participation" in refused.get_data(as_text=True)
+    done = clerk.post(f"/staff/voting/{w.process.id}/invalidate", data={"reference": "AB-1001",
+                                                                       "reason": "Stolen reference reported."})
+    assert done.status_code == 302
+    assert db.session.scalars(sa.select(CountedBallot.voided)).one() is True
