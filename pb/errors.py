@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, flash, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait when the database cannot be reached; the 503 page says "a minute".
+DATABASE_RETRY_AFTER = 60
 
 
 class PBError(Exception):
@@ -88,6 +93,19 @@ def register_error_pages(app: Flask) -> None:
             headers = {"Retry-After": str(getattr(error, "retry_after", None) or 60)}
             return body, status, headers
         return response
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        # The database is down or restarting: a 503 that asks to come back, not a 500. pool_pre_ping
+        # replaces the dead connections on the next request, so the app recovers by itself.
+        if not (isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated):
+            return unexpected_error(error)
+        # Only the driver's message: the statement's parameters (a ballot's choices) stay out of the log.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        # The page must not reach for the database again (the signed-in user, their language).
+        g._login_user = AnonymousUserMixin()
+        body, status = render_error(503)
+        return body, status, {"Retry-After": str(DATABASE_RETRY_AFTER)}
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

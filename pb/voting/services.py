@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -310,12 +311,14 @@ def _lock_for_casting(process: Process, now: dt.datetime) -> int:
     Closing the vote takes the same row exclusively, so a ballot either commits before the count
     reads the ballots or sees the vote closed; many ballots share the lock without waiting on each other.
     """
-    closed_at = db.session.execute(sa.select(Process.vote_closed_at).where(Process.id == process.id)
-                                   .with_for_update(read=True)).scalar_one()
-    if closed_at is not None:
+    # One round trip: the shared lock on the process row, whether it is closed, and the voting dates.
+    row = db.session.execute(
+        sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at)
+        .outerjoin(Phase, sa.and_(Phase.process_id == Process.id, Phase.kind == PhaseKind.VOTING))
+        .where(Process.id == process.id).with_for_update(read=True, of=Process)).one()
+    if row.vote_closed_at is not None:
         raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
-    voting = db.session.execute(sa.select(Phase.starts_at, Phase.ends_at).where(
-        Phase.process_id == process.id, Phase.kind == PhaseKind.VOTING)).first()
+    voting = row if row.starts_at is not None else None
     if voting is None or not voting.starts_at <= now < voting.ends_at:
         db.session.expire(process, ["phases"])
         require_phase(process, Action.VOTE, now)  # raises, saying when voting opens or that it ended
@@ -326,6 +329,17 @@ def _lock_for_casting(process: Process, now: dt.datetime) -> int:
 def require_mandate(process: Process) -> None:
     """Ballots are taken only under a mandate in force (the legal officer's sign-off)."""
     require_mandate_in_force(process)
+
+
+def _hold_race_window() -> None:
+    """Tests only: wait ``PB_TEST_RACE_DELAY`` seconds between the checks and the insert.
+
+    The race tests (tests/hardening) widen the gap in which a check-then-insert would let two
+    submissions through; outside ``PB_ENV == "testing"`` the setting is ignored.
+    """
+    config = current_app.config
+    if config["PB_ENV"] == "testing" and config.get("PB_TEST_RACE_DELAY"):
+        time.sleep(float(config["PB_TEST_RACE_DELAY"]))
 
 
 def _insert_participation(values: dict) -> bool:
@@ -358,6 +372,7 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
     tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
     code = secrecy.receipt_code(ballot_key, tag, form_token)
     digest = secrecy.receipt_hash(code)
+    _hold_race_window()
     inserted = _insert_participation({"pool_id": pool.id, "register_entry_id": entry.id, "user_id": user_id,
                                       "channel": channel, "created_at": now})
     if inserted:

@@ -136,7 +136,8 @@ def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: 
 @limiter.limit(_ballot_limit, key_func=_account_key, methods=["POST"])
 def ballot(pool_id: int):
     """The ballot of one pool: check it as often as wanted, then submit; submitting again changes it."""
-    pool = db.session.scalar(sa.select(Pool).where(Pool.id == pool_id).options(joinedload(Pool.process)))
+    pool = db.session.scalar(sa.select(Pool).where(Pool.id == pool_id)
+                             .options(joinedload(Pool.process).joinedload(Process.municipality)))
     if pool is None:
         abort(404)
     process = pool.process
