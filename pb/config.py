@@ -18,7 +18,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         "PB_ENV": "production",
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "pb.sqlite3"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error in the log never shows the values (who, which ballot).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": True,

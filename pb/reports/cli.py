@@ -80,7 +80,7 @@ def annex_command(process_ref: str, fmt: str, out: str, locale: str | None) -> N
     process = find_process(process_ref)
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with current_app.test_request_context(), force_locale(locale):
-        content = services.annex_files(process, translate=_, locale=locale)[fmt]
+        content = services.annex_files(process, translate=_, locale=locale, formats=(fmt,))[fmt]
     _write(out, content)
 
 

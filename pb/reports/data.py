@@ -200,8 +200,7 @@ def participants(process: Process, pools: Sequence[PoolResult]) -> list[TallyBal
     """
     if len(pools) < 2:
         return None
-    city_wide = {pool.name for pool in process.pools if pool.district_id is None}
-    candidates = [pool for pool in pools if pool.name in city_wide]
+    candidates = [pool for pool in pools if pool.district is None]
     if not candidates:
         return None
     return list(max(candidates, key=lambda pool: len(pool.election.ballots)).election.ballots)

@@ -214,12 +214,14 @@ def published_versions(process: Process) -> list[AssessmentVersion]:
 
 
 def annex_files(process: Process, *, translate: Translate, locale: str, prepared_on: str = "",
-                signatories: tuple[Signatory, ...] = ()) -> dict[str, bytes]:
-    """The annex in every format, from the stored results and decisions as they are now."""
+                signatories: tuple[Signatory, ...] = (), formats: tuple[str, ...] = ("pdf", "csv", "xlsx"),
+                ) -> dict[str, bytes]:
+    """The annex in the formats asked for, from the stored results and decisions as they are now."""
     annex = data.budget_annex(process, prepared_on=prepared_on, signatories=signatories)
-    return {"pdf": build_annex_pdf(annex, translate=translate, locale=locale),
-            "csv": build_annex_csv(annex, translate=translate),
-            "xlsx": build_annex_xlsx(annex, translate=translate)}
+    builders = {"pdf": lambda: build_annex_pdf(annex, translate=translate, locale=locale),
+                "csv": lambda: build_annex_csv(annex, translate=translate),
+                "xlsx": lambda: build_annex_xlsx(annex, translate=translate)}
+    return {fmt: builders[fmt]() for fmt in formats}
 
 
 def finalise_annex(actor: User, process: Process, *, translate: Translate, locale: str,

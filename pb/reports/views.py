@@ -207,7 +207,7 @@ def annex(process_id: int):
 def annex_download(process_id: int, fmt: str):
     """The annex from the data as it is now (not finalised: undated and unsigned)."""
     process = db.get_or_404(Process, process_id)
-    files = services.annex_files(process, translate=_, locale=_locale())
+    files = services.annex_files(process, translate=_, locale=_locale(), formats=(fmt,))
     return _file(files[fmt], fmt, _file_name(process, "annex-draft", fmt))
 
 

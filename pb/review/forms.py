@@ -25,7 +25,7 @@ OUTCOME_LABELS = {
 }
 
 # Far above any municipal budget, below what a BigInteger of minor units holds.
-MAX_COST = Decimal("1000000000000")
+MAX_COST = Decimal(1000000000000)
 TEXT_MAX = 5000
 
 

@@ -28,10 +28,18 @@ from pb.deliberation.models import NotificationKind
 from pb.deliberation.notifications import interested_users, notify
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
-from pb.processes.models import PhaseKind, Process
+from pb.processes.models import Process
+from pb.processes.phases import voting_started
 from pb.processes.services import Action, require_phase
-from pb.proposals.models import (Appeal, AppealOutcome, Feasibility, Project, ProjectStatus, Review,
-                                 ReviewAssignment)
+from pb.proposals.models import (
+    Appeal,
+    AppealOutcome,
+    Feasibility,
+    Project,
+    ProjectStatus,
+    Review,
+    ReviewAssignment,
+)
 from pb.review.forms import ReviewInput
 from pb.review.permissions import can_answer_appeals, can_appeal, can_be_reviewer, can_review
 
@@ -215,11 +223,6 @@ def submit_appeal(actor: User, project: Project, text: str, now: dt.datetime | N
     return appeal
 
 
-def _voting_started(process: Process, now: dt.datetime) -> bool:
-    return process.ballot_rules_frozen_at is not None or any(
-        p.kind is PhaseKind.VOTING and p.starts_at <= now for p in process.phases)
-
-
 def answer_appeal(actor: User, appeal: Appeal, outcome: AppealOutcome, answer: str,
                   now: dt.datetime | None = None) -> Appeal:
     """A clerk answers an appeal: upheld puts the project on the ballot with the answer as its public reason;
@@ -238,7 +241,7 @@ def answer_appeal(actor: User, appeal: Appeal, outcome: AppealOutcome, answer: s
         if project.status not in APPEALABLE:
             raise InvalidTransition(_("The project is no longer not feasible or in need of changes, so the "
                                       "appeal cannot be upheld; reject it with an explanation instead."))
-        if _voting_started(process, now):
+        if voting_started(process.phases, now) or process.vote_closed_at is not None:
             raise InvalidTransition(_("Voting has started: no project can be added to the ballot any more."))
         appealed = db.session.get(Review, appeal.review_id)
         # The decision on appeal is a review of its own, so the project page shows the outcome that counts.

@@ -44,10 +44,12 @@ class BallotRules:
 
 @dataclass(frozen=True)
 class Choice:
-    """One project on a ballot; ``points`` only on cumulative ballots. Order on the ballot is rank order."""
+    """One project on a ballot; ``points`` only on cumulative ballots. Order on the ballot is rank order;
+    ``rank`` is the number a resident typed on a ranking ballot, kept to catch two projects given one place."""
 
     project_id: int
     points: int | None = None
+    rank: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def check(rules: BallotRules, choices: Sequence[Choice], costs: Mapping[int, int
     """Every rule the choices break; an empty list means the ballot is valid.
 
     ``costs`` maps each project on this pool's ballot to its cost. Codes: ``empty``, ``unknown_project``,
-    ``duplicate``, ``too_few``, ``too_many``, ``over_budget``, ``under_min_spend``, ``points_missing``,
+    ``duplicate``, ``rank_repeated``, ``too_few``, ``too_many``, ``over_budget``, ``under_min_spend``, ``points_missing``,
     ``points_not_positive``, ``points_over_project_max``, ``points_over_total``.
     """
     violations: list[Violation] = []
@@ -73,6 +75,9 @@ def check(rules: BallotRules, choices: Sequence[Choice], costs: Mapping[int, int
         violations.append(Violation("unknown_project"))
     if len(set(ids)) != len(ids):
         violations.append(Violation("duplicate"))
+    ranks = [choice.rank for choice in choices if choice.rank is not None]
+    if len(set(ranks)) != len(ranks):
+        violations.append(Violation("rank_repeated"))
     count = len(set(ids))
     least = 1 if rules.kind == CHOOSE_ONE else max(rules.min_choices, 1)
     most = 1 if rules.kind == CHOOSE_ONE else rules.max_choices

@@ -86,3 +86,21 @@ def grants(role: str) -> None:
     if not role.replace("_", "").isalnum():
         raise click.ClickException("a role name is letters, digits and underscores")
     click.echo(GRANTS.read_text(encoding="utf-8").replace(':"app_role"', f'"{role}"'))
+
+
+@vote_cli.command("reorder")
+def reorder() -> None:
+    """Rewrite the ballot tables in the order of their random keys (PostgreSQL; run as the schema owner).
+
+    PostgreSQL keeps rows in the order they were written, and a dump copies that order, which follows
+    the order of participations. Run this after the close (and before any backup that includes the
+    ballot tables); SQLite already stores these tables in key order.
+    """
+    if db.engine.dialect.name != "postgresql":
+        click.echo("Nothing to do: SQLite keeps the ballot tables in the order of their random keys.")
+        return
+    with db.engine.begin() as connection:
+        for table, index in (("ballot", "pk_ballot"), ("ballot_choice", "pk_ballot_choice"),
+                             ("counted_ballot", "pk_counted_ballot")):
+            connection.execute(sa.text(f"CLUSTER {table} USING {index}"))
+    click.echo("The ballot tables are now stored in the order of their random keys.")

@@ -7,8 +7,9 @@ which residents voted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -177,3 +178,21 @@ def _plain(numbers: object) -> dict[str, object]:
     for key, value in dict(numbers).items():  # type: ignore[call-overload]
         plain[key] = value if isinstance(value, int | float | str) else str(value)
     return plain
+
+
+DEMOGRAPHICS = ("age_band", "sex", "district", "voting_method")
+
+
+def suppress_small_groups(election: Election, minimum: int = 10) -> Election:
+    """The election with the demographics of ballots in groups under ``minimum`` blanked, for publication.
+
+    A group is a combination of age band, sex, district and channel. Where a ballot is one of only a few
+    with its combination, those attributes could point at the resident who cast it (the register knows
+    birth years and districts), so the published file leaves them empty.
+    """
+    cells = Counter(tuple(b.attributes.get(key, "") for key in DEMOGRAPHICS) for b in election.ballots)
+    ballots = tuple(
+        b if cells[tuple(b.attributes.get(key, "") for key in DEMOGRAPHICS)] >= minimum
+        else dataclasses.replace(b, attributes={key: "" for key in b.attributes})
+        for b in election.ballots)
+    return dataclasses.replace(election, ballots=ballots)

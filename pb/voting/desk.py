@@ -340,12 +340,10 @@ def paper(pool_id: int):
     if receipt.repeated:
         flash(_("This form had already been saved; nothing was added."), "success")
     else:
-        # The choices stay out of the message: flashes travel in the session cookie, and a cookie
-        # must never hold who chose what.
-        flash(ngettext("Ballot of %(reference)s entered (%(channel)s) with %(num)d project. Tracking code %(code)s.",
-                       "Ballot of %(reference)s entered (%(channel)s) with %(num)d projects. Tracking code %(code)s.",
-                       len(choices), reference=form.reference.data.strip(), channel=channel_label(form.channel.data),
-                       code=receipt.code), "success")
+        # Neither the choices nor the tracking code (whose hash finds the ballot) go into the message:
+        # flashes travel in the session cookie, and a cookie must never link a resident to a ballot.
+        flash(_("Ballot of %(reference)s entered (%(channel)s).", reference=form.reference.data.strip(),
+                channel=channel_label(form.channel.data)), "success")
     return redirect(url_for("desk.paper", pool_id=pool.id, channel=form.channel.data))
 
 

@@ -72,6 +72,6 @@ def read_choices(kind: str, data: MultiDict, project_ids: list[int]) -> list[Cho
             raw = (data.get(f"rank-{project_id}") or "").strip()
             if raw.isdecimal() and int(raw) > 0:
                 ranked.append((int(raw), project_id))
-        return [Choice(project_id) for _rank, project_id in sorted(ranked)]
+        return [Choice(project_id, rank=rank) for rank, project_id in sorted(ranked)]
     # Unknown or repeated ids are kept: the rules checker names them, instead of silently dropping them.
     return [Choice(int(raw)) for raw in data.getlist("project") if raw.isdecimal() and len(raw) < 12]

@@ -41,6 +41,8 @@ def violation_message(violation: Violation, currency: str | None = None) -> str:
         return _("One of the chosen projects is not on this ballot.")
     if code == "duplicate":
         return _("A project was chosen twice.")
+    if code == "rank_repeated":
+        return _("Two projects have the same place: give each ranked project its own number.")
     if code == "too_few":
         return _("Choose at least %(least)d projects; you chose %(chosen)d.", least=n["least"], chosen=n["chosen"])
     if code == "too_many":

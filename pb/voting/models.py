@@ -103,6 +103,8 @@ class Ballot(db.Model):
     """
 
     __tablename__ = "ballot"
+    # SQLite stores these rows in key order (random ids), not in the order residents voted.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), index=True)
@@ -127,6 +129,7 @@ class CountedBallot(db.Model):
     """
 
     __tablename__ = "counted_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     owner_tag: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), index=True)
@@ -138,6 +141,7 @@ class BallotChoice(db.Model):
     """One project on a ballot, with its points (cumulative) or its place (ranking)."""
 
     __tablename__ = "ballot_choice"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     ballot_id: Mapped[str] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True)
     project_id: Mapped[int] = mapped_column(

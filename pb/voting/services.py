@@ -21,14 +21,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes, is_staff
+from pb.accounts.permissions import can_manage_processes
 from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
+from pb.mandate.queries import mandate_in_force
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.models import District, Phase, PhaseKind, Pool, Process
-from pb.processes.services import Action, require_phase
+from pb.processes.phases import voting_started
+from pb.processes.services import Action, is_open, require_phase
 from pb.proposals.models import Project, ProjectStatus
 from pb.tally.measures import age_band
 from pb.tally.rules import NeedsApprovalBallots, UnknownRule
@@ -187,11 +189,24 @@ def find_register_entry(process: Process, reference: str) -> VoterRegisterEntry 
 def _link(user: User, entry: VoterRegisterEntry, how: Verification, actor: User, note: str = "") -> None:
     if register_entry_for(user, entry_process(entry)) is not None:
         raise InvalidTransition(_("Your account is already verified for this process."))
+    taken = NotAllowed(_("This register entry is already linked to another account. If that is not you, "
+                         "contact the council: it will check and, if needed, correct it."))
     if entry.user_id is not None:
-        raise NotAllowed(_("This register entry is already linked to another account. If that is not you, "
-                           "contact the council: it will check and, if needed, correct it."))
-    entry.user_id, entry.verification, entry.verified_at = user.id, how, utcnow()
-    db.session.flush()
+        raise taken
+    # The link is taken only if nobody took it since the entry was read: two accounts racing for one
+    # entry cannot both be told they are verified.
+    try:
+        with db.session.begin_nested():
+            linked = db.session.execute(
+                sa.update(VoterRegisterEntry).where(VoterRegisterEntry.id == entry.id,
+                                                    VoterRegisterEntry.user_id.is_(None))
+                .values(user_id=user.id, verification=how, verified_at=utcnow())
+                .execution_options(synchronize_session=False)).rowcount
+    except sa.exc.IntegrityError:  # the same account verified a second entry of this process at the same moment
+        raise InvalidTransition(_("Your account is already verified for this process.")) from None
+    if linked != 1:
+        raise taken
+    db.session.refresh(entry)
     record(db.session, actor, f"register.verify.{how.value}", "voter_register_entry", entry.id,
            after={"user_id": user.id, "process_id": entry.process_id, **({"note": note} if note else {})})
 
@@ -268,8 +283,8 @@ def redeem_code(user: User, process: Process, code: str) -> VoterRegisterEntry:
 
 def verify_assisted(actor: User, user: User, process: Process, reference: str, note: str) -> VoterRegisterEntry:
     """Staff verify a resident in person (identity document seen); the audit log keeps who and why."""
-    if not is_staff(actor):
-        raise NotAllowed(_("Only staff can verify residents in person."))
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can verify residents in person."))
     if len(note.strip()) < 5:
         raise ValidationError("note", _("Say how you checked the resident's identity (e.g. the document seen)."))
     entry = find_register_entry(process, reference)
@@ -322,13 +337,8 @@ def _lock_for_casting(process: Process, now: dt.datetime) -> int:
     if voting is None or not voting.starts_at <= now < voting.ends_at:
         db.session.expire(process, ["phases"])
         require_phase(process, Action.VOTE, now)  # raises, saying when voting opens or that it ended
-    require_mandate(process)
+    require_mandate_in_force(process, now)
     return voting.starts_at.year
-
-
-def require_mandate(process: Process) -> None:
-    """Ballots are taken only under a mandate in force (the legal officer's sign-off)."""
-    require_mandate_in_force(process)
 
 
 def _hold_race_window() -> None:
@@ -554,9 +564,14 @@ RULE_FIELDS = ("ballot_kind", "min_choices", "max_choices", "total_points", "max
 
 def voting_has_started(process: Process, now: dt.datetime | None = None) -> bool:
     """Whether the voting phase has begun (or the vote was closed): from then on ballot rules are fixed."""
+    return process.vote_closed_at is not None or voting_started(process.phases, now or utcnow())
+
+
+def voting_is_open(process: Process, now: dt.datetime | None = None) -> bool:
+    """Whether residents can vote now: the voting phase runs, the vote is not closed, a mandate is in force."""
     now = now or utcnow()
-    return process.vote_closed_at is not None or any(
-        p.kind is PhaseKind.VOTING and p.starts_at <= now for p in process.phases)
+    return (is_open(process, Action.VOTE, now) and process.vote_closed_at is None
+            and mandate_in_force(process, now) is not None)
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
@@ -571,6 +586,11 @@ def _keep_ballot_rules_fixed(session, _context, _instances) -> None:
         changed = [name for name in RULE_FIELDS if sa.inspect(pool).attrs[name].history.has_changes()]
         if changed and voting_has_started(pool.process):
             raise InvalidTransition(_("The ballot rules of “%(pool)s” are fixed: voting has started.", pool=pool.name))
+    for pool in session.new:
+        if isinstance(pool, Pool) and pool.process is not None and pool.process.id is not None \
+                and voting_has_started(pool.process):
+            raise InvalidTransition(_("No pool can be added to “%(process)s”: voting has started.",
+                                      process=pool.process.name))
 
 
 # --- Fraud ------------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from pb.extensions import db
 from pb.processes.models import District, Pool, Process
 from pb.tally.measures import AGE_BANDS, age_band
 from pb.voting import counting
-from pb.voting.eligibility import is_old_enough
 from pb.voting.counting import counted_ballots
+from pb.voting.eligibility import is_old_enough
 from pb.voting.models import Ballot, Channel, CountedBallot, Participation, TallyResult, VoterRegisterEntry
 from pb.voting.paper import normalise_code
 from pb.voting.services import vote_year

@@ -29,7 +29,6 @@ from pb.errors import PBError, show_on_form
 from pb.extensions import db, limiter
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
-from pb.processes.services import Action, is_open
 from pb.tally import pabulib
 from pb.voting import ballot_rules, counting, queries, services
 from pb.voting.ballot_rules import CUMULATIVE, RANKING, running_total
@@ -44,7 +43,7 @@ RECEIPT_KEY = "pb_receipt"
 @bp.app_context_processor
 def voting_helpers():
     """What other templates need from this area: whether a process takes ballots now, and its results."""
-    return {"can_vote_now": lambda process: is_open(process, Action.VOTE) and process.vote_closed_at is None,
+    return {"can_vote_now": services.voting_is_open,
             "reason_label": reason_label, "reason_detail": reason_detail, "channel_label": channel_label}
 
 
@@ -150,7 +149,7 @@ def ballot(pool_id: int):
             return to_verify
         if pool not in services.eligible_pools(entry, process):
             abort(403)
-        if not is_open(process, Action.VOTE) or process.vote_closed_at is not None:
+        if not services.voting_is_open(process):
             flash(_("Voting is not open."), "info")
             return back
         return _render_ballot(pool, BallotForm(formdata=None).fresh(), services.current_choices(current_user, pool) or [])
@@ -242,11 +241,12 @@ def results(municipality: str, slug: str):
 @bp.get("/pools/<int:pool_id>/ballots.pb")
 @public
 def pabulib_export(pool_id: int):
-    """The pool's anonymised ballots and projects as a Pabulib file, with coarse demographics if collected."""
+    """The pool's anonymised ballots and projects as a Pabulib file, with coarse demographics if collected
+    (left empty for ballots in groups under ten, which could point at a resident)."""
     pool = _pool_or_404(pool_id)
     _closed_or_404(pool.process)
     official = next((r for r in queries.pool_results(pool.process) if r.pool.id == pool.id), None)
-    election = counting.election_for_pool(db.session, pool)
+    election = counting.suppress_small_groups(counting.election_for_pool(db.session, pool))
     text = pabulib.write(_with_selected(election, official))
     name = f"{pool.process.municipality.slug}-{pool.process.slug}-pool{pool.id}.pb"
     return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

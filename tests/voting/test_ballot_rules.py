@@ -71,3 +71,9 @@ def test_a_knapsack_ballot_is_valid_exactly_when_it_fits(chosen, budget):
 @pytest.mark.parametrize("kind", ["approval", "knapsack", "cumulative", "ranking", "choose-1"])
 def test_every_kind_refuses_an_empty_ballot(kind):
     assert codes(BallotRules(kind, budget=10**9), []) == ["empty"]
+
+
+def test_two_projects_ranked_in_one_place_are_refused():
+    rules = BallotRules("ranking", max_choices=3)
+    assert [v.code for v in check(rules, [Choice(1, rank=1), Choice(2, rank=1)], COSTS)] == ["rank_repeated"]
+    assert check(rules, [Choice(1, rank=1), Choice(2, rank=3)], COSTS) == []

@@ -50,3 +50,17 @@ def test_keyed_hashes_depend_on_the_key_and_ignore_typing_noise():
     assert secrecy.receipt_code(key, tag, "form") != secrecy.receipt_code(key, tag, "form2")
     code = secrecy.receipt_code(key, tag, "form")
     assert secrecy.receipt_hash(code) == secrecy.receipt_hash(code.lower().replace("-", ""))
+
+
+def test_published_demographics_of_small_groups_are_blanked():
+    from pb.tally.election import Ballot, Election, Project
+    from pb.voting.counting import suppress_small_groups
+
+    many = [Ballot(choices=("1",), attributes={"age_band": "35-64", "sex": "F", "district": "n",
+                                                "voting_method": "internet"}) for _ in range(10)]
+    lone = Ballot(choices=("1",), attributes={"age_band": "65+", "sex": "M", "district": "n", "voting_method": "paper"})
+    election = Election(meta={"budget": "10"}, projects=(Project("1", 5),), ballots=(*many, lone))
+    published = suppress_small_groups(election)
+    assert published.ballots[0].attributes["age_band"] == "35-64"
+    assert dict(published.ballots[-1].attributes) == {"age_band": "", "sex": "", "district": "", "voting_method": ""}
+    assert published.ballots[-1].choices == ("1",)

@@ -37,6 +37,7 @@ def test_roots_hourly_and_at_the_close_and_the_verifier(app, db, voting_world, c
     assert [r.process_id for r in hourly] == [w.process.id] and hourly[0].ballots == 1
     page = client.get("/m/testville/vote/receipts").get_data(as_text=True)
     assert hourly[0].root in page and "During the vote" in page
+    assert "<h2>" not in page.split("</title>")[0]
     services.enter_paper_ballot(w.clerk, w.city, "AB-1002", [Choice(w.projects[1].id)], "p")
     services.close_vote(w.clerk, w.process, reason="Closing for the receipt-root test.")
     db.session.commit()
@@ -84,3 +85,21 @@ def test_the_production_role_cannot_change_or_delete_ballots(app, db, voting_wor
         with db.engine.begin() as connection:
             connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
             connection.execute(sa.text(f'DROP ROLE "{role}"'))
+
+
+def test_stored_ballots_do_not_follow_the_order_of_voting(app, db, voting_world, make_user, database_url):
+    w = voting_world
+    references = ["AB-1001", "AB-1002", "AB-1005"]
+    for n, reference in enumerate(references):
+        services.enter_paper_ballot(w.clerk, w.city, reference, [Choice(w.projects[n].id)], f"p{n}")
+    db.session.commit()
+    if database_url.startswith("postgresql"):
+        assert app.test_cli_runner().invoke(args=["vote", "reorder"]).exit_code == 0
+        stored = [row[0] for row in db.session.execute(sa.text("SELECT id FROM ballot ORDER BY ctid"))]
+        assert stored == sorted(stored)  # physical order is key order: random ids, not the order of voting
+        return
+    # SQLite: the ballot tables have no rowid, the hidden insertion counter that would give the order away.
+    for table in ("ballot", "ballot_choice", "counted_ballot"):
+        with pytest.raises(sa.exc.OperationalError, match="rowid"):
+            db.session.execute(sa.text(f"SELECT rowid FROM {table}"))
+        db.session.rollback()

@@ -31,7 +31,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['ballot_id'], ['ballot.id'], name=op.f('fk_counted_ballot_ballot_id_ballot'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], name=op.f('fk_counted_ballot_pool_id_pool'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('owner_tag', name=op.f('pk_counted_ballot')),
-    sa.UniqueConstraint('ballot_id', name=op.f('uq_counted_ballot_ballot_id'))
+    sa.UniqueConstraint('ballot_id', name=op.f('uq_counted_ballot_ballot_id')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('counted_ballot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_counted_ballot_pool_id'), ['pool_id'], unique=False)
@@ -50,10 +51,18 @@ def upgrade():
 
     op.execute("INSERT INTO counted_ballot (owner_tag, pool_id, ballot_id, voided) "
                "SELECT COALESCE(owner_tag, 'imported-' || id), pool_id, id, voided FROM ballot")
-    with op.batch_alter_table('ballot', schema=None) as batch_op:
+    # On SQLite the ballot tables become WITHOUT ROWID: rows are kept in the order of their random keys,
+    # so the file no longer shows the order in which residents voted. (PostgreSQL: `flask --app pb vote
+    # reorder`, run by the schema owner, rewrites them in key order.)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    rowless = {"recreate": "always", "table_kwargs": {"sqlite_with_rowid": False}} if sqlite else {}
+    with op.batch_alter_table('ballot', schema=None, **rowless) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_ballot_owner_tag'), type_='unique')
         batch_op.drop_column('owner_tag')
         batch_op.drop_column('voided')
+    if sqlite:
+        with op.batch_alter_table('ballot_choice', schema=None, **rowless):
+            pass
 
 
 def downgrade():
