@@ -14,6 +14,7 @@ from pb.processes.models import Pool, Process
 from pb.proposals.models import Project
 from pb.voting import ballot_rules, counting
 from pb.voting.models import Ballot, BallotChoice, CountedBallot, Participation, TallyResult
+from pb.voting.services import rules_of
 
 
 def check_vote(session: Session) -> list[str]:
@@ -57,10 +58,7 @@ def _check_pool(session: Session, pool: Pool) -> list[str]:
 
 def _check_rules(session: Session, pool: Pool, name: str) -> list[str]:
     """Every counted ballot keeps the pool's rules (count, cost, points); imported ballots are the city's."""
-    rules = ballot_rules.BallotRules(
-        kind=pool.ballot_kind.value, min_choices=pool.min_choices, max_choices=pool.max_choices, budget=pool.amount,
-        min_spend_basis_points=pool.min_spend_basis_points, total_points=pool.total_points,
-        max_points_per_project=pool.max_points_per_project)
+    rules = rules_of(pool)
     costs = dict(session.execute(sa.select(Project.id, Project.cost).where(Project.pool_id == pool.id)).all())
     choices: dict[str, list[ballot_rules.Choice]] = {}
     rows = session.execute(
