@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, flash, g, render_template, request
@@ -11,6 +12,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from pb.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,10 @@ def register_error_pages(app: Flask) -> None:
             return unexpected_error(error)
         # Only the driver's message: the statement's parameters (a ballot's choices) stay out of the log.
         log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        # Drop the session's connection without a ROLLBACK: sent to a dead server it would fail again when
+        # the request ends, after this page, and turn it into a 500.
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
         # The page must not reach for the database again (the signed-in user, their language).
         g._login_user = AnonymousUserMixin()
         body, status = render_error(503)

@@ -5,10 +5,7 @@ Services take the acting user, raise domain errors and flush; the view commits.
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -16,8 +13,17 @@ from pb.accounts.models import User
 from pb.accounts.services import revoke_sessions
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
+from pb.core.races import hold_race_window
 from pb.deliberation.forms import MAX_COMMENT_LENGTH, MAX_NOTE_LENGTH, CommentInput, FlagInput
-from pb.deliberation.models import Comment, Flag, FlagResolution, Follow, Notification, NotificationKind, Support
+from pb.deliberation.models import (
+    Comment,
+    Flag,
+    FlagResolution,
+    Follow,
+    Notification,
+    NotificationKind,
+    Support,
+)
 from pb.deliberation.notifications import interested_users, notify
 from pb.deliberation.permissions import can_edit_comment, can_moderate, is_blocked
 from pb.deliberation.queries import supports_used
@@ -106,12 +112,6 @@ def edit_comment(actor: User, comment: Comment, value: CommentInput) -> Comment:
 # Supports -------------------------------------------------------------------------------------
 
 
-def _hold_race_window() -> None:
-    """Tests only: wait ``PB_TEST_RACE_DELAY`` seconds between the checks and the insert (see tests/hardening)."""
-    config = current_app.config
-    if config["PB_ENV"] == "testing" and config.get("PB_TEST_RACE_DELAY"):
-        time.sleep(float(config["PB_TEST_RACE_DELAY"]))
-
 
 def support_project(actor: User, project: Project) -> bool:
     """Endorse a project during the supports phase, within the process's limit per resident.
@@ -133,7 +133,7 @@ def support_project(actor: User, project: Project) -> bool:
     if limit is not None and supports_used(actor.id, process.id) >= limit:
         raise ValidationError(None, _("You have used all %(limit)d supports of this process. Withdraw a support "
                                       "to give it to this project.", limit=limit))
-    _hold_race_window()
+    hold_race_window()
     try:
         with db.session.begin_nested():
             db.session.add(Support(project_id=project.id, user_id=actor.id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from pb.accounts.models import User
 from pb.accounts.permissions import can_manage_processes
 from pb.audit.services import record
 from pb.core.db import utcnow
+from pb.core.races import hold_race_window
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.mandate.queries import mandate_in_force
@@ -341,16 +341,6 @@ def _lock_for_casting(process: Process, now: dt.datetime) -> int:
     return voting.starts_at.year
 
 
-def _hold_race_window() -> None:
-    """Tests only: wait ``PB_TEST_RACE_DELAY`` seconds between the checks and the insert.
-
-    The race tests (tests/hardening) widen the gap in which a check-then-insert would let two
-    submissions through; outside ``PB_ENV == "testing"`` the setting is ignored.
-    """
-    config = current_app.config
-    if config["PB_ENV"] == "testing" and config.get("PB_TEST_RACE_DELAY"):
-        time.sleep(float(config["PB_TEST_RACE_DELAY"]))
-
 
 def _insert_participation(values: dict) -> bool:
     """Insert the participation unless one exists for the pool and resident; whether this call inserted it."""
@@ -382,7 +372,7 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
     tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
     code = secrecy.receipt_code(ballot_key, tag, form_token)
     digest = secrecy.receipt_hash(code)
-    _hold_race_window()
+    hold_race_window()
     inserted = _insert_participation({"pool_id": pool.id, "register_entry_id": entry.id, "user_id": user_id,
                                       "channel": channel, "created_at": now})
     if inserted:
