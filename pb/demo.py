@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from pb.accounts import second_factor
 from pb.accounts.models import Role
 from pb.accounts.passwords import hash_password, verify_password
 from pb.accounts.services import create_account, find_user
@@ -30,6 +31,9 @@ DEMO_ACCOUNTS = (
     ("legal@example.org", Role.LEGAL_OFFICER, "demo-legal-2026", "Demo Legal Officer"),
     ("admin@example.org", Role.ADMIN, "demo-admin-2026", "Demo Administrator"),
 )
+# The demo staff accounts' second factor (TOTP): a fixed, published secret, so that a tester can make codes
+# with any authenticator app or with  python -c "import pyotp; print(pyotp.TOTP('<secret>').now())".
+DEMO_TOTP_SECRET = "PBDEMOSTAFFTOTPSECRET234"
 
 
 def _municipality(slug: str, name: str, country: str, timezone: str, population: int | None) -> tuple[Municipality, bool]:
@@ -75,6 +79,8 @@ def build_demo() -> list[str]:
             record(db.session, None, "account.demo_reset", "user", user.id, before=before,
                    after=changes(user, ["role", "blocked_at"]), actor_label="demo")
             done.append(f"account {email} restored to its demo password and role")
+        if role.is_staff:
+            done.extend(_demo_second_factor(find_user(email)))
     db.session.flush()
     live, code = build_live_vote(find_user("legal@example.org"), find_user("clerk@example.org"))
     if live:
@@ -82,6 +88,15 @@ def build_demo() -> list[str]:
         done.append(f"try it: sign in as resident@example.org, open Perivoli 2027, verify with register reference "
                     f"{TRY_REFERENCE} and birth year {TRY_BIRTH_YEAR} (or with the voting code {code})")
     return done
+
+
+def _demo_second_factor(user) -> list[str]:
+    """Give a demo staff account the published TOTP secret, unless it already has it."""
+    if user.has_second_factor and second_factor.has_secret(user, DEMO_TOTP_SECRET):
+        return []
+    second_factor.set_secret(user, DEMO_TOTP_SECRET)
+    user.totp_enabled_at = utcnow()
+    return [f"account {user.email}: second factor set to the demo secret"]
 
 
 @click.command("demo")
@@ -102,4 +117,6 @@ def demo_command(force: bool) -> None:
     click.echo("\nDemo accounts (e-mail / password):")
     for email, role, password, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<14} {email:<24} {password}")
+    click.echo(f"\nStaff sign in with a second step: a code from an authenticator app given the key {DEMO_TOTP_SECRET},\n"
+               f"or from  python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"")
     click.echo("\nStart the app with: flask --app pb run   (then open http://127.0.0.1:5000)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,16 +13,16 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
 from pb.accounts import permissions
-from pb.accounts.services import set_locale
 from pb.accounts.forms import ROLE_LABELS
 from pb.accounts.permissions import public
+from pb.accounts.services import set_locale
+from pb.core.db import set_writing
+from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
+from pb.core.mail import deliver_pending
 from pb.core.money import format_money
+from pb.extensions import db
 from pb.processes.labels import ballot_kind_label, phase_label, phase_state, rule_label
 from pb.proposals.vocabulary import category_label, status_label
-from pb.core.db import set_writing
-from pb.core.mail import deliver_pending
-from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
-from pb.extensions import db
 
 bp = Blueprint("web", __name__)
 
@@ -78,10 +78,13 @@ def health():
 def register_web_hooks(app: Flask) -> None:
     """Security headers on every response and what every template needs."""
 
-    @app.before_request
     def declare_writes():
         # State-changing requests write: on SQLite their transactions take the write lock at BEGIN.
         set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    # First of all hooks: any earlier one that reads (the signed-in user, a second-factor check) would
+    # open the request's SQLite transaction as a reader, and its later write would find the lock taken.
+    app.before_request_funcs.setdefault(None, []).insert(0, declare_writes)
 
     @app.after_request
     def deliver_mail(response):
@@ -103,6 +106,10 @@ def register_web_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "_user_id" in session:
+            # Pages for a signed-in person (their account, recovery codes, staff data) stay out of shared caches
+            # and the browser's disk cache; views that chose their own caching keep it.
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
     @app.template_filter("money")

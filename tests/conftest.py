@@ -29,6 +29,8 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Said explicitly: Flask-Limiter keeps an earlier app's RATELIMIT_ENABLED=False for every later app.
+    "RATELIMIT_ENABLED": True,
     "PB_MAIL_BACKEND": "memory",
     "SERVER_NAME": "pb.test",
 }
@@ -240,14 +242,40 @@ def make_project(db, make_user):
     return build
 
 
+TOTP_SECRET = "PBTESTSTAFFTOTPSECRET234"
+
+
+def sign_in_through_forms(client: FlaskClient, user, password: str = PASSWORD):
+    """Sign in with the password and, for staff, the second step with a code from the authenticator app.
+
+    Staff get the test secret if they have none. The last used step is forgotten first, so that one test
+    may sign the same account in twice within a code's 30 seconds (replay is tested in tests/accounts)."""
+    if user.is_staff:
+        import pyotp
+
+        from pb.accounts import second_factor
+        from pb.core.db import utcnow
+
+        session = client.application.extensions["sqlalchemy"].session  # the test's own (it holds the app context)
+        stored = session.merge(user)
+        if not stored.has_second_factor:
+            second_factor.set_secret(stored, TOTP_SECRET)
+            stored.totp_enabled_at = utcnow()
+        stored.totp_last_step = None
+        session.commit()
+    response = client.post("/login", data={"email": user.email, "password": password})
+    if user.is_staff and response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        response = client.post("/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now()})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
 @pytest.fixture
 def login(client: FlaskClient):
-    """Sign a user in through the real sign-in form."""
+    """Sign a user in through the real sign-in form (staff with their second factor)."""
 
     def sign_in(user, password: str = PASSWORD):
-        response = client.post("/login", data={"email": user.email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
+        return sign_in_through_forms(client, user, password)
 
     return sign_in
 

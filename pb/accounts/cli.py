@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from pb.accounts import services
+from pb.accounts import second_factor, services
 from pb.accounts.models import Role, User
 from pb.core.db import writing
 from pb.errors import ValidationError
@@ -45,3 +45,16 @@ def list_users() -> None:
         sa.select(User).where(User.role != Role.RESIDENT).order_by(User.email)
     ).scalars():
         click.echo(f"{user.email}\t{user.role.value}\t{'blocked' if user.blocked_at else 'active'}")
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Remove the authenticator app and recovery codes of EMAIL (a lost phone); it sets them up again at sign-in."""
+    with writing():
+        user = services.find_user(email)
+        if user is None:
+            raise click.ClickException(f"no account uses {email}")
+        second_factor.reset_second_factor(None, user)
+        db.session.commit()
+    click.echo(f"The second factor of {user.email} is removed; it will be set up again at the next sign-in.")

@@ -105,3 +105,19 @@ class StaffAccountForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(message=_l("Choose a password.")),
                                                                  Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
+
+
+class CodeForm(FlaskForm):
+    """The second step of a staff sign-in: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=32)],
+                       description=_l("The six digits your authenticator app shows, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"})
+
+
+class EnrolForm(FlaskForm):
+    """Confirm that the authenticator app was set up, with the code it shows."""
+
+    code = StringField(_l("Code from the app"), validators=[DataRequired(message=_l("Enter the code.")),
+                                                              Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

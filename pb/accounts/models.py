@@ -53,6 +53,12 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     blocked_at: Mapped[dt.datetime | None]
     blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The second factor of staff (TOTP, RFC 6238): the secret encrypted with a key kept outside the database
+    # (pb.accounts.second_factor), the time it was confirmed (None while enrolment is pending), and the last
+    # time step accepted, so that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     # Flask-Login's interface.
     @property
@@ -77,5 +83,21 @@ class User(db.Model):
         """Whether the account works in the staff area."""
         return self.role.is_staff
 
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether a confirmed authenticator app guards the account's sign-in."""
+        return self.totp_enabled_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the authenticator app once (a lost phone); stored only as an argon2 hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    used_at: Mapped[dt.datetime | None]

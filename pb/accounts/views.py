@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import time
+
+import segno
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
+from markupsafe import Markup
 
-from pb.accounts import services
-from pb.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm, ResetRequestForm
+from pb.accounts import second_factor, services
+from pb.accounts.forms import (
+    CodeForm,
+    ConfirmForm,
+    EnrolForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+)
 from pb.accounts.models import User
-from pb.accounts.permissions import is_signed_in, public, requires
+from pb.accounts.permissions import is_signed_in, is_staff, public, requires
 from pb.errors import NotConfirmed, ValidationError
 from pb.extensions import db, limiter
 from pb.web import safe_next
@@ -72,10 +86,106 @@ def login():
             next_url = safe_next(request.args.get("next"), url_for("processes.home"))
             # A new session at sign-in, so nothing planted before it survives (session fixation).
             session.clear()
+            if user.has_second_factor:
+                # Not signed in yet: the second step asks for a code first.
+                session[_PENDING] = {"user": user.id, "remember": bool(form.remember.data), "next": next_url,
+                                     "at": int(time.time())}
+                db.session.commit()
+                return redirect(url_for("accounts.login_code"))
             login_user(user, remember=form.remember.data)
             db.session.commit()
+            if user.is_staff:  # staff without a second factor set one up before anything else
+                return redirect(url_for("accounts.two_factor", next=next_url))
             return redirect(next_url)
     return render_template("accounts/login.html", form=form)
+
+
+# The session key of a sign-in waiting for its second step, and how long it may wait.
+_PENDING = "pb_pending_sign_in"
+PENDING_MAX_AGE = 300
+
+
+def _pending_user() -> User | None:
+    """The account whose password was right in this session a moment ago, still waiting for its code."""
+    pending = session.get(_PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_MAX_AGE:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    return user if user is not None and user.is_active and user.has_second_factor else None
+
+
+def _pending_key() -> str:
+    """Codes are limited per account, however many sessions try them."""
+    pending = session.get(_PENDING)
+    return f"code:{pending.get('user') if isinstance(pending, dict) else None}"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ACCOUNT"], key_func=_pending_key,
+               methods=["POST"], deduct_when=_failed)
+def login_code():
+    """The second step of a staff sign-in: the code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("processes.home"))
+    user = _pending_user()
+    if user is None:
+        session.pop(_PENDING, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if second_factor.check_second_factor(user, form.code.data):
+            pending = session[_PENDING]
+            session.clear()
+            login_user(user, remember=pending["remember"])
+            db.session.commit()
+            return redirect(pending["next"])
+        form.code.errors.append(_("This code is not right, or it was already used."))
+    return render_template("accounts/login_code.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@requires(is_staff)
+def two_factor():
+    """Set up the authenticator app of a staff account; once on, the page only says so."""
+    if current_user.has_second_factor:
+        return render_template("accounts/two_factor.html", enrolled=True,
+                               recovery_left=second_factor.unused_recovery_codes(current_user))
+    secret = second_factor.pending_secret(current_user)
+    db.session.commit()  # the same secret while the page is reloaded, until a code confirms it
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.confirm_enrolment(current_user, form.code.data)
+        except ValidationError as error:
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            next_url = safe_next(request.args.get("next"), url_for("staff.dashboard"))
+            # Shown once, on this answer only; a reload does not bring them back.
+            return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+    uri = second_factor.provisioning_uri(current_user, secret)
+    qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, light="#fff", title=_("QR code of the key")))
+    return render_template("accounts/two_factor.html", enrolled=False, form=form, secret=secret, uri=uri, qr=qr)
+
+
+# Endpoints an enrolling staff member may reach besides public pages.
+_ENROLMENT_ENDPOINTS = {"accounts.two_factor", "accounts.logout", "static"}
+
+
+@bp.before_app_request
+def require_second_factor():
+    """Staff who have not set up their second factor are sent to do it before any page that needs an account."""
+    if request.endpoint in _ENROLMENT_ENDPOINTS or request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "permission", True) is None:  # public pages stay public
+        return None
+    if current_user.is_authenticated and current_user.is_staff and not current_user.has_second_factor:
+        return redirect(url_for("accounts.two_factor", next=request.full_path.rstrip("?")))
+    return None
 
 
 @bp.post("/logout")
@@ -137,6 +247,8 @@ def confirm(token: str):
         user = services.confirm_email(token)
         db.session.commit()
         session.clear()
+        if user.has_second_factor:  # a link is one factor: such accounts sign in with their code
+            return redirect(url_for("accounts.login"))
         login_user(user)
         flash(_("Your address is confirmed. Welcome!"), "success")
         return redirect(url_for("processes.home"))

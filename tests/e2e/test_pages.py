@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pb.demo import DEMO_ACCOUNTS
+from pb.demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET
 
 ACCOUNTS = {role.value: (email, password) for email, role, password, _ in DEMO_ACCOUNTS}
 
@@ -21,7 +22,7 @@ PAGES_BY_ROLE = {
     "resident": ["/", "/account", "/m/warszawa/2026-grochow", "/my/proposals", "/notifications",
                  "/m/assen/2024-top-idee/propose", "/projects/1", "/m/perivoli/2027/vote",
                  "/m/perivoli/2027/verify"],
-    "clerk": ["/staff/", "/staff/processes", "/account", "/staff/processes/1/phases", "/staff/review",
+    "clerk": ["/staff/", "/staff/processes", "/account", "/account/two-factor", "/staff/processes/1/phases", "/staff/review",
               "/staff/moderation", "/projects/1", "/staff/voting", "/staff/voting/3", "/staff/voting/3/register",
               "/staff/voting/3/letters", "/staff/voting/3/assisted", "/staff/voting/3/reconciliation",
               "/staff/voting/3/statistics", "/staff/voting/pools/3/paper", "/staff/voting/pools/3/sheets"],
@@ -47,11 +48,16 @@ def assert_accessible(page) -> None:
 
 
 def sign_in(page, role: str) -> None:
+    """Sign a demo account in; staff complete the second step with a code from the demo's TOTP secret."""
     email, password = ACCOUNTS[role]
     page.goto("/login")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if role != "resident":
+        page.wait_for_url(re.compile(r"/login/code$"))
+        page.get_by_label("Code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+        page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/$"))
 
 

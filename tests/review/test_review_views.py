@@ -8,14 +8,13 @@ from flask import render_template_string
 
 from pb.proposals.models import Appeal, ProjectStatus, Review, ReviewAssignment
 from pb.review.queries import project_review
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in_through_forms
 
 
 def signed_in(app, user):
     """A client of its own, signed in as ``user``."""
     client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
+    sign_in_through_forms(client, user)  # staff complete the second factor
     return client
 
 
