@@ -40,3 +40,6 @@ from pb.reports.models import (Assessment, AssessmentMode, AssessmentVersion, Fi
 
 __all__ += ["Assessment", "AssessmentMode", "AssessmentVersion", "FinalAnnex", "PopulationBaseline",
             "PopulationFigure"]
+from pb.reports.models import AssessmentThresholds
+
+__all__ += ["AssessmentThresholds"]

@@ -23,7 +23,7 @@ from pb.mandate import queries as mandate_queries
 from pb.mandate.labels import outcome_label
 from pb.mandate.models import Mandate, MandateCharacter
 from pb.processes.labels import ballot_kind_label, rule_label
-from pb.processes.models import Pool, Process
+from pb.processes.models import Municipality, Pool, Process
 from pb.proposals.models import Project
 from pb.reports import metrics
 from pb.reports.census import AGE_BAND_LABELS, SEXES, TOTAL
@@ -39,7 +39,7 @@ from pb.reports.documents import (
     Signatory,
 )
 from pb.reports.metrics import Missing, PoolResult, Population
-from pb.reports.models import Assessment, AssessmentMode, PopulationBaseline
+from pb.reports.models import Assessment, AssessmentMode, AssessmentThresholds, PopulationBaseline
 from pb.tally.election import Ballot as TallyBallot
 from pb.tally.measures import age_band
 from pb.voting import counting
@@ -265,13 +265,43 @@ def _channels(process: Process, mode: AssessmentMode) -> tuple[str, ...]:
     return tuple(channel.value for channel in Channel if channel in used)
 
 
+# ---------------------------------------------------------------------------------------------- thresholds
+
+
+def thresholds_row(municipality: Municipality) -> AssessmentThresholds | None:
+    """The thresholds the municipality stored, if it stored any."""
+    return db.session.get(AssessmentThresholds, municipality.id)
+
+
+def as_thresholds(row: AssessmentThresholds | None) -> metrics.Thresholds:
+    """The metrics' thresholds of a stored row; the defaults (DOMAIN.md section 6) for None."""
+    if row is None:
+        return metrics.DEFAULT_THRESHOLDS
+    return metrics.Thresholds(
+        representation_green=(row.representation_green_low, row.representation_green_high),
+        representation_amber=(row.representation_amber_low, row.representation_amber_high),
+        spending_gini_green=row.spending_gini_green, spending_gini_amber=row.spending_gini_amber,
+        funded_share_green=row.funded_share_green, funded_share_amber=row.funded_share_amber,
+        min_group=row.min_group)
+
+
+def thresholds_for(municipality: Municipality) -> metrics.Thresholds:
+    """The thresholds every assessment of the municipality is flagged against: its own, else the defaults."""
+    return as_thresholds(thresholds_row(municipality))
+
+
+# ---------------------------------------------------------------------------------------------- figures
+
+
 def figures(process: Process, mode: AssessmentMode, census: Population) -> metrics.Metrics:
-    """The figures of the assessment: from the design (ex ante) or from the stored results (ex post)."""
+    """The figures of the assessment: from the design (ex ante) or from the stored results (ex post), flagged
+    against the municipality's thresholds."""
+    thresholds = thresholds_for(process.municipality)
     if mode is AssessmentMode.EX_ANTE:
         pools = [(pool.amount, pool.district.name if pool.district else None) for pool in process.pools]
-        return metrics.ex_ante(census, pools, cost_scale=minor_units(process.currency))
+        return metrics.ex_ante(census, pools, cost_scale=minor_units(process.currency), thresholds=thresholds)
     pools = pool_results(process)
-    return metrics.ex_post(census, pools, voters=participants(process, pools))
+    return metrics.ex_post(census, pools, voters=participants(process, pools), thresholds=thresholds)
 
 
 def _evidence(process: Process, mode: AssessmentMode) -> tuple[str, ...]:

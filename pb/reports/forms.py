@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, FloatField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from pb.reports.metrics import Thresholds
 
 #: The written sections of an assessment with their labels and hints, in the order of the document.
 SECTION_FIELDS = (
@@ -48,3 +52,83 @@ class CensusForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something (generate, publish, finalise): only the CSRF token."""
+
+
+class _NumberField(FloatField):
+    """A decimal number typed with a point or a comma (0.75 or 0,75), refused with a message in the user's
+    language when it is not one; NaN and infinities are not numbers here."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = valuelist[0].strip().replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is None or not math.isfinite(number):
+            self.data = None
+            raise ValueError(_l("Enter a number, e.g. 0.75.")) from None
+        self.data = number
+
+
+class _WholeNumberField(IntegerField):
+    """A whole number, refused with a message in the user's language when it is not one."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number of voters, e.g. 10.")) from None
+
+
+def _number(label, hint):
+    return _NumberField(label, description=hint, validators=[InputRequired(message=_l("Enter a number."))],
+                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+
+class ThresholdsForm(FlaskForm):
+    """A municipality's thresholds for the assessment flags; the service checks that they make sense."""
+
+    representation_green_low = _number(_l("Representation index: green from"),
+                                       _l("A group is green when its index is from this value to the next one."))
+    representation_green_high = _number(_l("Representation index: green up to"), _l("E.g. 1.25."))
+    representation_amber_low = _number(_l("Representation index: amber from"),
+                                       _l("Amber outside the green band but inside this one; red outside both."))
+    representation_amber_high = _number(_l("Representation index: amber up to"), _l("E.g. 1.6."))
+    spending_gini_green = _number(_l("Gini of money per head: green below"), _l("A fraction from 0 to 1, e.g. 0.2."))
+    spending_gini_amber = _number(_l("Gini of money per head: amber up to"),
+                                  _l("Red above it. A fraction from 0 to 1, e.g. 0.35."))
+    funded_share_green = _number(_l("Share of voters with a funded project: green from"),
+                                 _l("A fraction from 0 to 1: 0.75 means 75 per cent."))
+    funded_share_amber = _number(_l("Share of voters with a funded project: amber from"),
+                                 _l("Red below it. A fraction from 0 to 1, e.g. 0.5."))
+    min_group = _WholeNumberField(_l("Smallest group shown (voters)"),
+                                  description=_l("Groups with fewer voters show no figure, so that nobody's vote "
+                                                 "can be told; e.g. 10."),
+                                  validators=[InputRequired(message=_l("Enter a whole number of voters."))],
+                                  render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+    @classmethod
+    def of(cls, value: Thresholds, **kwargs) -> ThresholdsForm:
+        """The form filled with these thresholds (the data of a POST, if any, comes first)."""
+        return cls(data={
+            "representation_green_low": value.representation_green[0],
+            "representation_green_high": value.representation_green[1],
+            "representation_amber_low": value.representation_amber[0],
+            "representation_amber_high": value.representation_amber[1],
+            "spending_gini_green": value.spending_gini_green, "spending_gini_amber": value.spending_gini_amber,
+            "funded_share_green": value.funded_share_green, "funded_share_amber": value.funded_share_amber,
+            "min_group": value.min_group}, **kwargs)
+
+    def thresholds(self) -> Thresholds:
+        """The thresholds as typed."""
+        return Thresholds(
+            representation_green=(self.representation_green_low.data, self.representation_green_high.data),
+            representation_amber=(self.representation_amber_low.data, self.representation_amber_high.data),
+            spending_gini_green=self.spending_gini_green.data, spending_gini_amber=self.spending_gini_amber.data,
+            funded_share_green=self.funded_share_green.data, funded_share_amber=self.funded_share_amber.data,
+            min_group=self.min_group.data)

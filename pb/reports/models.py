@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.core.db import enum_type, utcnow
 from pb.extensions import db
+
+if TYPE_CHECKING:
+    from pb.accounts.models import User
 
 
 class PopulationBaseline(db.Model):
@@ -129,3 +133,30 @@ class FinalAnnex(db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8))
     finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     finalised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AssessmentThresholds(db.Model):
+    """A municipality's own thresholds for the green/amber/red flags of its assessments (one set per
+    municipality; without a row the defaults of ``pb.reports.metrics.Thresholds`` apply).
+
+    The columns are the fields of ``metrics.Thresholds``, a band split into its low and high end. Shares and
+    Gini coefficients are fractions (0.75 is 75 %); the audit log keeps what each change replaced.
+    """
+
+    __tablename__ = "assessment_thresholds"
+
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    representation_green_low: Mapped[float] = mapped_column(sa.Float)
+    representation_green_high: Mapped[float] = mapped_column(sa.Float)
+    representation_amber_low: Mapped[float] = mapped_column(sa.Float)
+    representation_amber_high: Mapped[float] = mapped_column(sa.Float)
+    spending_gini_green: Mapped[float] = mapped_column(sa.Float)
+    spending_gini_amber: Mapped[float] = mapped_column(sa.Float)
+    funded_share_green: Mapped[float] = mapped_column(sa.Float)
+    funded_share_amber: Mapped[float] = mapped_column(sa.Float)
+    min_group: Mapped[int]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    updated_by: Mapped[User | None] = relationship()

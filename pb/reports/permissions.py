@@ -15,3 +15,8 @@ def can_write_assessments(user: Any) -> bool:
 def can_prepare_annex(user: Any) -> bool:
     """Clerks (and administrators) import the census and prepare and finalise the budget annex."""
     return can_manage_processes(user)
+
+
+def can_set_thresholds(user: Any) -> bool:
+    """Legal officers (and administrators) set the thresholds the assessment flags are measured against."""
+    return can_manage_mandates(user)

@@ -1,5 +1,5 @@
-"""The report operations: importing the census, writing and versioning impact assessments, publishing them,
-and finalising the budget annex. Each takes the acting user, checks its permission, flushes and audits; the
+"""The report operations: importing the census, setting a municipality's thresholds for the flags, writing and
+versioning impact assessments, publishing them, and finalising the budget annex. Each takes the acting user, checks its permission, flushes and audits; the
 caller commits once."""
 
 from __future__ import annotations
@@ -9,31 +9,34 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
-from pb.audit.services import record
+from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.mandate.queries import local_today
 from pb.mandate.services import annex_blockers
-from pb.processes.models import Process
-from pb.reports import data
+from pb.processes.models import Municipality, Process
+from pb.reports import data, metrics
 from pb.reports.annex import build_annex_csv, build_annex_pdf, build_annex_xlsx
 from pb.reports.census import AGE_BAND_LABELS, TOTAL, parse_census
+from pb.reports.data import thresholds_for  # noqa: F401 (kept beside the adapters that use it, offered here)
 from pb.reports.documents import Signatory
 from pb.reports.labels import census_problem_message
 from pb.reports.models import (
     Assessment,
     AssessmentMode,
+    AssessmentThresholds,
     AssessmentVersion,
     FinalAnnex,
     PopulationBaseline,
     PopulationFigure,
 )
 from pb.reports.pdf import Translate
-from pb.reports.permissions import can_prepare_annex, can_write_assessments
+from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_write_assessments
 from pb.reports.sia_pdf import build_sia
 
 #: The formats of the budget annex, with their media types.
@@ -96,6 +99,109 @@ def import_census(actor: User, process: Process, value: CensusInput) -> Populati
         "source": baseline.source, "as_of": baseline.as_of,
         "lines": [[row.attribute, row.group, row.population, row.eligible] for row in rows]})
     return baseline
+
+
+# ---------------------------------------------------------------------------------------------- thresholds
+
+#: The stored fields of a municipality's thresholds, as ``AssessmentThresholds`` columns and form fields.
+THRESHOLD_FIELDS = ["representation_green_low", "representation_green_high", "representation_amber_low",
+                    "representation_amber_high", "spending_gini_green", "spending_gini_amber", "funded_share_green",
+                    "funded_share_amber", "min_group"]
+
+#: The largest representation index a band may reach: a group voting ten times as often as the electorate.
+MAX_REPRESENTATION = 10.0
+
+#: The largest group a municipality may suppress: beyond it, suppression would hide whole districts.
+MAX_MIN_GROUP = 100
+
+
+def _columns(value: metrics.Thresholds) -> dict[str, float | int]:
+    """The thresholds as ``THRESHOLD_FIELDS`` (a band split into its two ends)."""
+    return {
+        "representation_green_low": value.representation_green[0],
+        "representation_green_high": value.representation_green[1],
+        "representation_amber_low": value.representation_amber[0],
+        "representation_amber_high": value.representation_amber[1],
+        "spending_gini_green": value.spending_gini_green, "spending_gini_amber": value.spending_gini_amber,
+        "funded_share_green": value.funded_share_green, "funded_share_amber": value.funded_share_amber,
+        "min_group": value.min_group,
+    }
+
+
+def _within(number: object, low: float, high: float) -> bool:
+    """Whether number is a real number from low to high (NaN and infinities are not)."""
+    return isinstance(number, int | float) and not isinstance(number, bool) and low <= number <= high
+
+
+def threshold_problem(value: metrics.Thresholds) -> ValidationError | None:
+    """The first rule the thresholds break, on the field it belongs to; None when they make sense.
+
+    The representation bands must hold parity (1), the amber band the green one; a Gini and a share are
+    fractions from 0 to 1; the flags must get worse in the right order (a higher Gini, a lower share).
+    """
+    v, n = _columns(value), format_decimal
+    if not _within(v["representation_green_low"], 0, 1):
+        return ValidationError("representation_green_low", _(
+            "The green band of the representation index starts between 0 and 1: a group that votes as often as "
+            "the electorate (1) must be green."))
+    if not _within(v["representation_green_high"], 1, MAX_REPRESENTATION):
+        return ValidationError("representation_green_high", _(
+            "The green band of the representation index ends between 1 and %(max)s: a group that votes as often "
+            "as the electorate (1) must be green.", max=n(MAX_REPRESENTATION)))
+    if not _within(v["representation_amber_low"], 0, v["representation_green_low"]):
+        return ValidationError("representation_amber_low", _(
+            "The amber band of the representation index starts between 0 and the start of the green band "
+            "(%(green)s): the amber band contains the green one.", green=n(v["representation_green_low"])))
+    if not _within(v["representation_amber_high"], v["representation_green_high"], MAX_REPRESENTATION):
+        return ValidationError("representation_amber_high", _(
+            "The amber band of the representation index ends between the end of the green band (%(green)s) and "
+            "%(max)s: the amber band contains the green one.",
+            green=n(v["representation_green_high"]), max=n(MAX_REPRESENTATION)))
+    for name in ("spending_gini_green", "spending_gini_amber"):
+        if not _within(v[name], 0, 1):
+            return ValidationError(name, _("A Gini coefficient is between 0 and 1."))
+    if v["spending_gini_amber"] < v["spending_gini_green"]:
+        return ValidationError("spending_gini_amber", _(
+            "The amber limit of the spending Gini is at least its green limit (%(green)s): a higher Gini is "
+            "worse.", green=n(v["spending_gini_green"])))
+    for name in ("funded_share_green", "funded_share_amber"):
+        if not _within(v[name], 0, 1):
+            return ValidationError(name, _("A share is between 0 and 1 (0.75 means 75 per cent)."))
+    if v["funded_share_amber"] > v["funded_share_green"]:
+        return ValidationError("funded_share_amber", _(
+            "The amber limit of the share of voters with a funded project is at most its green limit "
+            "(%(green)s): a lower share is worse.", green=n(v["funded_share_green"])))
+    if not isinstance(v["min_group"], int) or isinstance(v["min_group"], bool) or not (
+            1 <= v["min_group"] <= MAX_MIN_GROUP):
+        return ValidationError("min_group", _("The smallest group shown is a whole number from 1 to %(max)d voters.",
+                                              max=MAX_MIN_GROUP))
+    return None
+
+
+def set_thresholds(actor: User, municipality: Municipality, value: metrics.Thresholds) -> AssessmentThresholds:
+    """Keep the municipality's own thresholds for the flags of every later assessment; the audit log holds
+    what they replaced. Thresholds that break a rule change nothing."""
+    if not can_set_thresholds(actor):
+        raise NotAllowed(_("Only a legal officer can set the thresholds of the assessment flags."))
+    problem = threshold_problem(value)
+    if problem is not None:
+        raise problem
+    row = data.thresholds_row(municipality)
+    before = changes(row, THRESHOLD_FIELDS) if row is not None else None
+    after = _columns(value)
+    if before == after:
+        return row
+    if row is None:
+        row = AssessmentThresholds(municipality_id=municipality.id)
+        db.session.add(row)
+    for name, figure in after.items():
+        setattr(row, name, figure)
+    row.updated_by_id, row.updated_at = actor.id, utcnow()
+    db.session.flush()
+    record(db.session, actor, "thresholds.set", "municipality", municipality.id,
+           before=before if before is not None else {"defaults": _columns(metrics.DEFAULT_THRESHOLDS)},
+           after=changes(row, THRESHOLD_FIELDS))
+    return row
 
 
 # ---------------------------------------------------------------------------------------------- assessments

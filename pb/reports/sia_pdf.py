@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from babel.numbers import format_decimal, format_percent
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
@@ -184,17 +185,25 @@ class _Builder:
         return story
 
     def thresholds_note(self) -> str:
-        """The thresholds behind the colours, as this municipality set them."""
-        t, num = self.m.thresholds, self.num
+        """The thresholds behind the colours, as this municipality set them (every decimal it set is shown, so
+        that 0.875 does not read as 0.88)."""
+        t, locale = self.m.thresholds, self.num.locale
+
+        def decimal(value: float) -> str:
+            return format_decimal(value, format="#,##0.00##", locale=locale)
+
+        def percent(value: float) -> str:
+            return format_percent(value, format="#,##0.0##%", locale=locale)
+
         return self.tr(
             "Flags: representation index green from %(rg1)s to %(rg2)s, amber from %(ra1)s to %(ra2)s, else red; "
             "spending Gini green below %(sg)s, amber up to %(sa)s, else red; share of voters with a funded "
             "project green from %(fg)s, amber from %(fa)s, else red. Groups of fewer than %(n)s voters are "
             "not shown."
-        ) % {"rg1": num.decimal(t.representation_green[0]), "rg2": num.decimal(t.representation_green[1]),
-             "ra1": num.decimal(t.representation_amber[0]), "ra2": num.decimal(t.representation_amber[1]),
-             "sg": num.decimal(t.spending_gini_green), "sa": num.decimal(t.spending_gini_amber),
-             "fg": num.percent(t.funded_share_green), "fa": num.percent(t.funded_share_amber), "n": t.min_group}
+        ) % {"rg1": decimal(t.representation_green[0]), "rg2": decimal(t.representation_green[1]),
+             "ra1": decimal(t.representation_amber[0]), "ra2": decimal(t.representation_amber[1]),
+             "sg": decimal(t.spending_gini_green), "sa": decimal(t.spending_gini_amber),
+             "fg": percent(t.funded_share_green), "fa": percent(t.funded_share_amber), "n": t.min_group}
 
     def group_name(self, group: GroupParticipation | object) -> str:
         """"Attribute group", e.g. "Age band 65+"."""

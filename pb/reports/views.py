@@ -1,5 +1,5 @@
-"""Pages of the reports area: the legal officer's assessment editor (preview, versions, publishing), the
-clerk's budget annex and census import, and the public list of published assessments.
+"""Pages of the reports area: the legal officer's assessment editor (preview, versions, publishing) and the
+municipality's thresholds for the flags, the clerk's budget annex and census import, and the public list of published assessments.
 
 The blueprint also carries the ``flask report`` commands (``pb.reports.cli``), so that registering it
 registers them.
@@ -20,13 +20,13 @@ from pb.accounts.permissions import is_staff, public, requires
 from pb.errors import PBError, ValidationError
 from pb.extensions import db
 from pb.mandate.services import annex_blockers
-from pb.processes.models import Process
+from pb.processes.models import Municipality, Process
 from pb.processes.queries import process_by_slug
-from pb.reports import data, labels, services
+from pb.reports import data, labels, metrics, services
 from pb.reports.cli import report_commands
-from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm
+from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm, ThresholdsForm
 from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
-from pb.reports.permissions import can_prepare_annex, can_write_assessments
+from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_write_assessments
 from pb.voting.forms_desk import upload_text
 
 bp = Blueprint("reports", __name__, cli_group="report")
@@ -40,7 +40,8 @@ MODES = "any('ex-ante', 'ex-post')"
 def report_helpers():
     """What the reports' partial on the process page needs."""
     return {"published_assessments": services.published_versions, "report_labels": labels,
-            "can_write_assessments": can_write_assessments, "can_prepare_annex": can_prepare_annex}
+            "can_write_assessments": can_write_assessments, "can_prepare_annex": can_prepare_annex,
+            "can_set_thresholds": can_set_thresholds}
 
 
 def _locale() -> str:
@@ -96,7 +97,34 @@ def _version_file(version: AssessmentVersion) -> Response:
 def index():
     """Every process with links to its assessments (legal officers) and its annex (clerks)."""
     processes = db.session.scalars(sa.select(Process).order_by(Process.fiscal_year.desc(), Process.name)).all()
-    return render_template("reports/index.html", processes=processes, modes=list(AssessmentMode))
+    municipalities = sorted({process.municipality for process in processes}, key=lambda m: m.name)
+    return render_template("reports/index.html", processes=processes, modes=list(AssessmentMode),
+                           municipalities=municipalities)
+
+
+# ---------------------------------------------------------------------------------------------- thresholds
+
+
+@bp.route("/staff/reports/municipalities/<int:municipality_id>/thresholds", methods=["GET", "POST"])
+@requires(can_set_thresholds)
+def thresholds(municipality_id: int):
+    """The municipality's thresholds for the assessment flags; thresholds that make no sense change nothing."""
+    municipality = db.get_or_404(Municipality, municipality_id)
+    form = ThresholdsForm.of(data.thresholds_for(municipality))
+    if form.validate_on_submit():
+        try:
+            services.set_thresholds(current_user, municipality, form.thresholds())
+        except PBError as error:
+            db.session.rollback()
+            _flash_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The thresholds were saved. Assessments generated from now on are flagged against them."),
+                  "success")
+            return redirect(url_for("reports.thresholds", municipality_id=municipality.id))
+    stored = data.thresholds_row(municipality)
+    return render_template("reports/thresholds.html", municipality=municipality, form=form, stored=stored,
+                           defaults=metrics.DEFAULT_THRESHOLDS)
 
 
 # ---------------------------------------------------------------------------------------------- assessments
