@@ -5,8 +5,8 @@ Usage:
 
 It (re)creates the database (never ``test``), migrates it, seeds a process whose vote is open under a
 mandate in force, with one approval pool of 12 projects and ``--voters`` verified residents, then starts
-gunicorn with 2 workers in the production configuration (CSRF on, Redis for rate limits) pinned to CPU 1,
-while this load generator runs pinned to CPU 0. Every resident submits one ballot (a signed session cookie
+gunicorn with 2 workers in the production configuration (CSRF on, Redis for rate limits), while this load
+generator runs pinned to CPU 0 (``--pin-app`` also pins gunicorn to CPU 1). Every resident submits one ballot (a signed session cookie
 and CSRF token are prepared for each, as a browser would hold them after signing in and opening the ballot),
 from ``--concurrency`` keep-alive connections. Then 500 of the submissions are sent again with the same
 form token (lost responses). It prints throughput and latency percentiles, and checks afterwards that the
@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--pin-app", action="store_true", help="also pin gunicorn, to CPU 1 (PostgreSQL is never pinned)")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/pb_bench")
     args = parser.parse_args()
     url = normalise_database_url(args.database_url)
@@ -188,7 +189,7 @@ def main() -> None:
 
     env = {**os.environ, **environment}
     server = subprocess.Popen(
-        ["taskset", "-c", "1", sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{PORT}",
+        [*(["taskset", "-c", "1"] if args.pin_app else []), sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{PORT}",
          "--threads", str(args.threads), "--log-level", "warning", "wsgi:app"], cwd=REPO, env=env)
     os.sched_setaffinity(0, {0})
     try:
@@ -230,7 +231,8 @@ def main() -> None:
             sa.select(Participation.register_entry_id).group_by(Participation.register_entry_id)
             .having(sa.func.count() > 1).subquery()))
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"gunicorn {args.workers} workers x {args.threads} threads on CPU 1, load generator on CPU 0, {args.concurrency} connections")
+          f"gunicorn {args.workers} workers x {args.threads} threads {'on CPU 1' if args.pin_app else 'unpinned'}, "
+          f"load generator on CPU 0, {args.concurrency} connections")
     print(f"ballots submitted: {len(results)} in {elapsed:.2f} s = {len(results) / elapsed:.0f} per second")
     print(f"latency ms: p50 {statistics.median(latencies):.1f}, p90 {percentile(latencies, 0.9):.1f}, "
           f"p99 {percentile(latencies, 0.99):.1f}, max {max(latencies):.1f}")
