@@ -53,6 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> "Flask":
         logging.getLogger("pb").setLevel(logging.INFO)
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    from pb.core.requests import CleanRequest, DatabaseId
+
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = DatabaseId
     if app.config["PB_PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -33,6 +33,11 @@ def defaults(instance_path: str) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STRATEGY": "moving-window",
+        # If Redis is lost, limits fall back to each process's memory instead of failing requests: the vote
+        # keeps going (one ballot per resident is the database's guarantee, not the limiter's), at the cost
+        # of limits counted per process until Redis is back.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "PB_LOGIN_LIMIT_PER_ADDRESS": "20 per minute",
         "PB_LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
         "PB_RESET_TOKEN_MAX_AGE": 3600,

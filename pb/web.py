@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,6 +20,7 @@ from pb.core.db import set_writing
 from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
 from pb.core.mail import deliver_pending
 from pb.core.money import format_money
+from pb.core.requests import CONTROL
 from pb.extensions import db
 from pb.processes.labels import ballot_kind_label, phase_label, phase_state, rule_label
 from pb.proposals.vocabulary import category_label, status_label
@@ -82,6 +83,12 @@ def register_web_hooks(app: Flask) -> None:
         # State-changing requests write: on SQLite their transactions take the write lock at BEGIN.
         set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    def refuse_control_characters():
+        # A control character in the address names no page (PostgreSQL would refuse it in a query).
+        if CONTROL.search(request.path):
+            abort(404)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_control_characters)
     # First of all hooks: any earlier one that reads (the signed-in user, a second-factor check) would
     # open the request's SQLite transaction as a reader, and its later write would find the lock taken.
     app.before_request_funcs.setdefault(None, []).insert(0, declare_writes)

@@ -62,7 +62,8 @@ class CommentForm(FlaskForm):
 
     def value(self) -> CommentInput:
         """The comment as a plain value."""
-        return CommentInput(body=self.body.data or "", stance=Stance(self.stance.data) if self.stance.data else None)
+        stance = (self.stance.data or "").strip()
+        return CommentInput(body=self.body.data or "", stance=Stance(stance) if stance else None)
 
 
 class FlagForm(FlaskForm):

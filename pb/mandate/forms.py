@@ -13,7 +13,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from pb.core.forms import WholeNumberField
 from pb.core.money import to_major
 from pb.mandate.labels import (
     CHARACTER_LABELS,
@@ -49,8 +49,8 @@ def _text(name: str, description: Any = None) -> TextAreaField:
     return TextAreaField(L[name], description=description, validators=[Optional(), Length(max=TEXT_MAX)])
 
 
-def _count(name: str, description: Any = None) -> IntegerField:
-    return IntegerField(L[name], description=description,
+def _count(name: str, description: Any = None) -> WholeNumberField:
+    return WholeNumberField(L[name], description=description,
                         validators=[Optional(), NumberRange(min=0, max=10_000_000,
                                                             message=_l("Enter a whole number, zero or more."))])
 
@@ -107,7 +107,7 @@ class MandateForm(FlaskForm):
     budget_amount = DecimalField(L["budget_amount"], places=2,
                                  description=_l("In whole units of the currency, e.g. 150000."),
                                  validators=[Optional(), NumberRange(min=0, max=Decimal(1000000000000))])
-    budget_fiscal_year = IntegerField(L["budget_fiscal_year"], validators=[Optional(), NumberRange(min=2000, max=2200)])
+    budget_fiscal_year = WholeNumberField(L["budget_fiscal_year"], validators=[Optional(), NumberRange(min=2000, max=2200)])
     budget_line = _line("budget_line", 200)
     expenditure = SelectField(L["expenditure"], choices=_choices(EXPENDITURE_LABELS, _l("Not stated")))
     pools_note = _text("pools_note", _l("The pools of the process are listed on the mandate's page."))

@@ -104,7 +104,7 @@ def parse_census(text: str) -> tuple[list[CensusRow], list[CensusProblem]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     where = _header(next(reader, []))
     if not any(column in where for column in FIGURE_COLUMNS):
         return [], [CensusProblem(1, "missing_column", "population, eligible")]

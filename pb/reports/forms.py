@@ -7,9 +7,10 @@ import math
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, FloatField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, FloatField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from pb.core.forms import WholeNumberField
 from pb.reports.metrics import Thresholds
 
 #: The written sections of an assessment with their labels and hints, in the order of the document.
@@ -72,14 +73,12 @@ class _NumberField(FloatField):
         self.data = number
 
 
-class _WholeNumberField(IntegerField):
+class _WholeNumberField(WholeNumberField):
     """A whole number, refused with a message in the user's language when it is not one."""
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            return
         try:
-            self.data = int(valuelist[0].strip())
+            super().process_formdata(valuelist)
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a whole number of voters, e.g. 10.")) from None

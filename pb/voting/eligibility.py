@@ -63,7 +63,7 @@ def parse_register(text: str, this_year: int) -> tuple[list[RegisterRow], list[R
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = next(reader, None)
     if header is None:
         return [], [RegisterProblem(1, "missing_column", "reference")]

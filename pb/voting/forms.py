@@ -7,10 +7,11 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from pb.core.forms import WholeNumberField
 from pb.voting.ballot_rules import CUMULATIVE, RANKING, Choice
 
 SEX_CHOICES = [SelectChoice("", _l("I prefer not to say")), SelectChoice("F", _l("Woman")),
@@ -22,7 +23,7 @@ class RegisterMatchForm(FlaskForm):
 
     reference = StringField(_l("Register reference"), validators=[DataRequired(), Length(max=64)],
                             description=_l("As printed on the council's letter or your resident card."))
-    birth_year = IntegerField(_l("Year of birth"), validators=[InputRequired(), NumberRange(min=1900, max=2100)])
+    birth_year = WholeNumberField(_l("Year of birth"), validators=[InputRequired(), NumberRange(min=1900, max=2100)])
 
 
 class CodeForm(FlaskForm):

@@ -107,7 +107,7 @@ def parse_sheets(text: str) -> tuple[list[Sheet], list[SheetProblem]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [cell.strip().lower().lstrip("\ufeff") for cell in next(reader, [])]
     missing = [column for column in ("reference", "projects") if column not in header]
     if missing:

@@ -82,4 +82,4 @@ def receipt_code(key: bytes, tag: str, form_token: str) -> str:
 
 def receipt_hash(code: str) -> str:
     """The published form of a receipt: anyone can hash their code and find it in the list."""
-    return hashlib.sha256(normalise_reference(code).encode("ascii")).hexdigest()
+    return hashlib.sha256(normalise_reference(code).encode("utf-8")).hexdigest()

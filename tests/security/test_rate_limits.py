@@ -136,3 +136,13 @@ def test_app_servers_share_their_counters_through_redis(make_app, database_url, 
     assert answer["status"] == 429 and int(answer["retry_after"]) > 0
     # With counters of its own (a key prefix), the same attempt passes: the refusal came from the shared ones.
     assert _other_server({**other, "RATELIMIT_KEY_PREFIX": f"apart-{uuid.uuid4().hex}"}, address)["status"] == 200
+
+
+def test_losing_redis_keeps_the_site_up_with_limits_per_process(make_app, make_user):
+    """A dead rate-limit store must not turn sign-ins and ballots into 500s; limits fall back to memory."""
+    email = make_user().email
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    answers = [client.post("/login", data={"email": email, "password": "wrong password!"}).status_code
+               for _ in range(25)]
+    assert 500 not in answers and 429 in answers, answers
