@@ -67,18 +67,72 @@ class LiveServer:
         return mail.outbox
 
 
-@pytest.fixture
-def live_server(make_app) -> Iterator[LiveServer]:
-    """The demo municipality on a fresh database, served over HTTP with CSRF on, as in production."""
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Where the demo is built once per database kind, for every browser test to start from a copy."""
+    return {"dir": tmp_path_factory.mktemp("demo"), "built": set()}
+
+
+def _build_demo(app) -> None:
     from pb.demo import build_demo
     from pb.extensions import limiter
 
-    app = make_app(SERVER_NAME=None, WTF_CSRF_ENABLED=True)
     with app.app_context():
         limiter.reset()
         build_demo()
         app.extensions["sqlalchemy"].session.commit()
         app.extensions["sqlalchemy"].session.remove()
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+def _template_app(url: str):
+    """An app on the template database; not from make_app, whose clean-up would empty the template."""
+    from tests.conftest import TEST_CONFIG
+
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+
+
+def _fresh_demo_database(database_url: str, templates: dict, tmp_path) -> str:
+    """A database holding the demo, copied from one built once (building it takes seconds, copying it none)."""
+    if database_url.startswith("sqlite"):
+        template = templates["dir"] / "demo.sqlite3"
+        if "sqlite" not in templates["built"]:
+            shutil.copyfile(database_url.removeprefix("sqlite:///"), template)
+            _build_demo(_template_app(f"sqlite:///{template}"))
+            templates["built"].add("sqlite")
+        copy = tmp_path / "demo.sqlite3"
+        shutil.copyfile(template, copy)
+        return f"sqlite:///{copy}"
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    url = sa.make_url(database_url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    template_url = url.set(database="pb_e2e_template").render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        if "postgresql" not in templates["built"]:
+            connection.execute(sa.text("DROP DATABASE IF EXISTS pb_e2e_template WITH (FORCE)"))
+            connection.execute(sa.text("CREATE DATABASE pb_e2e_template"))
+            app = _template_app(template_url)
+            with app.app_context():
+                upgrade(directory=app.extensions["migrate"].directory)
+            _build_demo(app)
+            templates["built"].add("postgresql")
+        connection.execute(sa.text("DROP DATABASE IF EXISTS pb_e2e WITH (FORCE)"))
+        connection.execute(sa.text("CREATE DATABASE pb_e2e TEMPLATE pb_e2e_template"))
+    admin.dispose()
+    return url.set(database="pb_e2e").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def live_server(make_app, database_url, demo_templates, tmp_path) -> Iterator[LiveServer]:
+    """The demo municipality on a fresh database, served over HTTP with CSRF on, as in production."""
+    from pb.extensions import limiter
+
+    url = _fresh_demo_database(database_url, demo_templates, tmp_path)
+    app = make_app(SERVER_NAME=None, WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        limiter.reset()
     mail.outbox.clear()
     server = LiveServer(app)
     server.start()
