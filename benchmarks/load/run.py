@@ -174,13 +174,9 @@ def main() -> None:
                            env=environment, capture_output=True, text=True)
     with app.app_context():
         from pb.extensions import db
-        from pb.voting.models import Ballot, Participation
+        from pb.voting.invariants import vote_totals
 
-        participations = db.session.scalar(sa.select(sa.func.count()).select_from(Participation))
-        ballots = db.session.scalar(sa.select(sa.func.count()).select_from(Ballot))
-        duplicates = db.session.scalar(sa.select(sa.func.count()).select_from(
-            sa.select(Participation.register_entry_id).group_by(Participation.register_entry_id)
-            .having(sa.func.count() > 1).subquery()))
+        participations, ballots, duplicates = vote_totals(db.session)
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.servers} app server(s) x {args.workers} workers x {args.threads} threads on CPU 1, "
           f"locust ({args.users} users, {args.duration} s) on CPU 0; PostgreSQL and Redis unpinned")

@@ -86,3 +86,14 @@ def _check_tally(session: Session, pool: Pool, name: str) -> list[str]:
     if funded != set(outcome.selected):
         return [f"{name}: a recount funds {sorted(outcome.selected)}, the stored result {sorted(funded)}"]
     return []
+
+
+def vote_totals(session: Session) -> tuple[int, int, int]:
+    """Participations, counted ballots, and residents with more than one participation in a pool (load runs)."""
+    participations = session.scalar(sa.select(sa.func.count()).select_from(Participation))
+    counted = session.scalar(sa.select(sa.func.count()).select_from(CountedBallot))
+    doubled = session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Participation.pool_id, Participation.register_entry_id)
+        .where(Participation.register_entry_id.is_not(None))
+        .group_by(Participation.pool_id, Participation.register_entry_id).having(sa.func.count() > 1).subquery()))
+    return participations, counted, doubled
