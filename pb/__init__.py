@@ -88,6 +88,9 @@ def _init_extensions(app: "Flask") -> None:
                    default_translation_directories=str(PACKAGE_DIR / "translations"))
     limiter.init_app(app)
     login_manager.init_app(app)
+    from pb.core import page_cache
+
+    page_cache.init_app(app)
     from pb.accounts.views import configure_login
 
     configure_login(login_manager)

@@ -56,6 +56,10 @@ def defaults(instance_path: str) -> dict[str, object]:
         "PB_BALLOT_LIMIT": "30 per minute",
         # How many proxies (load balancer, TLS terminator) stand in front of the app and set X-Forwarded-*.
         "PB_PROXY_HOPS": 0,
+        # How long each app process keeps the public pages it rendered for visitors who are not signed in
+        # (0 turns the cache off), and how many it keeps (pb/core/page_cache.py).
+        "PB_PAGE_CACHE_SECONDS": 30,
+        "PB_PAGE_CACHE_ENTRIES": 2000,
         "PB_MAIL_DELIVERY": None,
         # smtp in production, the log in development, memory in tests, unless set.
         "PB_MAIL_BACKEND": None,
@@ -92,6 +96,7 @@ _ENVIRONMENT = {
     "PB_TIMEZONE": ("PB_TIMEZONE", str),
     "PB_BASE_URL": ("PB_BASE_URL", str),
     "PB_PROXY_HOPS": ("PB_PROXY_HOPS", int),
+    "PB_PAGE_CACHE_SECONDS": ("PB_PAGE_CACHE_SECONDS", int),
     "PB_MAIL_DELIVERY": ("PB_MAIL_DELIVERY", str),
 }
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify
 
 from pb.accounts.permissions import public
 from pb.core.db import utcnow
+from pb.core.page_cache import cached_for_visitors
 from pb.extensions import db
 from pb.processes.models import Process
 from pb.processes.phases import current_phase
@@ -34,6 +35,7 @@ def _process_json(process: Process, now) -> dict:
 
 @bp.get("/processes")
 @public
+@cached_for_visitors()
 def processes():
     """Every process, with its phases and pools; amounts in minor units of its currency."""
     now = utcnow()
@@ -42,6 +44,7 @@ def processes():
 
 @bp.get("/processes/<int:process_id>/projects")
 @public
+@cached_for_visitors()
 def process_projects(process_id: int):
     """The public projects of a process (no drafts, nothing hidden), with support counts and review outcomes."""
     process = db.session.get(Process, process_id)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 
 from pb.accounts.permissions import public
 from pb.core.db import utcnow
+from pb.core.page_cache import cached_for_visitors
 from pb.mandate.queries import public_mandate
 from pb.processes import queries
 from pb.processes.phases import current_phase, next_phase
@@ -15,6 +16,7 @@ bp = Blueprint("processes", __name__)
 
 @bp.get("/")
 @public
+@cached_for_visitors()
 def home():
     """The municipality's processes, current ones first."""
     return render_template("processes/home.html", municipalities=queries.municipalities_with_processes(),
@@ -23,6 +25,7 @@ def home():
 
 @bp.get("/m/<municipality>/<slug>")
 @public
+@cached_for_visitors()
 def process(municipality: str, slug: str):
     """One process: what it is, where it stands, its pools and its projects."""
     found = queries.process_by_slug(municipality, slug)

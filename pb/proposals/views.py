@@ -13,6 +13,7 @@ from flask_login import current_user
 from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.db import utcnow
 from pb.core.money import format_money, minor_units, to_major
+from pb.core.page_cache import cached_for_visitors
 from pb.deliberation.queries import project_deliberation
 from pb.errors import NotAllowed, ValidationError
 from pb.extensions import db
@@ -69,17 +70,27 @@ def _show_error(form: ProposalForm, error: ValidationError) -> None:
         target.errors = [*target.errors, error.message] if isinstance(target.errors, list) else [error.message]
 
 
+def _list_seed() -> int:
+    """A visitor's own random order of projects, the same on every page they turn."""
+    if SEED_KEY not in session:
+        session[SEED_KEY] = secrets.randbelow(2_000_000_000)
+    return session[SEED_KEY]
+
+
+def _list_variant() -> object:
+    # Only the random order differs between visitors.
+    return _list_seed() if request.args.get("sort") == "random" else None
+
+
 @bp.get("/m/<municipality>/<slug>/projects")
 @public
+@cached_for_visitors(vary=_list_variant)
 def index(municipality: str, slug: str):
     """The projects of a process: filters, word search, sort and pages, all as GET parameters."""
     process = _process_or_404(municipality, slug)
     form = ProjectFilterForm(request.args)
     form.pool.choices = choices([("", _("All districts"))] + [(str(i), label) for i, label in _pool_choices(process)])
     form.validate()
-    if SEED_KEY not in session:
-        # A visitor's own random order, the same on every page they turn.
-        session[SEED_KEY] = secrets.randbelow(2_000_000_000)
     pool_id = int(form.pool.data) if (form.pool.data or "").isdigit() else None
     status = form.status.data if form.status.data in {s.value for s in ProjectStatus} - {"draft"} else None
     filters = queries.ProjectFilters(
@@ -88,7 +99,7 @@ def index(municipality: str, slug: str):
         status=ProjectStatus(status) if status else None,
         cost_min=queries.parse_amount(form.cost_min.data, process.currency),
         cost_max=queries.parse_amount(form.cost_max.data, process.currency),
-        sort=form.sort.data if form.sort.data in SORTS else "supported", seed=session[SEED_KEY],
+        sort=form.sort.data if form.sort.data in SORTS else "supported", seed=_list_seed(),
         page=request.args.get("page", 1, type=int) or 1)
     result = queries.list_projects(process, filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -185,6 +196,7 @@ def edit(project_id: int):
 
 @bp.get("/projects/<int:project_id>")
 @public
+@cached_for_visitors()
 def project(project_id: int):
     """A project's page: what it proposes, its cost and place, its review outcome and its discussion."""
     found = _project_or_404(project_id)

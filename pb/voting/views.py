@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from pb.accounts.permissions import is_signed_in, public, requires
+from pb.core.page_cache import cached_for_visitors
 from pb.errors import PBError, show_on_form
 from pb.extensions import db, limiter
 from pb.processes import queries as process_queries
@@ -231,6 +232,7 @@ def receipts_text(municipality: str, slug: str):
 
 @bp.get("/m/<municipality>/<slug>/results")
 @public
+@cached_for_visitors()
 def results(municipality: str, slug: str):
     """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
     process = _process_or_404(municipality, slug)
