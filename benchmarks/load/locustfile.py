@@ -18,7 +18,7 @@ import secrets
 import threading
 import urllib.parse
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, constant_throughput, tag, task
 
 PLAN = json.loads(open(os.environ["PB_LOAD_PLAN"]).read())
 HOSTS = PLAN["hosts"]
@@ -36,7 +36,8 @@ def _next(iterator):
 class Visitor(FastHttpUser):
     """A visitor of the public pages who may be a verified resident about to vote."""
 
-    wait_time = constant(0)
+    # As fast as answers come (saturation), or each visitor at PB_LOAD_RATE requests a second (a set load).
+    wait_time = constant_throughput(PLAN["rate_per_user"]) if PLAN.get("rate_per_user") else constant(0)
     host = HOSTS[0]
 
     def on_start(self):
@@ -48,23 +49,30 @@ class Visitor(FastHttpUser):
 
     # 80%: browsing --------------------------------------------------------------------------------------
     @task(40)
+    @tag("browse", "project-page")
     def project_page(self):
         project = random.choice(PLAN["projects"])
         self.client.get(f"/projects/{project}", headers=self.headers, name="project page")
 
     @task(25)
+    @tag("browse")
     def project_list(self):
         page = random.choice(["", "?sort=cost", "?page=2", "?q=park"])
         self.client.get(f"{PLAN['process_path']}/projects{page}", headers=self.headers, name="project list")
 
     @task(13)
+    @tag("browse")
     def process_page(self):
         self.client.get(PLAN["process_path"], headers=self.headers, name="process page")
 
     @task(2)
+    @tag("sign-in")
     def sign_in(self):
         account = _next(_logins)
-        headers = {**self.headers, "Cookie": account["cookie"], "Content-Type": "application/x-www-form-urlencoded"}
+        # Each resident signs in from an address of their own, not the visitor's: the per-address limit is
+        # for one machine guessing passwords, which this scenario is not.
+        headers = {"X-Forwarded-For": account["address"], "Cookie": account["cookie"],
+                   "Content-Type": "application/x-www-form-urlencoded"}
         body = urllib.parse.urlencode({"csrf_token": account["csrf"], "email": account["email"],
                                        "password": PLAN["password"]})
         with self.client.post("/login", data=body, headers=headers, name="password sign-in",
@@ -74,6 +82,7 @@ class Visitor(FastHttpUser):
 
     # 15%: voting ----------------------------------------------------------------------------------------
     @task(15)
+    @tag("vote")
     def vote(self):
         voter = _next(_voters)
         if voter is None:
@@ -91,10 +100,12 @@ class Visitor(FastHttpUser):
 
     # 5%: results ----------------------------------------------------------------------------------------
     @task(3)
+    @tag("results")
     def results_page(self):
         self.client.get(f"{PLAN['process_path']}/results", headers=self.headers, name="results page")
 
     @task(2)
+    @tag("results")
     def results_json(self):
         self.client.get(f"/api/v1/processes/{PLAN['process_id']}/projects", headers=self.headers,
                         name="results JSON (open-data API)")

@@ -4,11 +4,14 @@ Usage (from the repository root, with `pip install -e '.[load]'`):
     python benchmarks/load/run.py                                  # one app server (2 workers), 60 s
     python benchmarks/load/run.py --servers 3                      # three app servers sharing PostgreSQL and Redis
     python benchmarks/load/run.py --servers 3 --redis-dies-after 20  # Redis is killed 20 s into the run
+    python benchmarks/load/run.py --tags project-page --rate 300     # one kind of request, at a set rate
+    python benchmarks/load/run.py --app-cpus 0,1                     # the app may use both cores
 
 It (re)creates the database (default ``pb_load``; never ``test``), seeds it as benchmarks/ballots.py does (a
 process voting now, one approval pool of 12 projects, ``--voters`` verified residents with a signed session cookie
 and CSRF token each, plus ``--logins`` residents who sign in with a password), starts ``--servers`` gunicorn
-processes pinned to CPU 1 in the production configuration (CSRF on, PB_PROXY_HOPS=1), and runs
+processes pinned to CPU 1 (``--app-cpus``) in the production configuration (CSRF on, PB_PROXY_HOPS=1), warms
+each page up on every worker, and runs
 benchmarks/load/locustfile.py headless pinned to CPU 0. It prints throughput and p50/p99 per request kind, then
 checks the stored vote: ``flask --app pb vote check`` (the invariants), one participation per resident, and as
 many ballots as receipts given. With ``--redis-dies-after`` the rate limits live in a Redis this script starts on
@@ -70,6 +73,17 @@ def wait_for(port: int) -> None:
     raise SystemExit(f"run.py: no app server answers on port {port}")
 
 
+def warm_up(port: int, paths: list[str], rounds: int) -> None:
+    """Each page a few times, so that every worker has loaded its templates and opened its connections
+    before the clock starts, as on a server that has been up for a while."""
+    for _ in range(rounds):
+        for path in paths:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            connection.close()
+
+
 def summary(stats_csv: Path) -> list[dict]:
     """The rows of locust's stats CSV: kind, requests, failures, per second, p50, p99."""
     rows = []
@@ -91,6 +105,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds")
     parser.add_argument("--voters", type=int, default=12000)
     parser.add_argument("--logins", type=int, default=500)
+    parser.add_argument("--tags", nargs="*", default=[],
+                        help="run only these kinds of request: browse, vote, results, sign-in (default: the mix)")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="offered requests per second in all (default: as fast as the app answers)")
+    parser.add_argument("--app-cpus", default="1", help="the CPUs the app servers may use (taskset -c)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--redis-dies-after", type=int, default=0,
                         help="start a Redis of our own and kill it this many seconds into the run")
@@ -129,28 +148,33 @@ def main() -> None:
     logins = []
     for n in range(args.voters, args.voters + args.logins):
         cookie, csrf = anonymous_cookie_and_csrf(app)
-        logins.append({"email": f"voter{n}@bench.example", "cookie": cookie, "csrf": csrf})
+        logins.append({"email": f"voter{n}@bench.example", "cookie": cookie, "csrf": csrf,
+                       "address": f"10.200.{n // 250 % 250}.{n % 250 + 1}"})
     hosts = [f"http://127.0.0.1:{BASE_PORT + i}" for i in range(args.servers)]
     work = Path(tempfile.mkdtemp(prefix="pb-load-"))
     plan = work / "plan.json"
     plan.write_text(json.dumps({"hosts": hosts, "voters": voters, "logins": logins, "password": PASSWORD,
                                 "projects": project_ids, "process_id": process_id, "process_path": process_path,
-                                "ballot_path": f"/pools/{pool_id}/ballot"}))
+                                "ballot_path": f"/pools/{pool_id}/ballot",
+                                "rate_per_user": args.rate / args.users if args.rate else 0}))
 
     environment = {**os.environ, "PB_ENV": "production", "PB_SECRET_KEY": SECRET,
                    "PB_BASE_URL": "https://pb.load.example", "PB_DATABASE_URL": url,
                    "PB_RATELIMIT_STORAGE_URL": redis_url, "PB_PROXY_HOPS": "1", **KEYS}
     servers = [subprocess.Popen(
-        ["taskset", "-c", "1", sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads",
+        ["taskset", "-c", args.app_cpus, sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads",
          str(args.threads), "-b", f"127.0.0.1:{BASE_PORT + i}", "--log-level", "warning", "wsgi:app"],
         cwd=REPO, env=environment, stderr=open(work / f"server{i}.log", "w")) for i in range(args.servers)]
     try:
         for i in range(args.servers):
             wait_for(BASE_PORT + i)
+            warm_up(BASE_PORT + i, [process_path, f"{process_path}/projects", f"{process_path}/results",
+                                    *(f"/projects/{p}" for p in project_ids)], args.workers * args.threads)
         locust = subprocess.Popen(
             ["taskset", "-c", "0", sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")),
              "--headless", "-u", str(args.users), "-r", str(args.users), "-t", f"{args.duration}s",
-             "--csv", str(work / "stats"), "--only-summary", "--stop-timeout", "5"],
+             "--csv", str(work / "stats"), "--only-summary", "--stop-timeout", "5",
+             *(["--tags", *args.tags] if args.tags else [])],
             cwd=REPO, env={**os.environ, "PB_LOAD_PLAN": str(plan)},
             stdout=open(work / "locust.log", "w"), stderr=subprocess.STDOUT)
         if redis_process is not None:
@@ -178,8 +202,9 @@ def main() -> None:
 
         participations, ballots, duplicates = vote_totals(db.session)
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{args.servers} app server(s) x {args.workers} workers x {args.threads} threads on CPU 1, "
-          f"locust ({args.users} users, {args.duration} s) on CPU 0; PostgreSQL and Redis unpinned")
+          f"{args.servers} app server(s) x {args.workers} workers x {args.threads} threads on CPU {args.app_cpus}, "
+          f"locust ({args.users} users{f', {args.rate:g} requests/s offered' if args.rate else ''}, {args.duration} s{', tags ' + ' '.join(args.tags) if args.tags else ''}) on CPU 0; "
+          "PostgreSQL and Redis unpinned")
     print("| request kind | requests | failures | per second | p50 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
