@@ -121,6 +121,9 @@ class Phase(db.Model):
     position: Mapped[int]
     starts_at: Mapped[dt.datetime]
     ends_at: Mapped[dt.datetime]
+    # Set when a clerk extends the phase: the end first published and why it moved, shown to residents.
+    scheduled_ends_at: Mapped[dt.datetime | None]
+    extension_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     process: Mapped[Process] = relationship(back_populates="phases")
 

@@ -1,11 +1,12 @@
 """What a process allows now: each action in its phase, checked in one place; and a clerk's early
-opening or closing of a phase, with a reason, in the audit log."""
+opening or closing of a phase, or its extension, with a reason, in the audit log."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
+import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
@@ -15,6 +16,7 @@ from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
+from pb.mandate.queries import mandate_in_force
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.labels import phase_label
 from pb.processes.models import Phase, PhaseKind, Process
@@ -107,6 +109,47 @@ def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str,
     before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     phase.ends_at = now
     _record(actor, process, "phase.close_early", kind, reason, before)
+    return phase
+
+
+def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datetime, reason: str,
+                 now: dt.datetime | None = None) -> Phase:
+    """Move the end of a running phase later (after an outage, say), or reopen a vote that ended uncounted.
+
+    The phases after it move by as much when they would overlap. Residents see the end first published and
+    the reason beside the new end; the audit log keeps both sets of dates.
+    """
+    _check_clerk(actor, reason)
+    now = now or utcnow()
+    # The same lock that closing takes and casting shares: no ballot is judged against half-moved dates.
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    db.session.refresh(process)
+    phase = _phase(process, kind)
+    if phase.starts_at > now:
+        raise InvalidTransition(_("The phase “%(phase)s” has not started: open it now or wait for its date.",
+                                  phase=phase_label(kind)))
+    if kind is PhaseKind.VOTING and process.vote_closed_at is not None:
+        raise InvalidTransition(_("The vote was closed and counted: it cannot be extended."))
+    if kind is not PhaseKind.VOTING and phase.ends_at <= now:
+        raise InvalidTransition(_("The phase “%(phase)s” has ended and cannot be opened again.", phase=phase_label(kind)))
+    if until <= max(now, phase.ends_at):
+        raise ValidationError("until", _("The new end must be later than the present end, %(end)s, and in the future.",
+                                         end=format_datetime(max(now, phase.ends_at), "medium")))
+    if kind is PhaseKind.VOTING and mandate_in_force(process, until) is None:
+        raise ValidationError("until", _("The mandate in force does not cover that date: a legal officer must "
+                                         "amend it before the vote can run that long."))
+    before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
+    shift = until - phase.ends_at
+    later = sorted((p for p in process.phases if p.position > phase.position), key=lambda p: p.position)
+    if later and later[0].starts_at < until:
+        for other in reversed(later):  # last first, so that no two phases ever overlap on the way
+            other.ends_at += shift
+            other.starts_at += shift
+    if phase.scheduled_ends_at is None:
+        phase.scheduled_ends_at = phase.ends_at
+    phase.ends_at = until
+    phase.extension_reason = reason.strip()
+    _record(actor, process, "phase.extend", kind, reason, before)
     return phase
 
 

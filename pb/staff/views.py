@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +22,7 @@ from pb.extensions import db
 from pb.mandate.queries import legal_desk
 from pb.processes import queries
 from pb.processes.models import PhaseKind, Process
-from pb.processes.services import close_phase_now, open_phase_now
+from pb.processes.services import close_phase_now, extend_phase, open_phase_now
 from pb.staff.forms import PhaseChangeForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -82,16 +85,25 @@ def audit():
 @bp.route("/processes/<int:process_id>/phases", methods=["GET", "POST"])
 @requires(can_manage_processes)
 def phases(process_id: int):
-    """A process's phases with their dates; a clerk opens or closes one early, giving the reason."""
+    """A process's phases with their dates; a clerk opens or closes one early, or extends it, giving the reason."""
     process = db.get_or_404(Process, process_id)
     form = PhaseChangeForm()
     if form.validate_on_submit():
-        change = open_phase_now if form.change.data == "open" else close_phase_now
+        kind = PhaseKind(form.phase.data)
         try:
-            change(current_user, process, PhaseKind(form.phase.data), form.reason.data)
+            if form.change.data == "extend":
+                if form.until.data is None:
+                    raise ValidationError("until", _("Give the new end: a date and a time."))
+                until = form.until.data.replace(tzinfo=get_timezone()).astimezone(dt.timezone.utc)
+                extend_phase(current_user, process, kind, until, form.reason.data)
+            else:
+                change = open_phase_now if form.change.data == "open" else close_phase_now
+                change(current_user, process, kind, form.reason.data)
         except ValidationError as error:
-            form.reason.errors.append(error.message)
+            db.session.rollback()
+            getattr(form, error.field, form.reason).errors.append(error.message)
         except PBError as error:
+            db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()

@@ -1,4 +1,4 @@
-"""Each action in its phase, checked in one place; early opening and closing by a clerk, audited."""
+"""Each action in its phase, checked in one place; early opening and closing, and extending, by a clerk, audited."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pb.audit.models import AuditEvent
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.processes.models import PhaseKind
-from pb.processes.services import Action, PhaseClosed, close_phase_now, is_open, open_phase_now, require_phase
+from pb.processes.services import (Action, PhaseClosed, close_phase_now, extend_phase, is_open, open_phase_now,
+                                  require_phase)
+from tests.voting.conftest import voting_world  # noqa: F401  (fixture: an open vote)
 
 
 def test_actions_follow_the_phase(app, make_process):
@@ -71,3 +73,125 @@ def test_phase_page_for_clerks(client, db, make_process, make_user, login, put_m
     assert done.status_code == 302
     db.session.expire_all()
     assert is_open(process, Action.VOTE)
+
+
+# Extending a phase (a vote after an outage) ------------------------------------------------------------------
+
+def _voting_now(make_process, put_mandate_in_force):
+    process = make_process(vote_in_days=-1)  # voting opened yesterday and runs 14 days
+    put_mandate_in_force(process)
+    return process
+
+
+def _phases(process):
+    return {p.kind: p for p in process.phases}
+
+
+def test_clerk_extends_the_vote_and_later_phases_move(app, db, make_process, make_user, put_mandate_in_force):
+    clerk = make_user(role="clerk")
+    process = _voting_now(make_process, put_mandate_in_force)
+    voting = _phases(process)[PhaseKind.VOTING]
+    first_end, results_start = voting.ends_at, _phases(process)[PhaseKind.RESULTS].starts_at
+    until = first_end + dt.timedelta(days=2)
+    with app.test_request_context():
+        extend_phase(clerk, process, PhaseKind.VOTING, until, "The site was down for a day on 12 May.")
+    db.session.commit()
+    db.session.expire_all()
+    phases = _phases(process)
+    assert phases[PhaseKind.VOTING].ends_at == until
+    assert phases[PhaseKind.VOTING].scheduled_ends_at == first_end
+    assert phases[PhaseKind.VOTING].extension_reason == "The site was down for a day on 12 May."
+    assert phases[PhaseKind.RESULTS].starts_at == results_start + dt.timedelta(days=2)
+    assert is_open(process, Action.VOTE, first_end + dt.timedelta(hours=1))
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "phase.extend")).scalar_one()
+    assert event.actor_id == clerk.id and event.after["reason"].startswith("The site was down")
+    assert event.before["phases"]["voting"]["ends_at"] != event.after["phases"]["voting"]["ends_at"]
+
+
+def test_a_second_extension_keeps_the_first_published_end(app, db, make_process, make_user, put_mandate_in_force):
+    clerk = make_user(role="clerk")
+    process = _voting_now(make_process, put_mandate_in_force)
+    first_end = _phases(process)[PhaseKind.VOTING].ends_at
+    with app.test_request_context():
+        extend_phase(clerk, process, PhaseKind.VOTING, first_end + dt.timedelta(days=1), "The site was down on 12 May.")
+        extend_phase(clerk, process, PhaseKind.VOTING, first_end + dt.timedelta(days=3), "And again on 13 May, for hours.")
+    db.session.commit()
+    voting = _phases(process)[PhaseKind.VOTING]
+    assert voting.scheduled_ends_at == first_end and voting.extension_reason.startswith("And again")
+
+
+def test_a_ballot_after_the_first_end_counts_once_extended(app, db, voting_world):
+    from pb.voting import services
+    from pb.voting.ballot_rules import Choice
+
+    voting = _phases(voting_world.process)[PhaseKind.VOTING]
+    after_first_end = voting.ends_at + dt.timedelta(hours=1)
+    choice = [Choice(voting_world.north_projects[0].id)]
+    with app.test_request_context():
+        with pytest.raises(PhaseClosed):
+            services.cast_ballot(voting_world.resident, voting_world.north, choice, "form-1", now=after_first_end)
+        db.session.rollback()
+        extend_phase(voting_world.clerk, voting_world.process, PhaseKind.VOTING,
+                     voting.ends_at + dt.timedelta(days=1), "Voting was down for the last day; council decision 7/2026.",
+                     now=after_first_end - dt.timedelta(minutes=30))
+        db.session.commit()
+        services.cast_ballot(voting_world.resident, voting_world.north, choice, "form-1", now=after_first_end)
+    db.session.commit()
+
+
+def test_what_cannot_be_extended(app, db, make_process, make_user, put_mandate_in_force):
+    clerk = make_user(role="clerk")
+    upcoming = make_process(slug="later", vote_in_days=10)
+    process = _voting_now(make_process, put_mandate_in_force)
+    end = _phases(process)[PhaseKind.VOTING].ends_at
+    with app.test_request_context():
+        with pytest.raises(NotAllowed):
+            extend_phase(make_user(), process, PhaseKind.VOTING, end + dt.timedelta(days=1), "A resident asks for it.")
+        with pytest.raises(ValidationError, match="later than the present end"):
+            extend_phase(clerk, process, PhaseKind.VOTING, end - dt.timedelta(days=1), "The site was down on 12 May.")
+        with pytest.raises(InvalidTransition, match="has not started"):
+            extend_phase(clerk, upcoming, PhaseKind.VOTING, end + dt.timedelta(days=30), "The site was down on 12 May.")
+        with pytest.raises(InvalidTransition, match="has ended"):
+            extend_phase(clerk, process, PhaseKind.PROPOSALS, end, "Residents asked for more time.")
+        process.vote_closed_at = utcnow()
+        db.session.commit()
+        with pytest.raises(InvalidTransition, match="closed and counted"):
+            extend_phase(clerk, process, PhaseKind.VOTING, end + dt.timedelta(days=1), "The site was down on 12 May.")
+
+
+def test_the_vote_runs_no_longer_than_its_mandate(app, db, make_process, make_user, put_mandate_in_force):
+    clerk = make_user(role="clerk")
+    process = _voting_now(make_process, put_mandate_in_force)
+    voting = _phases(process)[PhaseKind.VOTING]
+    from pb.mandate.models import Mandate
+
+    in_force = db.session.execute(sa.select(Mandate).where(Mandate.process_id == process.id)).scalar_one()
+    in_force.effective_until = (voting.ends_at + dt.timedelta(days=1)).date()
+    db.session.commit()
+    with app.test_request_context():
+        with pytest.raises(ValidationError, match="mandate in force does not cover"):
+            extend_phase(clerk, process, PhaseKind.VOTING, voting.ends_at + dt.timedelta(days=5),
+                         "The site was down on 12 May.")
+
+
+def test_the_phases_page_extends_and_residents_see_why(client, db, make_process, make_user, login,
+                                                       put_mandate_in_force):
+    process = _voting_now(make_process, put_mandate_in_force)
+    path = f"/m/testville/{process.slug}"
+    client.get(path)  # a visitor's view of the page is cached now
+    login(make_user(role="clerk"))
+    phases_path = f"/staff/processes/{process.id}/phases"
+    assert "Extend" in client.get(phases_path).get_data(as_text=True)
+    missing = client.post(phases_path, data={"phase": "voting", "change": "extend", "until": "",
+                                             "reason": "The site was down on 12 May."})
+    assert "Give the new end" in missing.get_data(as_text=True)
+    earlier = client.post(phases_path, data={"phase": "voting", "change": "extend", "until": "2020-01-01T10:00",
+                                             "reason": "The site was down on 12 May."})
+    assert "later than the present end" in earlier.get_data(as_text=True)
+    until = (_phases(process)[PhaseKind.VOTING].ends_at + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    done = client.post(phases_path, data={"phase": "voting", "change": "extend", "until": until,
+                                          "reason": "The site was down on 12 May for six hours."})
+    assert done.status_code == 302
+    client.post("/logout")
+    page = client.get(path).get_data(as_text=True)
+    assert "Extended until" in page and "The site was down on 12 May for six hours." in page
