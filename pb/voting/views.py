@@ -141,18 +141,24 @@ def ballot(pool_id: int):
     if pool is None:
         abort(404)
     process = pool.process
-    back = redirect(url_for("voting.vote", municipality=process.municipality.slug, slug=process.slug))
-    to_verify = redirect(url_for("voting.verify", municipality=process.municipality.slug, slug=process.slug))
+    municipality, slug = process.municipality.slug, process.slug
+
+    def back():
+        return redirect(url_for("voting.vote", municipality=municipality, slug=slug))
+
+    def to_verify():
+        return redirect(url_for("voting.verify", municipality=municipality, slug=slug))
+
     if request.method == "GET":
         entry = services.register_entry_for(current_user, process)
         if entry is None:
             flash(_("Verify that you are in the register before you vote."), "info")
-            return to_verify
+            return to_verify()
         if pool not in services.eligible_pools(entry, process):
             abort(403)
         if not services.voting_is_open(process):
             flash(_("Voting is not open."), "info")
-            return back
+            return back()
         return _render_ballot(pool, BallotForm(formdata=None).fresh(), services.current_choices(current_user, pool) or [])
     form = BallotForm()
     kind = pool.ballot_kind.value
@@ -174,15 +180,16 @@ def ballot(pool_id: int):
     except services.NotVerified as error:
         db.session.rollback()
         flash(error.message, "info")
-        return to_verify
+        return to_verify()
     except PBError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return back
+        return back()
     db.session.commit()
     # The receipt travels in the signed session, not the address, so it never lands in a server log.
-    session[RECEIPT_KEY] = {"pool": pool.id, "code": receipt.code, "changed": receipt.changed}
-    return redirect(url_for("voting.receipt", pool_id=pool.id))
+    # pool_id, not pool.id: the commit expired the pool, and reading it again would cost a query.
+    session[RECEIPT_KEY] = {"pool": pool_id, "code": receipt.code, "changed": receipt.changed}
+    return redirect(url_for("voting.receipt", pool_id=pool_id))
 
 
 @bp.get("/pools/<int:pool_id>/receipt")
