@@ -165,6 +165,9 @@ class Pool(db.Model):
     max_points_per_project: Mapped[int | None]
     # Knapsack ballots: the least share of the pool a ballot must spend, in basis points (7000 = 70%).
     min_spend_basis_points: Mapped[int | None]
+    # Set when a clerk annuls the pool's vote (fraud in a district, say): its ballots no longer count.
+    annulled_at: Mapped[dt.datetime | None]
+    annulment_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     process: Mapped[Process] = relationship(back_populates="pools")
     district: Mapped[District | None] = relationship()

@@ -365,8 +365,10 @@ def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[
             rows.append(AnnexProject(code=project.code, title=project.title, cost=row.cost,
                                      district=project.district.name if project.district else "",
                                      votes=row.score, council_decision=shown))
-        pools.append(AnnexPool(name=pool.name, amount=pool.amount,
-                               rule=rule_label(result.rule if result else process.tally_rule), projects=tuple(rows),
+        rule = rule_label(result.rule if result else process.tally_rule)
+        if pool.annulled_at is not None:
+            rule = _("Vote annulled: %(reason)s", reason=pool.annulment_reason)
+        pools.append(AnnexPool(name=pool.name, amount=pool.amount, rule=rule, projects=tuple(rows),
                                district=pool.district.name if pool.district else "",
                                budget_line=pool.budget_line or "",
                                ballots=result.ballots_counted if result else None))

@@ -25,6 +25,7 @@ from pb.processes.models import PhaseKind, Pool, Process
 from pb.voting import counting, services, statistics
 from pb.voting.ballot_rules import CHOOSE_ONE, KNAPSACK
 from pb.voting.forms_desk import (
+    AnnulPoolForm,
     AssistedForm,
     CloseForm,
     InvalidateForm,
@@ -245,7 +246,39 @@ def invalidate(process_id: int):
             flash(_("%(n)d participation(s) of %(reference)s invalidated; their ballots no longer count.",
                     n=n, reference=form.reference.data), "success")
             return redirect(url_for("desk.invalidate", process_id=process.id))
-    return render_template("voting/desk/invalidate.html", process=process, form=form)
+    return _invalidate_page(process, form, _annul_form(process, formdata=None))
+
+
+def _annul_form(process: Process, **kwargs) -> AnnulPoolForm:
+    form = AnnulPoolForm(**kwargs)
+    form.pool.choices = [(p.id, p.name) for p in process.pools if p.annulled_at is None]
+    return form
+
+
+def _invalidate_page(process: Process, form: InvalidateForm, annul_form: AnnulPoolForm, status: int = 200):
+    return render_template("voting/desk/invalidate.html", process=process, form=form, annul_form=annul_form,
+                           annulled=[p for p in process.pools if p.annulled_at is not None]), status
+
+
+@bp.post(f"{PREFIX}/<int:process_id>/annul")
+@requires(can_manage_processes)
+def annul(process_id: int):
+    """Annul the vote of a whole pool: every ballot in it is voided unseen, and residents see why."""
+    process = db.get_or_404(Process, process_id)
+    annul_form = _annul_form(process)
+    if annul_form.validate_on_submit():
+        pool = db.session.get(Pool, annul_form.pool.data)
+        try:
+            n = services.annul_pool(current_user, pool, annul_form.reason.data)
+        except PBError as error:
+            db.session.rollback()
+            show_on_form(annul_form, error)
+        else:
+            db.session.commit()
+            flash(_("The vote in %(pool)s is annulled; participations invalidated: %(n)d.", pool=pool.name, n=n),
+                  "success")
+            return redirect(url_for("desk.invalidate", process_id=process.id))
+    return _invalidate_page(process, InvalidateForm(formdata=None), annul_form, 422)
 
 
 # --- Paper ballots ----------------------------------------------------------------------------------------

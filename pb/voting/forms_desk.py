@@ -7,9 +7,9 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from pb.voting.labels import SEX_LABELS
 from pb.voting.models import Channel
@@ -102,3 +102,17 @@ class InvalidateForm(FlaskForm):
         DataRequired(message=_l("Give the reason; it is kept in the audit log.")), Length(max=2000)],
         description=_l("For example: registered with a stolen reference (police report 123/2026). "
                        "The ballot is voided without anyone seeing what it chose."))
+
+
+class AnnulPoolForm(FlaskForm):
+    """Annul the vote of a whole pool, when fraud in it cannot be traced to single residents."""
+
+    pool = SelectField(_l("Pool"), coerce=int, validate_choice=True)
+    reason = TextAreaField(_l("Why the vote in this pool is annulled"), validators=[
+        DataRequired(message=_l("Give the reason; residents see it beside the pool.")), Length(max=2000)],
+        description=_l("For example: council decision 41/2026, mass registration with scraped references in "
+                       "this district."))
+    understood = BooleanField(
+        _l("I understand: every ballot of this pool stops counting, nobody can vote in it any more, and it "
+           "cannot be undone."),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))])

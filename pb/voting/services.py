@@ -320,19 +320,25 @@ def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool, year: int | 
 
 # --- Casting ---------------------------------------------------------------------------------------------
 
-def _lock_for_casting(process: Process, now: dt.datetime) -> int:
-    """Take a shared lock on the process, check from fresh rows that voting is open; the year of the vote.
+def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
+    """Take a shared lock on the process, check from fresh rows that voting is open in the pool; the year of
+    the vote.
 
     Closing the vote takes the same row exclusively, so a ballot either commits before the count
     reads the ballots or sees the vote closed; many ballots share the lock without waiting on each other.
     """
-    # One round trip: the shared lock on the process row, whether it is closed, and the voting dates.
+    # One round trip: the shared lock on the process row, whether it is closed, the voting dates and
+    # whether the pool's vote was annulled (annulling takes the process row exclusively too).
+    annulled = sa.select(Pool.annulment_reason).where(Pool.id == pool.id, Pool.annulled_at.is_not(None))
     row = db.session.execute(
-        sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at)
+        sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at, annulled.scalar_subquery().label("annulled"))
         .outerjoin(Phase, sa.and_(Phase.process_id == Process.id, Phase.kind == PhaseKind.VOTING))
         .where(Process.id == process.id).with_for_update(read=True, of=Process)).one()
     if row.vote_closed_at is not None:
         raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
+    if row.annulled is not None:
+        raise InvalidTransition(_("The council annulled the vote in “%(pool)s”: %(reason)s", pool=pool.name,
+                                  reason=row.annulled))
     voting = row if row.starts_at is not None else None
     if voting is None or not voting.starts_at <= now < voting.ends_at:
         db.session.expire(process, ["phases"])
@@ -365,7 +371,7 @@ def _write_choices(ballot_id: str, choices: Sequence[Choice]) -> None:
 def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequence[Choice], form_token: str,
           user_id: int | None, sex: str | None, now: dt.datetime) -> Receipt:
     process = pool.process
-    year = _lock_for_casting(process, now)
+    year = _lock_for_casting(process, pool, now)
     _require_eligible(entry, pool, year)
     _check_choices(pool, choices)
     _register, ballot_key = _keys()
@@ -528,6 +534,8 @@ def count_process(process: Process, *, mark_projects: bool = True) -> list[Tally
     db.session.execute(sa.delete(TallyResult).where(TallyResult.pool_id.in_([p.id for p in process.pools])))
     stored: list[TallyResult] = []
     for pool in process.pools:
+        if pool.annulled_at is not None:
+            continue  # annulled: no result, and none of its projects is marked funded or not
         election = counting.election_for_pool(db.session, pool)
         try:
             counts = counting.count_pool(election, process.tally_rule, process.tie_break)
@@ -614,6 +622,42 @@ def invalidate_participation(actor: User, participation: Participation, reason: 
     db.session.flush()
     record(db.session, actor, "participation.invalidate", "participation", participation.id,
            after={"pool_id": pool.id, "reason": reason.strip(), "ballot_voided": bool(voided)})
+
+
+def annul_pool(actor: User, pool: Pool, reason: str, now: dt.datetime | None = None) -> int:
+    """Annul the vote of a whole pool (a district where fraud was found, say): every participation in it is
+    invalidated and every ballot voided unseen, no further ballot is taken, and the close counts nothing for
+    it. Residents see the reason beside the pool. How many participations were invalidated.
+    """
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can annul the vote of a pool."))
+    if len(reason.strip()) < 10:
+        raise ValidationError("reason", _("Give the reason in a sentence: residents see it beside the pool."))
+    now = now or utcnow()
+    process = pool.process
+    # Exclusive, as closing: every ballot of the pool either committed before (and is voided here) or sees
+    # the annulment and is refused.
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    db.session.refresh(process)
+    db.session.refresh(pool)
+    if process.vote_closed_at is not None:
+        raise InvalidTransition(_("The vote is counted: annulling a pool now would change the published result. "
+                                  "Record it in the council's decision instead."))
+    if not voting_has_started(process, now):
+        raise InvalidTransition(_("Voting has not started: change the pools of the process instead."))
+    if pool.annulled_at is not None:
+        raise InvalidTransition(_("The vote in this pool was already annulled."))
+    voided = db.session.execute(sa.update(CountedBallot).where(
+        CountedBallot.pool_id == pool.id, CountedBallot.voided.is_(False)).values(voided=True)).rowcount
+    invalidated = db.session.execute(sa.update(Participation).where(
+        Participation.pool_id == pool.id, Participation.invalidated_at.is_(None)).values(
+        invalidated_at=now, invalidation_reason=reason.strip())).rowcount
+    pool.annulled_at = now
+    pool.annulment_reason = reason.strip()
+    db.session.flush()
+    record(db.session, actor, "pool.annul", "pool", pool.id, after={
+        "reason": reason.strip(), "participations_invalidated": invalidated, "ballots_voided": voided})
+    return invalidated
 
 
 def invalidate_resident(actor: User, process: Process, reference: str, reason: str) -> int:

@@ -159,6 +159,9 @@ def ballot(pool_id: int):
         if not services.voting_is_open(process):
             flash(_("Voting is not open."), "info")
             return back()
+        if pool.annulled_at is not None:
+            flash(_("The council annulled the vote in this pool: %(reason)s", reason=pool.annulment_reason), "info")
+            return back()
         return _render_ballot(pool, BallotForm(formdata=None).fresh(), services.current_choices(current_user, pool) or [])
     form = BallotForm()
     kind = pool.ballot_kind.value

@@ -19,6 +19,8 @@ ROUTES = {
     "desk.sheets": ("GET", "/staff/voting/pools/1/sheets", CLERKS),
     "desk.reconciliation": ("GET", "/staff/voting/1/reconciliation", CLERKS),
     "desk.invalidate": ("GET", "/staff/voting/1/invalidate", CLERKS),
+    # An empty form names no pool: the page again, saying what is missing; nothing is annulled.
+    "desk.annul": ("POST", "/staff/voting/1/annul", {**CLERKS, "clerk": 422, "admin": 422}),
     "desk.statistics_page": ("GET", "/staff/voting/1/statistics", CLERKS),
     # Public, but says only that counts come after the close while the vote has not closed.
     "desk.public_statistics": ("GET", "/m/testville/2026/statistics", everyone(OK)),

@@ -221,3 +221,95 @@ def test_a_clerk_invalidates_a_fraudulent_participation(clerk, db, voting_world)
                                                                        "reason": "Stolen reference reported."})
     assert done.status_code == 302
     assert db.session.scalars(sa.select(CountedBallot.voided)).one() is True
+
+
+# Annulling a whole pool ----------------------------------------------------------------------------------
+
+def _vote_in_north(db, w):
+    from pb.voting.ballot_rules import Choice
+
+    services.cast_ballot(w.resident, w.north, [Choice(w.north_projects[0].id)], "north-1")
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "city-1")
+    services.enter_paper_ballot(w.clerk, w.north, "AB-1002", [Choice(w.north_projects[1].id)], "paper-1")
+    db.session.commit()
+
+
+def test_annulling_a_pool_voids_its_ballots_and_no_other(app, db, voting_world):
+    from pb.voting.models import CountedBallot
+
+    w = voting_world
+    _vote_in_north(db, w)
+    with app.test_request_context():
+        n = services.annul_pool(w.clerk, w.north, "Council decision 41/2026: mass registration in North.")
+    db.session.commit()
+    assert n == 2
+    assert count(db, CountedBallot, CountedBallot.pool_id == w.north.id, CountedBallot.voided.is_(False)) == 0
+    assert count(db, CountedBallot, CountedBallot.pool_id == w.city.id, CountedBallot.voided.is_(False)) == 1
+    assert count(db, Participation, Participation.pool_id == w.north.id, Participation.invalidated_at.is_(None)) == 0
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "pool.annul")).scalar_one()
+    assert event.actor_id == w.clerk.id and event.after["ballots_voided"] == 2
+    assert set(event.after) == {"reason", "participations_invalidated", "ballots_voided"}  # no ballot named
+
+
+def test_nobody_votes_in_an_annulled_pool(app, db, voting_world):
+    from pb.errors import InvalidTransition
+    from pb.voting.ballot_rules import Choice
+
+    w = voting_world
+    with app.test_request_context():
+        services.annul_pool(w.clerk, w.north, "Council decision 41/2026: mass registration in North.")
+        db.session.commit()
+        with pytest.raises(InvalidTransition, match="annulled the vote"):
+            services.cast_ballot(w.resident, w.north, [Choice(w.north_projects[0].id)], "north-1")
+        db.session.rollback()
+        with pytest.raises(InvalidTransition, match="annulled the vote"):
+            services.enter_paper_ballot(w.clerk, w.north, "AB-1002", [Choice(w.north_projects[0].id)], "paper-1")
+        db.session.rollback()
+        services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "city-1")  # other pools go on
+        db.session.commit()
+        with pytest.raises(InvalidTransition, match="already annulled"):
+            services.annul_pool(w.clerk, w.north, "Council decision 42/2026, to be sure.")
+
+
+def test_what_cannot_be_annulled(app, db, voting_world, make_user):
+    from pb.errors import InvalidTransition, NotAllowed, ValidationError
+
+    w = voting_world
+    with app.test_request_context():
+        with pytest.raises(NotAllowed):
+            services.annul_pool(w.resident, w.north, "Council decision 41/2026: mass registration.")
+        with pytest.raises(ValidationError):
+            services.annul_pool(w.clerk, w.north, "fraud")
+        services.close_vote(w.clerk, w.process, "The council ends the vote early today.")
+        db.session.commit()
+        with pytest.raises(InvalidTransition, match="counted"):
+            services.annul_pool(w.clerk, w.north, "Council decision 41/2026: mass registration.")
+
+
+def test_the_close_counts_nothing_for_an_annulled_pool_and_everyone_sees_why(app, clerk, db, voting_world):
+    from pb.voting.models import TallyResult
+
+    w = voting_world
+    _vote_in_north(db, w)
+    page = f"/staff/voting/{w.process.id}/invalidate"
+    assert "Annul the vote of a whole pool" in clerk.get(page).get_data(as_text=True)
+    unticked = clerk.post(f"/staff/voting/{w.process.id}/annul", data={
+        "pool": w.north.id, "reason": "Council decision 41/2026: mass registration in North."})
+    assert unticked.status_code == 422 and "Tick the box" in unticked.get_data(as_text=True)
+    done = clerk.post(f"/staff/voting/{w.process.id}/annul", data={
+        "pool": w.north.id, "reason": "Council decision 41/2026: mass registration in North.", "understood": "y"},
+        follow_redirects=True)
+    assert "The vote in North is annulled" in done.get_data(as_text=True)
+    with app.test_request_context():
+        services.close_vote(w.clerk, w.process, "The council ends the vote early today.")
+    db.session.commit()
+    assert {r.pool_id for r in db.session.scalars(sa.select(TallyResult))} == {w.city.id}
+    visitor = app.test_client()
+    results = visitor.get("/m/testville/vote/results").get_data(as_text=True)
+    assert "annulled the vote in this pool" in results and "mass registration in North" in results
+    assert "mass registration in North" in visitor.get("/m/testville/vote").get_data(as_text=True)
+    from pb.reports.data import budget_annex
+
+    with app.test_request_context():
+        annex = {pool.name: pool for pool in budget_annex(w.process).pools}
+    assert annex["North"].rule.startswith("Vote annulled") and annex["North"].projects == ()
