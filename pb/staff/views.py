@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
@@ -94,7 +95,9 @@ def phases(process_id: int):
             if form.change.data == "extend":
                 if form.until.data is None:
                     raise ValidationError("until", _("Give the new end: a date and a time."))
-                until = form.until.data.replace(tzinfo=get_timezone()).astimezone(dt.timezone.utc)
+                # By zone name: Babel's pytz zone would put in local mean time (Athens: +1:35) with replace().
+                local = zoneinfo.ZoneInfo(str(get_timezone()))
+                until = form.until.data.replace(tzinfo=local).astimezone(dt.timezone.utc)
                 extend_phase(current_user, process, kind, until, form.reason.data)
             else:
                 change = open_phase_now if form.change.data == "open" else close_phase_now

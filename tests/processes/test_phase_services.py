@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 import sqlalchemy as sa
@@ -188,10 +189,15 @@ def test_the_phases_page_extends_and_residents_see_why(client, db, make_process,
     earlier = client.post(phases_path, data={"phase": "voting", "change": "extend", "until": "2020-01-01T10:00",
                                              "reason": "The site was down on 12 May."})
     assert "later than the present end" in earlier.get_data(as_text=True)
-    until = (_phases(process)[PhaseKind.VOTING].ends_at + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    done = client.post(phases_path, data={"phase": "voting", "change": "extend", "until": until,
+    athens = zoneinfo.ZoneInfo("Europe/Athens")  # the test app's PB_TIMEZONE
+    local_end = (_phases(process)[PhaseKind.VOTING].ends_at + dt.timedelta(days=2)).astimezone(athens)
+    until = local_end.replace(hour=20, minute=0, second=0, microsecond=0)
+    done = client.post(phases_path, data={"phase": "voting", "change": "extend",
+                                          "until": until.strftime("%Y-%m-%dT%H:%M"),
                                           "reason": "The site was down on 12 May for six hours."})
     assert done.status_code == 302
+    db.session.expire_all()
+    assert _phases(process)[PhaseKind.VOTING].ends_at == until  # 20:00 in Athens, whatever the offset
     client.post("/logout")
     page = client.get(path).get_data(as_text=True)
     assert "Extended until" in page and "The site was down on 12 May for six hours." in page
