@@ -250,7 +250,7 @@ def invalidate(process_id: int):
 
 
 def _annul_form(process: Process, **kwargs) -> AnnulPoolForm:
-    form = AnnulPoolForm(**kwargs)
+    form = AnnulPoolForm(prefix="annul", **kwargs)  # its reason field must not share the id of the other form's
     form.pool.choices = [(p.id, p.name) for p in process.pools if p.annulled_at is None]
     return form
 

@@ -294,10 +294,11 @@ def test_the_close_counts_nothing_for_an_annulled_pool_and_everyone_sees_why(app
     page = f"/staff/voting/{w.process.id}/invalidate"
     assert "Annul the vote of a whole pool" in clerk.get(page).get_data(as_text=True)
     unticked = clerk.post(f"/staff/voting/{w.process.id}/annul", data={
-        "pool": w.north.id, "reason": "Council decision 41/2026: mass registration in North."})
+        "annul-pool": w.north.id, "annul-reason": "Council decision 41/2026: mass registration in North."})
     assert unticked.status_code == 422 and "Tick the box" in unticked.get_data(as_text=True)
     done = clerk.post(f"/staff/voting/{w.process.id}/annul", data={
-        "pool": w.north.id, "reason": "Council decision 41/2026: mass registration in North.", "understood": "y"},
+        "annul-pool": w.north.id, "annul-reason": "Council decision 41/2026: mass registration in North.",
+        "annul-understood": "y"},
         follow_redirects=True)
     assert "The vote in North is annulled" in done.get_data(as_text=True)
     with app.test_request_context():
