@@ -132,3 +132,50 @@ def test_paper_ballots_the_close_and_what_anyone_can_check_afterwards(page, live
     election = pabulib.read(download.value.path())
     assert election.voter_count >= 2 and election.project("C1").extra["selected"] in ("0", "1")
     assert paper
+
+
+def _voting_end_and_ids(live_server) -> tuple:
+    """The demo vote's end in the time zone the pages show, the process id, and the Kentro pool's name."""
+    import zoneinfo
+
+    from pb.processes import queries
+    from pb.processes.models import PhaseKind
+
+    with live_server.app.app_context():
+        process = queries.process_by_slug("perivoli", "2027")
+        voting = next(p for p in process.phases if p.kind is PhaseKind.VOTING)
+        local = voting.ends_at.astimezone(zoneinfo.ZoneInfo(live_server.app.config["PB_TIMEZONE"]))
+        kentro = next(p for p in process.pools if p.district is not None)
+        return local, process.id, kentro.name
+
+
+def test_a_clerk_extends_the_vote_and_annuls_a_district_and_residents_see_why(page, live_server, chromium):
+    end, process_id, district_pool = _voting_end_and_ids(live_server)
+    new_end = (end + __import__("datetime").timedelta(days=2)).replace(hour=20, minute=0)
+    sign_in(page, "clerk")
+    page.goto(f"/staff/processes/{process_id}/phases")
+    page.locator("#until-voting").fill(new_end.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#extend-reason-voting").fill("The site was down for six hours; council decision 12/2027.")
+    page.get_by_role("button", name="Extend").first.click()
+    page.get_by_text("The phase was changed").wait_for()
+    assert_accessible(page)
+
+    page.goto(f"/staff/voting/{process_id}/invalidate")
+    page.get_by_label("Pool", exact=True).select_option(label=district_pool)
+    page.get_by_label("Why the vote in this pool is annulled").fill("Council decision 13/2027: mass registration.")
+    page.get_by_role("button", name="Annul the vote of this pool").click()
+    assert page.get_by_text("Tick the box to confirm.").first.is_visible()
+    page.get_by_label("Why the vote in this pool is annulled").fill("Council decision 13/2027: mass registration.")
+    page.get_by_label(re.compile("I understand")).check()
+    page.get_by_role("button", name="Annul the vote of this pool").click()
+    page.get_by_text(re.compile("is annulled")).first.wait_for()
+    assert_accessible(page)
+
+    visitor = chromium.new_context(base_url=live_server.url, locale="en-GB").new_page()
+    visitor.goto(PROCESS)
+    text = visitor.content()
+    assert "Extended until" in text and "council decision 12/2027" in text
+    assert "8:00:00" in text  # the 20:00 the clerk typed, in the time zone the pages show
+    assert "annulled the vote in this pool" in text and "mass registration" in text
+    assert_accessible(visitor)
+    visitor.context.close()
