@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
@@ -75,7 +75,8 @@ def import_census(actor: User, process: Process, value: CensusInput) -> Populati
         listed = "; ".join(census_problem_message(p) for p in problems[:10])
         more = len(problems) - 10
         raise ValidationError("file", _("The file was not imported: %(problems)s.", problems=listed)
-                              + (" " + _("and %(n)d more problems.", n=more) if more > 0 else ""))
+                              + (" " + ngettext("and %(num)d more problem.", "and %(num)d more problems.", more)
+                                 if more > 0 else ""))
     codes = {district.code.lower(): district.code for district in process.municipality.districts}
     unknown = [row for row in rows if row.attribute == "district" and row.group.lower() not in codes]
     if unknown:

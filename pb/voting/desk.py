@@ -243,8 +243,9 @@ def invalidate(process_id: int):
             show_on_form(form, error)
         else:
             db.session.commit()
-            flash(_("%(n)d participation(s) of %(reference)s invalidated; their ballots no longer count.",
-                    n=n, reference=form.reference.data), "success")
+            flash(ngettext("%(num)d participation of %(reference)s invalidated; its ballot no longer counts.",
+                           "%(num)d participations of %(reference)s invalidated; their ballots no longer count.",
+                           n, reference=form.reference.data), "success")
             return redirect(url_for("desk.invalidate", process_id=process.id))
     return _invalidate_page(process, form, _annul_form(process, formdata=None))
 

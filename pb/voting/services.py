@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -132,7 +133,8 @@ def import_register(actor: User, process: Process, text: str) -> RegisterImport:
         listed = "; ".join(register_problem_message(p) for p in problems[:10])
         more = len(problems) - 10
         raise ValidationError("register", _("The file was not imported: %(problems)s", problems=listed)
-                              + (" " + _("and %(n)d more problems.", n=more) if more > 0 else ""))
+                              + (" " + ngettext("and %(num)d more problem.", "and %(num)d more problems.", more)
+                                 if more > 0 else ""))
     if not rows:
         raise ValidationError("register", _("The file holds no residents."))
     districts = {d.code.upper(): d for d in process.municipality.districts}
