@@ -67,9 +67,8 @@ def _note_flushed_changes(session: Session, _context: Any) -> None:
 @sa.event.listens_for(Session, "do_orm_execute")
 def _note_statement_changes(state: Any) -> None:
     # INSERT, UPDATE and DELETE statements run past the unit of work (bulk writes, ON CONFLICT inserts).
-    if state.is_insert or state.is_update or state.is_delete:
-        if _is_public(getattr(state.statement, "table", None)):
-            state.session.info[_CHANGED] = True
+    if (state.is_insert or state.is_update or state.is_delete) and _is_public(getattr(state.statement, "table", None)):
+        state.session.info[_CHANGED] = True
 
 
 @sa.event.listens_for(Session, "after_commit")

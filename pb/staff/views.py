@@ -13,9 +13,15 @@ from flask_login import current_user
 from pb.accounts import services as account_services
 from pb.accounts.forms import StaffAccountForm
 from pb.accounts.models import Role
+from pb.accounts.permissions import (
+    can_administer,
+    can_manage_mandates,
+    can_manage_processes,
+    can_view_audit_log,
+    is_staff,
+    requires,
+)
 from pb.accounts.queries import staff_accounts
-from pb.accounts.permissions import (can_administer, can_manage_mandates, can_manage_processes, can_view_audit_log,
-                                     is_staff, requires)
 from pb.audit.queries import events_page
 from pb.core.db import utcnow
 from pb.errors import PBError, ValidationError
@@ -97,7 +103,7 @@ def phases(process_id: int):
                     raise ValidationError("until", _("Give the new end: a date and a time."))
                 # By zone name: Babel's pytz zone would put in local mean time (Athens: +1:35) with replace().
                 local = zoneinfo.ZoneInfo(str(get_timezone()))
-                until = form.until.data.replace(tzinfo=local).astimezone(dt.timezone.utc)
+                until = form.until.data.replace(tzinfo=local).astimezone(dt.UTC)
                 extend_phase(current_user, process, kind, until, form.reason.data)
             else:
                 change = open_phase_now if form.change.data == "open" else close_phase_now

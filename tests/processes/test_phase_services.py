@@ -12,8 +12,15 @@ from pb.audit.models import AuditEvent
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.processes.models import PhaseKind
-from pb.processes.services import (Action, PhaseClosed, close_phase_now, extend_phase, is_open, open_phase_now,
-                                  require_phase)
+from pb.processes.services import (
+    Action,
+    PhaseClosed,
+    close_phase_now,
+    extend_phase,
+    is_open,
+    open_phase_now,
+    require_phase,
+)
 from tests.voting.conftest import voting_world  # noqa: F401  (fixture: an open vote)
 
 
@@ -169,10 +176,9 @@ def test_the_vote_runs_no_longer_than_its_mandate(app, db, make_process, make_us
     in_force = db.session.execute(sa.select(Mandate).where(Mandate.process_id == process.id)).scalar_one()
     in_force.effective_until = (voting.ends_at + dt.timedelta(days=1)).date()
     db.session.commit()
-    with app.test_request_context():
-        with pytest.raises(ValidationError, match="mandate in force does not cover"):
-            extend_phase(clerk, process, PhaseKind.VOTING, voting.ends_at + dt.timedelta(days=5),
-                         "The site was down on 12 May.")
+    with app.test_request_context(), pytest.raises(ValidationError, match="mandate in force does not cover"):
+        extend_phase(clerk, process, PhaseKind.VOTING, voting.ends_at + dt.timedelta(days=5),
+                     "The site was down on 12 May.")
 
 
 def test_the_phases_page_extends_and_residents_see_why(client, db, make_process, make_user, login,
