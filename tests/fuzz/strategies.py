@@ -280,10 +280,16 @@ def offered_data(form: Form, text: str | None = None) -> MultiDict:
     return data
 
 
+# In an address, long values stop at a few kilobytes: gunicorn refuses a request line over 4,094 bytes before
+# the app sees it, and decoding megabyte addresses in the test client was most of the fuzzing's time.
+junk_in_address = st.one_of(
+    junk_text.filter(lambda text: len(text) <= 10_001), junk_number,
+    st.builds(_huge, st.sampled_from(["a", "é", "\U0001f600", "<", "%"]), st.sampled_from([257, 1_001, 4_001])),
+)
 query_params = st.dictionaries(
     st.one_of(st.sampled_from(["page", "per_page", "limit", "offset", "q", "pool", "district", "category", "status",
                                "sort", "beneficiary", "cost_min", "cost_max", "phase", "format", "lang", "id"]),
               junk_name),
-    st.one_of(junk_value, st.lists(junk_value, min_size=2, max_size=3)),
+    st.one_of(junk_in_address, st.lists(junk_in_address, min_size=2, max_size=3)),
     max_size=5,
 )
