@@ -112,6 +112,15 @@ def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str,
     return phase
 
 
+def lock_process(process: Process) -> None:
+    """Take the process row exclusively until the transaction ends.
+
+    Whatever changes what a vote accepts (closing it, extending it, annulling a pool) or numbers a process's
+    projects takes this lock; casting a ballot shares it, so no ballot is judged against half-made changes.
+    """
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+
+
 def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datetime, reason: str,
                  now: dt.datetime | None = None) -> Phase:
     """Move the end of a running phase later (after an outage, say), or reopen a vote that ended uncounted.
@@ -121,8 +130,7 @@ def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datet
     """
     _check_clerk(actor, reason)
     now = now or utcnow()
-    # The same lock that closing takes and casting shares: no ballot is judged against half-moved dates.
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    lock_process(process)
     db.session.refresh(process)
     phase = _phase(process, kind)
     if phase.starts_at > now:

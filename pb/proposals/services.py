@@ -17,7 +17,7 @@ from pb.core.money import format_money, minor_units
 from pb.errors import NotAllowed, ValidationError
 from pb.extensions import db
 from pb.processes.models import Pool, Process
-from pb.processes.services import Action, require_phase
+from pb.processes.services import Action, lock_process, require_phase
 from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_image
 from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
                                  ProjectStatus, ProjectVersion)
@@ -189,7 +189,7 @@ def _next_code(process: Process) -> str:
 
 def _lock(process: Process) -> None:
     """Serialise submissions to one process (codes and per-resident limits); SQLite serialises writers anyway."""
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    lock_process(process)
 
 
 def _apply(project: Project, checked: _Checked) -> None:

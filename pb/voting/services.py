@@ -31,7 +31,7 @@ from pb.mandate.queries import mandate_in_force
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.models import District, Phase, PhaseKind, Pool, Process
 from pb.processes.phases import voting_started
-from pb.processes.services import Action, is_open, require_phase
+from pb.processes.services import Action, is_open, lock_process, require_phase
 from pb.proposals.models import Project, ProjectStatus
 from pb.tally.measures import age_band
 from pb.tally.rules import NeedsApprovalBallots, UnknownRule
@@ -500,7 +500,7 @@ def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can close the vote."))
     now = now or utcnow()
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    lock_process(process)
     db.session.refresh(process)
     if process.vote_closed_at is not None:
         raise InvalidTransition(_("The vote was already closed and counted."))
@@ -637,9 +637,8 @@ def annul_pool(actor: User, pool: Pool, reason: str, now: dt.datetime | None = N
         raise ValidationError("reason", _("Give the reason in a sentence: residents see it beside the pool."))
     now = now or utcnow()
     process = pool.process
-    # Exclusive, as closing: every ballot of the pool either committed before (and is voided here) or sees
-    # the annulment and is refused.
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    # Every ballot of the pool either committed before (and is voided here) or sees the annulment and is refused.
+    lock_process(process)
     db.session.refresh(process)
     db.session.refresh(pool)
     if process.vote_closed_at is not None:
