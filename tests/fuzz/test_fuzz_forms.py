@@ -106,6 +106,11 @@ FINDINGS: dict[str, tuple[str, str, dict]] = {
         "an id past 2**31 - 1 (/api/v1/processes/2147483648/projects): the id columns are 32-bit on PostgreSQL, "
         "NumericValueOutOfRange (500); fix: an int converter with max=2**31 - 1 in create_app (404 everywhere)",
         "anonymous", {"path": f"/api/v1/processes/{2**31}/projects", "get": True, "backend": "postgresql"}),
+    "url:nul-filter": (
+        "a NUL in a filter of the project list's address (?category=%00): only form values were cleaned, so "
+        "PostgreSQL got it in the query (DataError, 500); fix: CleanRequest cleans address parameters too",
+        "anonymous", {"path": "/m/testville/rev/projects?category=%1d%00x&mm=%3C%3C", "get": True,
+                      "backend": "postgresql"}),
 }
 
 
