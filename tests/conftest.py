@@ -62,12 +62,31 @@ def _wipe_postgres(url: str) -> None:
     engine.dispose()
 
 
+def own_database(name: str) -> str:
+    """The name of a PostgreSQL database for this test process: each pytest-xdist worker has its own copy."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}_{worker}" if worker else name
+
+
+def _create_postgres_database(url: str) -> None:
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """The PostgreSQL test database, migrated once per session."""
+    """The PostgreSQL test database, migrated once per session (with pytest-xdist, once per worker, beside it)."""
     if not POSTGRES_URL:
         pytest.skip("PB_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped")
     url = normalise_database_url(POSTGRES_URL)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        parsed = sa.make_url(url)
+        url = parsed.set(database=own_database(parsed.database)).render_as_string(hide_password=False)
+        _create_postgres_database(url)
     _wipe_postgres(url)
     _migrate(url)
     yield url

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 
 from pb import create_app
 from pb.config import normalise_database_url
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, own_database
 
 # Rows written at the first revision, in the shape that revision had.
 SEED = [
@@ -34,13 +34,14 @@ def empty_database(request, tmp_path):
     if not os.environ.get("PB_TEST_POSTGRES_URL"):
         pytest.skip("PB_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped")
     admin_url = normalise_database_url(os.environ["PB_TEST_POSTGRES_URL"])
+    name = own_database("pb_migration_test")
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS pb_migration_test"))
-        connection.execute(sa.text("CREATE DATABASE pb_migration_test"))
-    yield sa.make_url(admin_url).set(database="pb_migration_test").render_as_string(hide_password=False)
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS pb_migration_test WITH (FORCE)"))
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
 
 

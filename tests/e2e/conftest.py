@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from pb import create_app
 from pb.core import mail
+from tests.conftest import own_database
 
 CHROMIUM = os.environ.get("PB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -108,20 +109,21 @@ def _fresh_demo_database(database_url: str, templates: dict, tmp_path) -> str:
 
     url = sa.make_url(database_url)
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    template_url = url.set(database="pb_e2e_template").render_as_string(hide_password=False)
+    template, copy = own_database("pb_e2e_template"), own_database("pb_e2e")
+    template_url = url.set(database=template).render_as_string(hide_password=False)
     with admin.connect() as connection:
         if "postgresql" not in templates["built"]:
-            connection.execute(sa.text("DROP DATABASE IF EXISTS pb_e2e_template WITH (FORCE)"))
-            connection.execute(sa.text("CREATE DATABASE pb_e2e_template"))
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)"))
+            connection.execute(sa.text(f"CREATE DATABASE {template}"))
             app = _template_app(template_url)
             with app.app_context():
                 upgrade(directory=app.extensions["migrate"].directory)
             _build_demo(app)
             templates["built"].add("postgresql")
-        connection.execute(sa.text("DROP DATABASE IF EXISTS pb_e2e WITH (FORCE)"))
-        connection.execute(sa.text("CREATE DATABASE pb_e2e TEMPLATE pb_e2e_template"))
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {copy} TEMPLATE {template}"))
     admin.dispose()
-    return url.set(database="pb_e2e").render_as_string(hide_password=False)
+    return url.set(database=copy).render_as_string(hide_password=False)
 
 
 @pytest.fixture

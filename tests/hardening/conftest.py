@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from pb.config import normalise_database_url
+from tests.conftest import own_database
 from tests.hardening import harness
 
 # Seconds the services wait between their checks and their insert (PB_TEST_RACE_DELAY), so that a
@@ -75,7 +76,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
     else:
-        url = postgres_database_url("pb_races")
+        url = postgres_database_url(own_database("pb_races"))
         harness.recreate_postgres_database(url)
     app = harness.make_app(url)
     if request.param == "postgresql":

@@ -10,8 +10,13 @@ import http.client
 import secrets
 import time
 
+import pytest
+
 from pb.voting.secrecy import receipt_hash
 from tests.hardening import harness
+
+# One worker runs every test that shares the session's gunicorn servers (pytest-xdist), so they start once.
+pytestmark = pytest.mark.xdist_group("gunicorn")
 
 
 def _send_and_drop(port: int, path: str, cookie: str, body: str) -> None:

@@ -11,10 +11,14 @@ from __future__ import annotations
 import itertools
 import secrets
 
+import pytest
 import sqlalchemy as sa
 
 from pb.voting.secrecy import receipt_hash
 from tests.hardening import harness
+
+# One worker runs every test that shares the session's gunicorn servers (pytest-xdist), so they start once.
+pytestmark = pytest.mark.xdist_group("gunicorn")
 
 SUBMISSIONS = 50
 

@@ -19,6 +19,9 @@ import sqlalchemy as sa
 
 from tests.hardening import harness
 
+# One worker runs every test that shares the session's gunicorn servers (pytest-xdist), so they start once.
+pytestmark = pytest.mark.xdist_group("gunicorn")
+
 
 class Relay:
     """A TCP relay to a database server that can be cut and restored on the same port."""
