@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
+from babel import support
 from flask import current_app, has_request_context, request
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGE_COOKIE = "pb_lang"
 
@@ -22,3 +26,9 @@ def select_locale() -> str:
     if chosen in locales:
         return chosen
     return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@functools.cache
+def wtforms_catalogue(locale: str) -> support.Translations:
+    """WTForms' own messages in ``locale``, read from disk once per process (Flask-WTF reads them per request)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")

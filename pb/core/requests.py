@@ -1,13 +1,17 @@
-"""What every request is, before any view sees it: control characters removed, ids kept to what the database holds."""
+"""What every request is, before any view sees it: control characters removed, ids kept to what the database holds,
+WTForms' messages in the request's language."""
 
 from __future__ import annotations
 
 import re
 
 from flask import Request
+from flask_babel import get_locale
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
+
+from pb.core.i18n import wtforms_catalogue
 
 # C0 control characters other than tab, line feed and carriage return, and DEL: no one types them, PostgreSQL
 # refuses NUL in text, and some terminals and PDF viewers misread the rest.
@@ -34,6 +38,11 @@ class CleanRequest(Request):
     def args(self) -> MultiDict[str, str]:
         # A filter of the project list read from the address reached PostgreSQL with a NUL (found by fuzzing).
         return _without_control(Request.args.__get__(self, type(self)))
+
+    @cached_property
+    def wtforms_translations(self):
+        # Flask-WTF looks for WTForms' catalogue here before it parses the file again for this request.
+        return wtforms_catalogue(str(get_locale()))
 
 
 class DatabaseId(IntegerConverter):
