@@ -31,7 +31,9 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Five images of up to 5 MB each, and the rest of the form.
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers: each would cost every limited request another round trip to Redis. A 429
+        # still says when to come back (Retry-After, pb.errors).
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STRATEGY": "moving-window",
         # If Redis is lost, limits fall back to each process's memory instead of failing requests: the vote
         # keeps going (one ballot per resident is the database's guarantee, not the limiter's), at the cost

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
+import time
 
 from flask import Flask, flash, g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -13,7 +15,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from pb.extensions import db
+from pb.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,16 @@ def render_error(status: int, detail: str | None = None):
         return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(text)}</p>", status
 
 
+def _retry_after() -> int:
+    """Seconds until the limit this request broke lets it through again; a minute if that cannot be read."""
+    try:
+        breached = limiter.current_limit
+        seconds = breached.reset_at - time.time() if breached is not None and breached.breached else 60
+    except Exception:  # the limit store is unreachable: a minute is a fair guess
+        seconds = 60
+    return max(1, math.ceil(seconds))
+
+
 def register_error_pages(app: Flask) -> None:
     """Render every HTTP error and every uncaught exception as a page; never a stack trace."""
 
@@ -93,8 +105,7 @@ def register_error_pages(app: Flask) -> None:
         response = render_error(error.code or 500)
         if error.code == 429:
             body, status = response
-            headers = {"Retry-After": str(getattr(error, "retry_after", None) or 60)}
-            return body, status, headers
+            return body, status, {"Retry-After": str(_retry_after())}
         return response
 
     @app.errorhandler(DBAPIError)
