@@ -46,11 +46,15 @@ def previous_version(mandate: Mandate) -> Mandate | None:
         Mandate.process_id == mandate.process_id, Mandate.version == mandate.version - 1)).scalar_one_or_none()
 
 
+def period_covers(effective_from: dt.date | None, effective_until: dt.date | None, today: dt.date) -> bool:
+    """Whether an effective period (open at either end when unset) covers ``today``."""
+    return (effective_from is None or effective_from <= today) and (effective_until is None or today <= effective_until)
+
+
 def is_in_force(mandate: Mandate, today: dt.date) -> bool:
     """Whether the version is in force and its effective period covers ``today``."""
-    return (mandate.status is MandateStatus.IN_FORCE
-            and (mandate.effective_from is None or mandate.effective_from <= today)
-            and (mandate.effective_until is None or today <= mandate.effective_until))
+    return mandate.status is MandateStatus.IN_FORCE and period_covers(mandate.effective_from, mandate.effective_until,
+                                                                      today)
 
 
 def mandate_in_force(process: Process, now: dt.datetime | None = None) -> Mandate | None:

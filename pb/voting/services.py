@@ -27,7 +27,8 @@ from pb.core.db import utcnow
 from pb.core.races import hold_race_window
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
-from pb.mandate.queries import mandate_in_force
+from pb.mandate.models import Mandate, MandateStatus
+from pb.mandate.queries import local_today, mandate_in_force, period_covers
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.models import District, Phase, PhaseKind, Pool, Process
 from pb.processes.phases import voting_started
@@ -329,12 +330,14 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
     Closing the vote takes the same row exclusively, so a ballot either commits before the count
     reads the ballots or sees the vote closed; many ballots share the lock without waiting on each other.
     """
-    # One round trip: the shared lock on the process row, whether it is closed, the voting dates and
-    # whether the pool's vote was annulled (annulling takes the process row exclusively too).
+    # One round trip: the shared lock on the process row, whether it is closed, the voting dates, whether the
+    # pool's vote was annulled (annulling takes the process row exclusively too) and the mandate in force.
     annulled = sa.select(Pool.annulment_reason).where(Pool.id == pool.id, Pool.annulled_at.is_not(None))
     row = db.session.execute(
-        sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at, annulled.scalar_subquery().label("annulled"))
+        sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at, annulled.scalar_subquery().label("annulled"),
+                  Mandate.id.label("mandate_id"), Mandate.effective_from, Mandate.effective_until)
         .outerjoin(Phase, sa.and_(Phase.process_id == Process.id, Phase.kind == PhaseKind.VOTING))
+        .outerjoin(Mandate, sa.and_(Mandate.process_id == Process.id, Mandate.status == MandateStatus.IN_FORCE))
         .where(Process.id == process.id).with_for_update(read=True, of=Process)).one()
     if row.vote_closed_at is not None:
         raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
@@ -345,7 +348,8 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
     if voting is None or not voting.starts_at <= now < voting.ends_at:
         db.session.expire(process, ["phases"])
         require_phase(process, Action.VOTE, now)  # raises, saying when voting opens or that it ended
-    require_mandate_in_force(process, now)
+    if row.mandate_id is None or not period_covers(row.effective_from, row.effective_until, local_today(process, now)):
+        require_mandate_in_force(process, now)  # raises, saying what is missing
     return voting.starts_at.year
 
 
@@ -355,7 +359,7 @@ def _insert_participation(values: dict) -> bool:
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(Participation).values(**values).on_conflict_do_nothing().returning(Participation.id)
-    return db.session.execute(statement).scalar() is not None
+    return db.session.connection().execute(statement).scalar() is not None
 
 
 def _check_choices(pool: Pool, choices: Sequence[Choice]) -> None:
@@ -365,7 +369,8 @@ def _check_choices(pool: Pool, choices: Sequence[Choice]) -> None:
 
 
 def _write_choices(ballot_id: str, choices: Sequence[Choice]) -> None:
-    db.session.execute(sa.insert(BallotChoice), [
+    # Plain Core statements on the session's connection: the ORM's bulk layer adds nothing to a write-once insert.
+    db.session.connection().execute(sa.insert(BallotChoice), [
         {"ballot_id": ballot_id, "project_id": c.project_id, "position": position, "points": c.points}
         for position, c in enumerate(choices)])
 
@@ -391,7 +396,8 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
             demographics = {"age_band": age_band(age), "sex": sex if sex in SEXES else None,
                             "district_code": district.code if district else None}
         ballot_id = _write_ballot(pool, channel, digest, demographics, choices)
-        db.session.execute(sa.insert(CountedBallot).values(owner_tag=tag, pool_id=pool.id, ballot_id=ballot_id))
+        db.session.connection().execute(sa.insert(CountedBallot).values(owner_tag=tag, pool_id=pool.id,
+                                                                        ballot_id=ballot_id))
         return Receipt(code)
     existing = db.session.scalar(sa.select(Participation).where(
         Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
@@ -420,8 +426,8 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
 def _write_ballot(pool: Pool, channel: Channel, digest: str, demographics: dict, choices: Sequence[Choice]) -> str:
     """Insert a ballot and its choices (written once, never changed); its random id."""
     ballot_id = secrets.token_hex(16)
-    db.session.execute(sa.insert(Ballot).values(id=ballot_id, pool_id=pool.id, receipt_hash=digest, channel=channel,
-                                                **demographics))
+    db.session.connection().execute(sa.insert(Ballot).values(id=ballot_id, pool_id=pool.id, receipt_hash=digest,
+                                                             channel=channel, **demographics))
     _write_choices(ballot_id, choices)
     return ballot_id
 
