@@ -92,9 +92,10 @@ def login():
                                      "at": int(time.time())}
                 db.session.commit()
                 return redirect(url_for("accounts.login_code"))
+            staff = user.is_staff  # read before the commit expires the account, which would cost a query
             login_user(user, remember=form.remember.data)
             db.session.commit()
-            if user.is_staff:  # staff without a second factor set one up before anything else
+            if staff:  # staff without a second factor set one up before anything else
                 return redirect(url_for("accounts.two_factor", next=next_url))
             return redirect(next_url)
     return render_template("accounts/login.html", form=form)
