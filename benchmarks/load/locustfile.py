@@ -18,7 +18,8 @@ import secrets
 import threading
 import urllib.parse
 
-from locust import FastHttpUser, constant, constant_throughput, tag, task
+import gevent
+from locust import FastHttpUser, constant, tag, task
 
 PLAN = json.loads(open(os.environ["PB_LOAD_PLAN"]).read())
 HOSTS = PLAN["hosts"]
@@ -36,8 +37,11 @@ def _next(iterator):
 class Visitor(FastHttpUser):
     """A visitor of the public pages who may be a verified resident about to vote."""
 
-    # As fast as answers come (saturation), or each visitor at PB_LOAD_RATE requests a second (a set load).
-    wait_time = constant_throughput(PLAN["rate_per_user"]) if PLAN.get("rate_per_user") else constant(0)
+    # As fast as answers come (saturation), or a set load: pauses drawn from an exponential distribution, so
+    # that the visitors' requests arrive as independent people's do (a Poisson stream at the offered rate).
+    # Fixed pacing (locust's constant_throughput) keeps the visitors in step: they arrive together, wait out
+    # the same interval, and arrive together again, a burst the size of the crowd every interval.
+    wait_time = (lambda self: random.expovariate(PLAN["rate_per_user"])) if PLAN.get("rate_per_user") else constant(0)
     host = HOSTS[0]
 
     def on_start(self):
@@ -46,6 +50,9 @@ class Visitor(FastHttpUser):
         self.client.base_url = self.host
         self.address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
         self.headers = {"X-Forwarded-For": self.address}
+        if PLAN.get("rate_per_user"):
+            # Started together, the visitors' first requests would all arrive at once.
+            gevent.sleep(random.expovariate(PLAN["rate_per_user"]))
 
     # 80%: browsing --------------------------------------------------------------------------------------
     @task(40)

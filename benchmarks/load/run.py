@@ -109,6 +109,10 @@ def main() -> None:
                         help="run only these kinds of request: browse, vote, results, sign-in (default: the mix)")
     parser.add_argument("--rate", type=float, default=0,
                         help="offered requests per second in all (default: as fast as the app answers)")
+    # Behind a load balancer the app server keeps idle connections open longer than the balancer does (75 s
+    # against its usual 60 s). gunicorn's default of 2 s is for clients that reach it directly: a visitor who
+    # pauses about that long may send into a connection the server is closing (locust counts a failure).
+    parser.add_argument("--keep-alive", type=int, default=75, help="gunicorn --keep-alive, seconds")
     parser.add_argument("--app-cpus", default="1", help="the CPUs the app servers may use (taskset -c)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--redis-dies-after", type=int, default=0,
@@ -163,7 +167,8 @@ def main() -> None:
                    "PB_RATELIMIT_STORAGE_URL": redis_url, "PB_PROXY_HOPS": "1", **KEYS}
     servers = [subprocess.Popen(
         ["taskset", "-c", args.app_cpus, sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads",
-         str(args.threads), "-b", f"127.0.0.1:{BASE_PORT + i}", "--log-level", "warning", "wsgi:app"],
+         str(args.threads), "--keep-alive", str(args.keep_alive), "-b", f"127.0.0.1:{BASE_PORT + i}",
+         "--log-level", "warning", "wsgi:app"],
         cwd=REPO, env=environment, stderr=open(work / f"server{i}.log", "w")) for i in range(args.servers)]
     try:
         for i in range(args.servers):
