@@ -112,13 +112,13 @@ def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str,
     return phase
 
 
-def lock_process(process: Process) -> None:
-    """Take the process row exclusively until the transaction ends.
+def lock_process(process: Process, *, shared: bool = False) -> None:
+    """Take the process row exclusively (or ``shared``) until the transaction ends.
 
     Whatever changes what a vote accepts (closing it, extending it, annulling a pool) or numbers a process's
     projects takes this lock; casting a ballot shares it, so no ballot is judged against half-made changes.
     """
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update())
+    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update(read=shared))
 
 
 def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datetime, reason: str,

@@ -330,15 +330,19 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
     Closing the vote takes the same row exclusively, so a ballot either commits before the count
     reads the ballots or sees the vote closed; many ballots share the lock without waiting on each other.
     """
-    # One round trip: the shared lock on the process row, whether it is closed, the voting dates, whether the
-    # pool's vote was annulled (annulling takes the process row exclusively too) and the mandate in force.
+    # The lock in a statement of its own: a change that held the row exclusively (an annulment, an extension)
+    # has committed by the time it returns, and on PostgreSQL only a statement begun after that sees it; a
+    # statement that waited for the lock itself would still see the other rows as they were when it began.
+    lock_process(process, shared=True)
+    # Then in one round trip: whether the vote is closed, the voting dates, whether the pool's vote was
+    # annulled and the mandate in force.
     annulled = sa.select(Pool.annulment_reason).where(Pool.id == pool.id, Pool.annulled_at.is_not(None))
     row = db.session.execute(
         sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at, annulled.scalar_subquery().label("annulled"),
                   Mandate.id.label("mandate_id"), Mandate.effective_from, Mandate.effective_until)
         .outerjoin(Phase, sa.and_(Phase.process_id == Process.id, Phase.kind == PhaseKind.VOTING))
         .outerjoin(Mandate, sa.and_(Mandate.process_id == Process.id, Mandate.status == MandateStatus.IN_FORCE))
-        .where(Process.id == process.id).with_for_update(read=True, of=Process)).one()
+        .where(Process.id == process.id)).one()
     if row.vote_closed_at is not None:
         raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
     if row.annulled is not None:

@@ -7,6 +7,7 @@ barrier, as concurrent requests on different app servers would be.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -107,3 +108,50 @@ def test_paper_and_online_at_once_leave_one_ballot(app, db, voting_world):
     refused = [o for o in outcomes if isinstance(o, services.AlreadyVoted)]
     assert len(refused) >= SUBMISSIONS // 2 - 1
     assert _counts(db) == (1, 1)
+
+
+def test_a_ballot_waiting_while_its_pool_is_annulled_is_refused(app, db, voting_world):
+    """The ballot arrives while the clerk's annulment holds the process: once that commits, it sees it."""
+    w = voting_world
+    user_id, clerk_id, pool_id, project_id = w.resident.id, w.clerk.id, w.city.id, w.projects[0].id
+    db.session.commit()
+    annulling, committing = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def annul():
+        with app.app_context():
+            try:
+                with writing():
+                    services.annul_pool(db.session.get(User, clerk_id), db.session.get(Pool, pool_id),
+                                        "Mass registration with scraped tax numbers.")
+                    annulling.set()
+                    committing.wait(10)  # the ballot is waiting for the lock meanwhile
+                    db.session.commit()
+            finally:
+                annulling.set()
+                db.session.remove()
+
+    def ballot():
+        annulling.wait(10)
+        with app.app_context():
+            try:
+                with writing():
+                    outcome.append(services.cast_ballot(db.session.get(User, user_id), db.session.get(Pool, pool_id),
+                                                        [Choice(project_id)], "late-form").code)
+                    db.session.commit()
+            except PBError as error:
+                db.session.rollback()
+                outcome.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=annul), threading.Thread(target=ballot)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # long enough for the ballot to reach the lock and wait there
+    committing.set()
+    for thread in threads:
+        thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], services.InvalidTransition), outcome
+    assert "annulled" in outcome[0].message
+    assert _counts(db) == (0, 0)
