@@ -77,6 +77,14 @@ def _create_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+def _drop_postgres_database(url: str) -> None:
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The PostgreSQL test database, migrated once per session (with pytest-xdist, once per worker, beside it)."""
@@ -90,6 +98,8 @@ def postgres_url() -> Iterator[str]:
     _wipe_postgres(url)
     _migrate(url)
     yield url
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _drop_postgres_database(url)
 
 
 def _truncate_postgres(app: Flask) -> None:
