@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from pb import create_app
 from pb.config import normalise_database_url
 from pb.core import mail
+from tests.hardening import harness
 
 POSTGRES_URL = os.environ.get("PB_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -68,23 +69,6 @@ def own_database(name: str) -> str:
     return f"{name}_{worker}" if worker else name
 
 
-def _create_postgres_database(url: str) -> None:
-    parsed = sa.make_url(url)
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-def _drop_postgres_database(url: str) -> None:
-    parsed = sa.make_url(url)
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The PostgreSQL test database, migrated once per session (with pytest-xdist, once per worker, beside it)."""
@@ -94,12 +78,12 @@ def postgres_url() -> Iterator[str]:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         parsed = sa.make_url(url)
         url = parsed.set(database=own_database(parsed.database)).render_as_string(hide_password=False)
-        _create_postgres_database(url)
+        harness.recreate_postgres_database(url)
     _wipe_postgres(url)
     _migrate(url)
     yield url
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        _drop_postgres_database(url)
+        harness.drop_postgres_database(url)
 
 
 def _truncate_postgres(app: Flask) -> None:
