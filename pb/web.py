@@ -93,6 +93,12 @@ def register_web_hooks(app: Flask) -> None:
     # open the request's SQLite transaction as a reader, and its later write would find the lock taken.
     app.before_request_funcs.setdefault(None, []).insert(0, declare_writes)
 
+    @app.teardown_request
+    def end_writes(_error):
+        # Whatever runs after the request in this thread (a test, a command) reads again unless it says otherwise:
+        # a leftover "writes" would make its next SQLite transaction hold the write lock while it only reads.
+        set_writing(False)
+
     @app.after_request
     def deliver_mail(response):
         # Development and tests: send what this request queued, after its commit. Production uses

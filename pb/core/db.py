@@ -51,7 +51,7 @@ def writing() -> Iterator[None]:
 
 
 def set_writing(value: bool) -> None:
-    """Say whether the rest of this request writes (set before every request, so none inherits it)."""
+    """Say whether the rest of this request writes (set before every request and cleared after it)."""
     _writing.set(value)
 
 

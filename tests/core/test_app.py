@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from pb import create_app
+from pb.core.db import writing
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -98,6 +99,18 @@ def test_language_switch_is_remembered(client):
     assert "Σύνδεση" in page and 'lang="el"' in page
     response = client.post("/language", data={"language": "el", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_a_request_that_wrote_leaves_no_writer_behind(client, db):
+    # After a POST, the test's own reads (or a command's) must not take SQLite's write lock.
+    client.post("/language", data={"language": "el", "next": "/"})
+    db.session.execute(sa.text("SELECT 1"))  # this thread's next transaction: a reader
+    with db.engine.connect() as other:
+        if db.engine.dialect.name == "sqlite":
+            other.connection.driver_connection.execute("PRAGMA busy_timeout = 200")  # fail fast, not in 30 s
+        with writing():
+            other.execute(sa.text("SELECT 1"))  # a writer elsewhere begins: it would find the lock taken
+    db.session.rollback()
 
 
 def test_security_headers_on_every_response(client):
