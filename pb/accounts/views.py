@@ -34,6 +34,10 @@ from pb.web import safe_next
 bp = Blueprint("accounts", __name__)
 
 
+# Built once: every signed-in request runs it.
+_ACCOUNT_OF_SESSION = sa.select(User).where(User.session_token == sa.bindparam("token"))
+
+
 def configure_login(manager: LoginManager) -> None:
     """Tell Flask-Login how to find the account of a session and where to sign in."""
     manager.login_view = "accounts.login"
@@ -43,9 +47,7 @@ def configure_login(manager: LoginManager) -> None:
 
     @manager.user_loader
     def load_user(session_token: str) -> User | None:
-        user = db.session.execute(
-            sa.select(User).where(User.session_token == session_token)
-        ).scalar_one_or_none()
+        user = db.session.execute(_ACCOUNT_OF_SESSION, {"token": session_token}).scalar_one_or_none()
         return user if user is not None and user.is_active else None
 
 

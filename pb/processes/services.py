@@ -112,13 +112,18 @@ def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str,
     return phase
 
 
+# Built once: casting a ballot takes the shared lock, and building the statement would cost more than sending it.
+_LOCK = {shared: sa.select(Process.id).where(Process.id == sa.bindparam("process_id")).with_for_update(read=shared)
+         for shared in (False, True)}
+
+
 def lock_process(process: Process, *, shared: bool = False) -> None:
     """Take the process row exclusively (or ``shared``) until the transaction ends.
 
     Whatever changes what a vote accepts (closing it, extending it, annulling a pool) or numbers a process's
     projects takes this lock; casting a ballot shares it, so no ballot is judged against half-made changes.
     """
-    db.session.execute(sa.select(Process.id).where(Process.id == process.id).with_for_update(read=shared))
+    db.session.execute(_LOCK[shared], {"process_id": process.id})
 
 
 def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datetime, reason: str,

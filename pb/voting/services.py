@@ -109,10 +109,17 @@ def rules_of(pool: Pool) -> BallotRules:
         max_points_per_project=pool.max_points_per_project)
 
 
+# Statements of the ballot path are built once, at import: a ballot runs about ten of them, and building a
+# statement (and its cache key) costs more Python than sending it. Values travel as bound parameters.
+_BALLOT_COSTS = sa.select(Project.id, Project.cost).where(
+    Project.pool_id == sa.bindparam("pool_id"), Project.status.in_(counting.BALLOT_STATUSES))
+_ENTRY_OF_ACCOUNT = sa.select(VoterRegisterEntry).where(
+    VoterRegisterEntry.process_id == sa.bindparam("process_id"), VoterRegisterEntry.user_id == sa.bindparam("user_id"))
+
+
 def ballot_costs(pool: Pool) -> dict[int, int]:
     """Each project on the pool's ballot and its cost."""
-    return dict(db.session.execute(sa.select(Project.id, Project.cost).where(
-        Project.pool_id == pool.id, Project.status.in_(counting.BALLOT_STATUSES))).all())
+    return dict(db.session.execute(_BALLOT_COSTS, {"pool_id": pool.id}).all())
 
 
 def vote_year(process: Process) -> int:
@@ -177,8 +184,7 @@ def register_entry_for(user: User, process: Process) -> VoterRegisterEntry | Non
     """The register entry this account is verified as, in this process."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(sa.select(VoterRegisterEntry).where(
-        VoterRegisterEntry.process_id == process.id, VoterRegisterEntry.user_id == user.id))
+    return db.session.scalar(_ENTRY_OF_ACCOUNT, {"process_id": process.id, "user_id": user.id})
 
 
 def find_register_entry(process: Process, reference: str) -> VoterRegisterEntry | None:
@@ -323,6 +329,19 @@ def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool, year: int | 
 
 # --- Casting ---------------------------------------------------------------------------------------------
 
+# In one round trip: whether the vote is closed, the voting dates, whether the pool's vote was annulled and
+# the mandate in force.
+_CASTING_STATE = (
+    sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at,
+              sa.select(Pool.annulment_reason)
+              .where(Pool.id == sa.bindparam("pool_id"), Pool.annulled_at.is_not(None))
+              .scalar_subquery().label("annulled"),
+              Mandate.id.label("mandate_id"), Mandate.effective_from, Mandate.effective_until)
+    .outerjoin(Phase, sa.and_(Phase.process_id == Process.id, Phase.kind == PhaseKind.VOTING))
+    .outerjoin(Mandate, sa.and_(Mandate.process_id == Process.id, Mandate.status == MandateStatus.IN_FORCE))
+    .where(Process.id == sa.bindparam("process_id")))
+
+
 def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
     """Take a shared lock on the process, check from fresh rows that voting is open in the pool; the year of
     the vote.
@@ -334,15 +353,7 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
     # has committed by the time it returns, and on PostgreSQL only a statement begun after that sees it; a
     # statement that waited for the lock itself would still see the other rows as they were when it began.
     lock_process(process, shared=True)
-    # Then in one round trip: whether the vote is closed, the voting dates, whether the pool's vote was
-    # annulled and the mandate in force.
-    annulled = sa.select(Pool.annulment_reason).where(Pool.id == pool.id, Pool.annulled_at.is_not(None))
-    row = db.session.execute(
-        sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at, annulled.scalar_subquery().label("annulled"),
-                  Mandate.id.label("mandate_id"), Mandate.effective_from, Mandate.effective_until)
-        .outerjoin(Phase, sa.and_(Phase.process_id == Process.id, Phase.kind == PhaseKind.VOTING))
-        .outerjoin(Mandate, sa.and_(Mandate.process_id == Process.id, Mandate.status == MandateStatus.IN_FORCE))
-        .where(Process.id == process.id)).one()
+    row = db.session.execute(_CASTING_STATE, {"process_id": process.id, "pool_id": pool.id}).one()
     if row.vote_closed_at is not None:
         raise InvalidTransition(_("Voting has closed; the ballots have been counted."))
     if row.annulled is not None:
@@ -357,13 +368,19 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
     return voting.starts_at.year
 
 
+_INSERT_PARTICIPATION = {
+    dialect: insert(Participation).on_conflict_do_nothing().returning(Participation.id)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_INSERT_BALLOT = sa.insert(Ballot)
+_INSERT_CHOICES = sa.insert(BallotChoice)
+_INSERT_COUNTED_BALLOT = sa.insert(CountedBallot)
+
 
 def _insert_participation(values: dict) -> bool:
     """Insert the participation unless one exists for the pool and resident; whether this call inserted it."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Participation).values(**values).on_conflict_do_nothing().returning(Participation.id)
-    return db.session.connection().execute(statement).scalar() is not None
+    connection = db.session.connection()
+    statement = _INSERT_PARTICIPATION[connection.dialect.name]
+    return connection.execute(statement, values).scalar() is not None
 
 
 def _check_choices(pool: Pool, choices: Sequence[Choice]) -> None:
@@ -374,7 +391,7 @@ def _check_choices(pool: Pool, choices: Sequence[Choice]) -> None:
 
 def _write_choices(ballot_id: str, choices: Sequence[Choice]) -> None:
     # Plain Core statements on the session's connection: the ORM's bulk layer adds nothing to a write-once insert.
-    db.session.connection().execute(sa.insert(BallotChoice), [
+    db.session.connection().execute(_INSERT_CHOICES, [
         {"ballot_id": ballot_id, "project_id": c.project_id, "position": position, "points": c.points}
         for position, c in enumerate(choices)])
 
@@ -400,8 +417,8 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
             demographics = {"age_band": age_band(age), "sex": sex if sex in SEXES else None,
                             "district_code": district.code if district else None}
         ballot_id = _write_ballot(pool, channel, digest, demographics, choices)
-        db.session.connection().execute(sa.insert(CountedBallot).values(owner_tag=tag, pool_id=pool.id,
-                                                                        ballot_id=ballot_id))
+        db.session.connection().execute(_INSERT_COUNTED_BALLOT,
+                                        {"owner_tag": tag, "pool_id": pool.id, "ballot_id": ballot_id})
         return Receipt(code)
     existing = db.session.scalar(sa.select(Participation).where(
         Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
@@ -430,8 +447,8 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
 def _write_ballot(pool: Pool, channel: Channel, digest: str, demographics: dict, choices: Sequence[Choice]) -> str:
     """Insert a ballot and its choices (written once, never changed); its random id."""
     ballot_id = secrets.token_hex(16)
-    db.session.connection().execute(sa.insert(Ballot).values(id=ballot_id, pool_id=pool.id, receipt_hash=digest,
-                                                             channel=channel, **demographics))
+    db.session.connection().execute(_INSERT_BALLOT, {"id": ballot_id, "pool_id": pool.id, "receipt_hash": digest,
+                                                     "channel": channel, **demographics})
     _write_choices(ballot_id, choices)
     return ballot_id
 

@@ -131,13 +131,17 @@ def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: 
     ), status
 
 
+# Built once: the ballot is the hottest page that writes.
+_POOL_WITH_PROCESS = (sa.select(Pool).where(Pool.id == sa.bindparam("pool_id"))
+                      .options(joinedload(Pool.process).joinedload(Process.municipality)))
+
+
 @bp.route("/pools/<int:pool_id>/ballot", methods=["GET", "POST"])
 @requires(is_signed_in)
 @limiter.limit(_ballot_limit, key_func=_account_key, methods=["POST"])
 def ballot(pool_id: int):
     """The ballot of one pool: check it as often as wanted, then submit; submitting again changes it."""
-    pool = db.session.scalar(sa.select(Pool).where(Pool.id == pool_id)
-                             .options(joinedload(Pool.process).joinedload(Process.municipality)))
+    pool = db.session.scalar(_POOL_WITH_PROCESS, {"pool_id": pool_id})
     if pool is None:
         abort(404)
     process = pool.process
