@@ -16,7 +16,7 @@ from pb.accounts import permissions
 from pb.accounts.forms import ROLE_LABELS
 from pb.accounts.permissions import public
 from pb.accounts.services import set_locale
-from pb.core.db import set_writing
+from pb.core.db import reset_writing, set_writing
 from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
 from pb.core.mail import deliver_pending
 from pb.core.money import format_money
@@ -81,7 +81,7 @@ def register_web_hooks(app: Flask) -> None:
 
     def declare_writes():
         # State-changing requests write: on SQLite their transactions take the write lock at BEGIN.
-        set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
+        request.environ["pb.writing"] = set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     def refuse_control_characters():
         # A control character in the address names no page (PostgreSQL would refuse it in a query).
@@ -95,9 +95,12 @@ def register_web_hooks(app: Flask) -> None:
 
     @app.teardown_request
     def end_writes(_error):
-        # Whatever runs after the request in this thread (a test, a command) reads again unless it says otherwise:
-        # a leftover "writes" would make its next SQLite transaction hold the write lock while it only reads.
-        set_writing(False)
+        # What runs after the request in this thread (a test, a command) gets back what it had said: a leftover
+        # "writes" would make its next SQLite transaction hold the write lock while it only reads. Request
+        # contexts that ran no hooks (test_request_context inside a writing() block) change nothing.
+        token = request.environ.pop("pb.writing", None)
+        if token is not None:
+            reset_writing(token)
 
     @app.after_request
     def deliver_mail(response):

@@ -50,9 +50,13 @@ def writing() -> Iterator[None]:
         _writing.reset(token)
 
 
-def set_writing(value: bool) -> None:
-    """Say whether the rest of this request writes (set before every request and cleared after it)."""
-    _writing.set(value)
+def set_writing(value: bool) -> contextvars.Token[bool]:
+    """Say whether the rest of this request writes; the token puts back what held before (``reset_writing``)."""
+    return _writing.set(value)
+
+
+def reset_writing(token: contextvars.Token[bool]) -> None:
+    _writing.reset(token)
 
 
 @sa.event.listens_for(sa.engine.Engine, "begin")

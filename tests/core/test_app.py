@@ -113,6 +113,15 @@ def test_a_request_that_wrote_leaves_no_writer_behind(client, db):
     db.session.rollback()
 
 
+def test_a_request_context_inside_a_writer_leaves_it_a_writer(app):
+    from pb.core.db import _writing
+
+    with writing():
+        with app.test_request_context("/"):  # runs the teardown hooks, not the before-request ones
+            pass
+        assert _writing.get() is True
+
+
 def test_security_headers_on_every_response(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
