@@ -95,9 +95,9 @@ def register_web_hooks(app: Flask) -> None:
 
     @app.teardown_request
     def end_writes(_error):
-        # What runs after the request in this thread (a test, a command) gets back what it had said: a leftover
-        # "writes" would make its next SQLite transaction hold the write lock while it only reads. Request
-        # contexts that ran no hooks (test_request_context inside a writing() block) change nothing.
+        # What runs after the request in this thread (a test, a command) gets back what it had said: a
+        # leftover "writes" would make its next SQLite transaction hold the write lock while it only reads.
+        # Request contexts that ran no hooks (test_request_context inside a writing() block) change nothing.
         token = request.environ.pop("pb.writing", None)
         if token is not None:
             reset_writing(token)

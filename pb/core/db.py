@@ -51,7 +51,7 @@ def writing() -> Iterator[None]:
 
 
 def set_writing(value: bool) -> contextvars.Token[bool]:
-    """Say whether the rest of this request writes; the token puts back what held before (``reset_writing``)."""
+    """Say whether the rest of this request writes; ``reset_writing(token)`` puts back what held before."""
     return _writing.set(value)
 
 

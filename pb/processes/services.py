@@ -112,9 +112,9 @@ def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str,
     return phase
 
 
-# Built once: casting a ballot takes the shared lock, and building the statement would cost more than sending it.
-_LOCK = {shared: sa.select(Process.id).where(Process.id == sa.bindparam("process_id")).with_for_update(read=shared)
-         for shared in (False, True)}
+# Built once: casting a ballot takes the shared lock, and building the statement costs more than sending it.
+_LOCK = {shared: sa.select(Process.id).where(Process.id == sa.bindparam("process_id"))
+         .with_for_update(read=shared) for shared in (False, True)}
 
 
 def lock_process(process: Process, *, shared: bool = False) -> None:

@@ -114,7 +114,8 @@ def rules_of(pool: Pool) -> BallotRules:
 _BALLOT_COSTS = sa.select(Project.id, Project.cost).where(
     Project.pool_id == sa.bindparam("pool_id"), Project.status.in_(counting.BALLOT_STATUSES))
 _ENTRY_OF_ACCOUNT = sa.select(VoterRegisterEntry).where(
-    VoterRegisterEntry.process_id == sa.bindparam("process_id"), VoterRegisterEntry.user_id == sa.bindparam("user_id"))
+    VoterRegisterEntry.process_id == sa.bindparam("process_id"),
+    VoterRegisterEntry.user_id == sa.bindparam("user_id"))
 
 
 def ballot_costs(pool: Pool) -> dict[int, int]:
@@ -447,8 +448,8 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
 def _write_ballot(pool: Pool, channel: Channel, digest: str, demographics: dict, choices: Sequence[Choice]) -> str:
     """Insert a ballot and its choices (written once, never changed); its random id."""
     ballot_id = secrets.token_hex(16)
-    db.session.connection().execute(_INSERT_BALLOT, {"id": ballot_id, "pool_id": pool.id, "receipt_hash": digest,
-                                                     "channel": channel, **demographics})
+    db.session.connection().execute(_INSERT_BALLOT, {
+        "id": ballot_id, "pool_id": pool.id, "receipt_hash": digest, "channel": channel, **demographics})
     _write_choices(ballot_id, choices)
     return ballot_id
 
