@@ -271,8 +271,8 @@ def test_from_idea_to_ballot(chromium, live_server, tmp_path):
         assert "Not feasible" in _card(neighbour, UNFEASIBLE_TITLE).inner_text()
         neighbour.get_by_label("Status").select_option(label="On the ballot")
         neighbour.get_by_role("button", name="Show projects").click()
-        assert neighbour.get_by_role("heading", name="1 project", exact=True).is_visible()
-        assert _card(neighbour, FEASIBLE_TITLE).is_visible()
+        expect(neighbour.get_by_role("heading", name="1 project", exact=True)).to_be_visible()
+        expect(_card(neighbour, FEASIBLE_TITLE)).to_be_visible()
 
         # ... the not feasible one keeps its reason and the answered appeal.
         neighbour.goto(f"/projects/{unfeasible_id}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.test_pages import assert_accessible, sign_in
 
 PROCESS = "/m/perivoli/2027"
@@ -39,7 +41,7 @@ def test_a_resident_votes_changes_and_checks_the_receipt(page, live_server):
     assert_accessible(page)
     page.get_by_role("textbox", name="Voting code").fill("WRONG-CODE-1234")
     page.get_by_role("button", name="Use the code").click()
-    assert page.get_by_text("This voting code is not valid").first.is_visible()
+    expect(page.get_by_text("This voting code is not valid").first).to_be_visible()
     page.get_by_role("textbox", name="Voting code").fill(code.lower())
     page.get_by_role("button", name="Use the code").click()
     page.get_by_text("You are verified: you may vote").wait_for()
@@ -52,7 +54,7 @@ def test_a_resident_votes_changes_and_checks_the_receipt(page, live_server):
     assert page.locator("[data-total]").inner_text().replace("\u00a0", " ").startswith("€300,000")
     assert page.locator("[data-over]").is_visible()
     page.get_by_role("button", name="Check my ballot").click()
-    assert "more than the pool" in page.locator("#error-summary").inner_text()
+    expect(page.locator("#error-summary")).to_contain_text("more than the pool")
     assert_accessible(page)
     _tick(page, "C2", on=False)
     _tick(page, "C3")
@@ -94,9 +96,11 @@ def test_paper_ballots_the_close_and_what_anyone_can_check_afterwards(page, live
     sign_in(page, "clerk")
     page.goto("/staff/voting")
     page.get_by_role("link", name=re.compile("Συμμετοχικός προϋπολογισμός 2027")).first.click()
+    page.wait_for_url(re.compile(r"/staff/voting/\d+$"))
     desk = page.url
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("Enter ballots of .*City-wide")).click()
+    page.wait_for_url(re.compile(r"/staff/voting/pools/\d+/paper$"))
     paper = page.url
     assert_accessible(page)
     # A paper ballot for a resident who has not voted: typed, entered, confirmed.
@@ -108,7 +112,7 @@ def test_paper_ballots_the_close_and_what_anyone_can_check_afterwards(page, live
     page.get_by_label("Register reference").fill("PRV-0004")
     page.get_by_label("Projects").fill("C2")
     page.get_by_role("button", name="Enter the ballot").click()
-    assert page.get_by_text("already voted online").first.is_visible()
+    expect(page.get_by_text("already voted online").first).to_be_visible()
     assert page.get_by_label("Register reference").input_value() == "PRV-0004"
 
     page.goto(desk)
@@ -164,7 +168,7 @@ def test_a_clerk_extends_the_vote_and_annuls_a_district_and_residents_see_why(pa
     page.get_by_label("Pool", exact=True).select_option(label=district_pool)
     page.get_by_label("Why the vote in this pool is annulled").fill("Council decision 13/2027: mass registration.")
     page.get_by_role("button", name="Annul the vote of this pool").click()
-    assert page.get_by_text("Tick the box to confirm.").first.is_visible()
+    expect(page.get_by_text("Tick the box to confirm.").first).to_be_visible()
     page.get_by_label("Why the vote in this pool is annulled").fill("Council decision 13/2027: mass registration.")
     page.get_by_label(re.compile("I understand")).check()
     page.get_by_role("button", name="Annul the vote of this pool").click()
