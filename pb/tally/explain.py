@@ -16,6 +16,9 @@ A reason is a code plus numbers, never a sentence, so the web application can tr
   its supporters still held in total at the end of the count, ``lacking`` = cost - money_left, and
   ``extra_supporters_needed`` is how many more voters with an untouched share (the start money
   ``start_money``) would have had to support it to cover ``lacking``.
+- ``over_budget``: equal shares ended with less money left in the pool than it costs: ``cost``, and
+  ``pool_left`` = the budget - the cost of the projects bought. It could not have been funded whoever
+  supported it; ``not_affordable`` is for the projects the pool could still have paid for.
 - ``zero_cost``: costs nothing; equal shares with cost satisfaction gives no satisfaction for it, so the
   reference never buys it.
 - ``no_supporters``: no ballot supports it (equal shares).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -86,6 +86,7 @@ REASON_LABELS = {
     "stopped": _l("Not funded: the count had stopped at a project that did not fit"),
     "below_threshold": _l("Not funded: fewer votes than the threshold"),
     "not_affordable": _l("Not funded: its supporters' shares of the budget could not pay for it"),
+    "over_budget": _l("Not funded: it costs more than the pool had left after the funded projects"),
     "zero_cost": _l("Not funded: it costs nothing"),
     "no_supporters": _l("Not funded: no ballot chose it"),
     "withdrawn": _l("Withdrawn"),
@@ -125,8 +126,17 @@ def reason_detail(reason: str, numbers: dict, currency: str) -> str:
         return _("%(left)s was left when the count stopped.", left=_amount(n.get("left"), currency))
     if reason == "below_threshold":
         return _("%(score)s votes; the threshold is %(threshold)s.", score=n.get("score"), threshold=n.get("threshold"))
+    if reason == "over_budget":
+        return _("It costs %(cost)s; %(left)s of the pool was left.", cost=_amount(n.get("cost"), currency),
+                 left=_amount(n.get("pool_left"), currency))
     if reason == "not_affordable":
-        return _("Its supporters had %(money)s left; %(lacking)s was missing (about %(extra)s more supporters "
-                 "would have been needed).", money=_amount(n.get("money_left"), currency),
-                 lacking=_amount(n.get("lacking"), currency), extra=n.get("extra_supporters_needed", "?"))
+        extra = n.get("extra_supporters_needed")
+        if not isinstance(extra, int):
+            return _("Its supporters had %(money)s left; %(lacking)s was missing.",
+                     money=_amount(n.get("money_left"), currency), lacking=_amount(n.get("lacking"), currency))
+        return ngettext("Its supporters had %(money)s left; %(lacking)s was missing (about %(num)d more supporter "
+                        "would have been needed).",
+                        "Its supporters had %(money)s left; %(lacking)s was missing (about %(num)d more supporters "
+                        "would have been needed).", extra, money=_amount(n.get("money_left"), currency),
+                        lacking=_amount(n.get("lacking"), currency))
     return ""

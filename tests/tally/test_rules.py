@@ -115,12 +115,34 @@ def test_equalshares_prices_and_explanations() -> None:
     assert outcome.selected == ("big",)
     bought = outcome.explanation("big")
     assert dict(bought.numbers) == {"round": 1, "price": 20.0, "full_payers": 4, "partial_payers": 0, "supporters": 4}
+    # small costs 30 and the pool keeps 20 after big: no supporter could have changed that.
     rejected = outcome.explanation("small")
-    assert rejected.reason == "not_affordable"
+    assert rejected.reason == "over_budget"
+    assert dict(rejected.numbers) == {"cost": 30, "pool_left": 20}
+    json.dumps(outcome.to_dict())
+
+
+def test_equalshares_explains_a_project_the_pool_could_still_pay_for() -> None:
+    """Four voters with 25 each; all buy big (60) at 15 each; small (30) has one supporter, who keeps 10."""
+    votes = [("big", "small")] + [("big",)] * 3
+    outcome = count(make({"big": 60, "small": 30}, votes, 100), "equalshares")
+    assert outcome.selected == ("big",)
+    rejected = outcome.explanation("small")
+    assert rejected.reason == "not_affordable"  # the pool keeps 40, more than small costs
     assert rejected.numbers["money_left"] == pytest.approx(10.0)
     assert rejected.numbers["lacking"] == pytest.approx(20.0)
     assert rejected.numbers["extra_supporters_needed"] == 1
-    json.dumps(outcome.to_dict())
+
+
+def test_add1_explains_by_the_real_pool_not_the_inflated_shares() -> None:
+    """With add1 the shares grow until one more increment would overspend; an unfunded project that costs more
+    than the pool keeps is explained by the pool, not by the few cents its supporters lacked in shares."""
+    votes = [("a", "c")] * 3 + [("b", "c")] * 2 + [("c",)]
+    election = make({"a": 50, "b": 40, "c": 45}, votes, 100)
+    outcome = count(election, "equalshares/add1")
+    assert outcome.selected == ("c", "a")
+    assert outcome.explanation("b").reason == "over_budget"
+    assert dict(outcome.explanation("b").numbers) == {"cost": 40, "pool_left": 5}
 
 
 def test_equalshares_partial_payers() -> None:

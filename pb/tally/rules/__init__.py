@@ -63,6 +63,9 @@ def _mes_verdicts(shares: EqualShares, run: MesRun) -> Verdicts:
             },
         )
     start = float(run.start_money)
+    # What the pool itself keeps after the run's projects: with add1 the run's shares are inflated, so its
+    # supporters may lack a few cents of a project that the pool could never have paid for.
+    pool_left = profile.budget - sum(profile.costs[j] for j in run.selected)
     for j in range(len(profile.ids)):
         if j in verdicts:
             continue
@@ -72,6 +75,8 @@ def _mes_verdicts(shares: EqualShares, run: MesRun) -> Verdicts:
             verdicts[j] = ("zero_cost", {})
         elif shares.support[j] == 0:
             verdicts[j] = ("no_supporters", {})
+        elif profile.costs[j] > pool_left:
+            verdicts[j] = ("over_budget", {"cost": profile.costs[j], "pool_left": pool_left})
         else:
             left = shares.money_left(run, j)
             lacking = max(profile.costs[j] - left, 0.0)
