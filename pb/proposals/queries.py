@@ -11,11 +11,20 @@ from sqlalchemy.orm import selectinload
 
 from pb.accounts.models import User
 from pb.core.money import minor_units
+from pb.core.search import fold, folded
 from pb.deliberation.models import Support
 from pb.extensions import db
 from pb.processes.models import Municipality, Pool, Process
-from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
-                                 ProjectStatus, ProjectVersion, Review)
+from pb.proposals.models import (
+    Project,
+    ProjectBeneficiary,
+    ProjectCategory,
+    ProjectCoauthor,
+    ProjectImage,
+    ProjectStatus,
+    ProjectVersion,
+    Review,
+)
 
 PAGE_SIZE = 20
 MAX_WORDS = 10
@@ -109,11 +118,10 @@ def list_projects(process: Process, filters: ProjectFilters) -> ProjectPage:
     if filters.cost_max is not None:
         conditions.append(Project.cost <= filters.cost_max)
     for word in filters.words:
-        # Every word must appear somewhere; ILIKE on PostgreSQL, lower() LIKE lower() on SQLite.
-        pattern = _like(word)
-        conditions.append(sa.or_(Project.title.ilike(pattern, escape="\\"),
-                                 Project.summary.ilike(pattern, escape="\\"),
-                                 Project.description.ilike(pattern, escape="\\")))
+        # Every word must appear somewhere, in any case and with or without accents.
+        pattern = _like(fold(word))
+        conditions.append(sa.or_(*(folded(column).like(pattern, escape="\\")
+                                   for column in (Project.title, Project.summary, Project.description))))
     total = db.session.execute(sa.select(sa.func.count()).select_from(Project).where(*conditions)).scalar_one()
     counts = _support_counts()
     support = sa.func.coalesce(counts.c.supports, 0)

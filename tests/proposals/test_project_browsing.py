@@ -38,6 +38,21 @@ def test_filters_search_and_visibility(client, db, make_process, make_project):
     assert page.status_code == 200 and page.get_data(as_text=True).count("<h1") == 1
 
 
+def test_search_ignores_case_and_accents_in_greek_and_polish(client, db, make_process, make_project):
+    process = make_process()
+    make_project(process, title="Πάρκο της γειτονιάς", summary="Παγκάκια")
+    make_project(process, title="Δημοτική βιβλιοθήκη", description="ΑΝΟΙΧΤΉ ΤΑ ΒΡΆΔΙΑ")
+    make_project(process, title="Ścieżka rowerowa w Łodzi")
+    db.session.commit()
+    assert _titles(client, "?q=πάρκο") == _titles(client, "?q=Πάρκο") == ["Πάρκο της γειτονιάς"]
+    assert _titles(client, "?q=ΠΑΡΚΟ") == ["Πάρκο της γειτονιάς"]
+    assert _titles(client, "?q=βιβλιοθηκη") == _titles(client, "?q=ΒΙΒΛΙΟΘΉΚΗ") == ["Δημοτική βιβλιοθήκη"]
+    assert _titles(client, "?q=ανοιχτη+βραδια") == ["Δημοτική βιβλιοθήκη"]
+    assert _titles(client, "?q=sciezka+łodzi") == ["Ścieżka rowerowa w Łodzi"]
+    assert _titles(client, "?q=γειτονιας") == ["Πάρκο της γειτονιάς"]  # a final sigma typed as it is
+    assert _titles(client, "?q=πάρκα") == []
+
+
 def test_sorted_by_supports_and_random_order_is_stable(client, db, make_process, make_project, make_user):
     process = make_process()
     projects = [make_project(process, title=f"Project {n:02d}") for n in range(12)]
