@@ -31,8 +31,22 @@ def _character(annex: BudgetAnnex, tr: Translate) -> str:
 
 
 def funded_total(pool: AnnexPool) -> int:
-    """The money of the pool's funded projects, in minor units."""
-    return sum(project.cost for project in pool.projects)
+    """The money of the pool's funded projects, in minor units: those the vote chose, less any the council did
+    not adopt."""
+    return sum(project.cost for project in pool.projects if project.adopted)
+
+
+def not_adopted_total(pool: AnnexPool) -> int:
+    """The money of the projects the vote chose and the council did not adopt, in minor units."""
+    return sum(project.cost for project in pool.projects if not project.adopted)
+
+
+def _total_rows(pool: AnnexPool, tr: Translate) -> list[tuple[str, int]]:
+    """The labelled totals under a pool's projects; the projects the council did not adopt only when there are."""
+    rows = [(tr("Total funded"), funded_total(pool))]
+    if not_adopted_total(pool):
+        rows.append((tr("Chosen by the vote, not adopted by the council"), not_adopted_total(pool)))
+    return rows
 
 
 def remaining(pool: AnnexPool) -> int:
@@ -70,11 +84,11 @@ def _pool_story(annex: BudgetAnnex, pool: AnnexPool, tr: Translate, num: Numbers
                      num.money(cost, scale), decision or "–"])
     if not pool.projects:
         rows.append(["", tr("No project is funded."), "", "", "", "", ""])
-    rows.append(["", tr("Total funded"), "", "", "", num.money(funded_total(pool), scale), ""])
-    rows.append(["", tr("Remaining"), "", "", "", num.money(remaining(pool), scale), ""])
+    totals = [*_total_rows(pool, tr), (tr("Remaining"), remaining(pool))]
+    rows += [["", label, "", "", "", num.money(amount, scale), ""] for label, amount in totals]
     widths = [14 * mm, 44 * mm, 22 * mm, 26 * mm, 14 * mm, 32 * mm]
     widths.append(FRAME_WIDTH - sum(widths))
-    projects = pdf.table(rows, widths, numeric=(4, 5), totals=2)
+    projects = pdf.table(rows, widths, numeric=(4, 5), totals=len(totals))
     heading = text(pool.name, s["h1"])
     # Kept on one page when it fits, so that no total is left alone at the top of the next page.
     return [KeepTogether([heading, pdf.table(facts, [45 * mm, FRAME_WIDTH - 45 * mm], header=False),
@@ -193,9 +207,8 @@ def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated)
                 sheet.write_number(row, 4, votes)
             sheet.write_number(row, 5, cost / scale, money)
             sheet.write(row, 6, decision)
-        for offset, (label, amount) in enumerate(((tr("Total funded"), funded_total(pool)),
-                                                  (tr("Amount of the pool"), pool.amount),
-                                                  (tr("Remaining"), remaining(pool))), 2):
+        totals = (*_total_rows(pool, tr), (tr("Amount of the pool"), pool.amount), (tr("Remaining"), remaining(pool)))
+        for offset, (label, amount) in enumerate(totals, 2):
             sheet.write(row + offset, 1, label, bold)
             sheet.write_number(row + offset, 5, amount / scale, money_bold)
         sheet.set_column(0, 0, 14)

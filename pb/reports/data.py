@@ -21,7 +21,7 @@ from pb.core.money import minor_units
 from pb.extensions import db
 from pb.mandate import queries as mandate_queries
 from pb.mandate.labels import outcome_label
-from pb.mandate.models import Mandate, MandateCharacter
+from pb.mandate.models import DecisionOutcome, Mandate, MandateCharacter
 from pb.processes.labels import ballot_kind_label, rule_label
 from pb.processes.models import Municipality, Pool, Process
 from pb.proposals.models import Project
@@ -339,6 +339,10 @@ def assessment_document(assessment: Assessment, *, number: int, is_draft: bool, 
     )
 
 
+#: The council's decisions that keep a winning project funded; until it decides, the vote's outcome stands.
+ADOPTING = (DecisionOutcome.ADOPTED, DecisionOutcome.ADOPTED_WITH_CHANGES)
+
+
 def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[Signatory, ...] = ()) -> BudgetAnnex:
     """The budget annex of the process from its stored official results and the council's decisions.
 
@@ -364,7 +368,8 @@ def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[
                                                            if decision.decision_number else "")
             rows.append(AnnexProject(code=project.code, title=project.title, cost=row.cost,
                                      district=project.district.name if project.district else "",
-                                     votes=row.score, council_decision=shown))
+                                     votes=row.score, council_decision=shown,
+                                     adopted=decision is None or decision.outcome in ADOPTING))
         rule = rule_label(result.rule if result else process.tally_rule)
         if pool.annulled_at is not None:
             rule = _("Vote annulled: %(reason)s", reason=pool.annulment_reason)

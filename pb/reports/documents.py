@@ -154,6 +154,9 @@ class AnnexProject:
     """Its score in the count (approvals, points or rank score); None when not counted."""
     council_decision: str = ""
     """The council's decision on it as shown (e.g. "Adopted"); empty when none is recorded."""
+    adopted: bool = True
+    """False when the council decided not to fund it (rejected, not feasible, deferred): the annex still lists it,
+    with that decision, and leaves its cost out of what the pool funds."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
 from pb.processes.queries import process_by_slug
 from pb.reports import data, labels, metrics, services
+from pb.reports.annex import funded_total, not_adopted_total
 from pb.reports.cli import report_commands
 from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm, ThresholdsForm
 from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
@@ -220,7 +221,8 @@ def _annex_page(process: Process, census_form: CensusForm):
         "reports/annex.html", process=process, annex=data.budget_annex(process), blockers=annex_blockers(process),
         finals=services.final_annexes(process), confirm=ConfirmForm(formdata=None), census_form=census_form,
         baseline=baseline, census_lines=services.census_lines(baseline), formats=list(services.ANNEX_FORMATS),
-        census=census, gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)])
+        census=census, gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)],
+        funded_total=funded_total, not_adopted_total=not_adopted_total)
 
 
 @bp.get("/staff/annex/processes/<int:process_id>")

@@ -15,6 +15,7 @@ from pb.reports.annex import (
     build_annex_pdf,
     build_annex_xlsx,
     funded_total,
+    not_adopted_total,
     remaining,
     sheet_names,
 )
@@ -48,6 +49,22 @@ def _pdf_text(data: bytes) -> str:
 def test_totals_and_remaining_amounts() -> None:
     assert funded_total(NORTH) == 6_500_050 and remaining(NORTH) == 3_499_950
     assert remaining(CITY) == -200_000  # an overspent pool shows a negative remainder, never hides it
+
+
+def test_a_project_the_council_rejected_is_listed_but_not_funded() -> None:
+    rejected = replace(NORTH.projects[1], council_decision="Rejected (12/2026)", adopted=False)
+    north = replace(NORTH, projects=(NORTH.projects[0], rejected))
+    assert funded_total(north) == 4_000_050 and not_adopted_total(north) == 2_500_000
+    assert remaining(north) == 5_999_950  # the pool keeps the rejected project's money
+    annex = replace(ANNEX, pools=(north,))
+    content = _pdf_text(build_annex_pdf(annex))
+    for expected in ("Rejected (12/2026)", "€25,000.00", "Chosen by the vote, not adopted by the council",
+                     "€40,000.50", "€59,999.50"):
+        assert expected in content, expected
+    assert "Chosen by the vote, not adopted" not in _pdf_text(build_annex_pdf(ANNEX))
+    with zipfile.ZipFile(io.BytesIO(build_annex_xlsx(annex))) as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "Chosen by the vote, not adopted by the council" in strings
 
 
 def test_pdf_lists_every_funded_project_with_totals_in_greek_and_latin() -> None:

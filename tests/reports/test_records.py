@@ -18,6 +18,7 @@ from pb.mandate.forms import DecisionInput
 from pb.mandate.models import DecisionOutcome
 from pb.mandate.queries import winners
 from pb.reports import data, services
+from pb.reports.annex import funded_total
 from pb.reports.models import AssessmentMode
 
 
@@ -114,3 +115,18 @@ def test_finalising_is_refused_with_the_blockers_then_kept_with_hashes(db, ctx, 
     assert "Adopted (12/2026)" in " ".join(_text(final.pdf).split())
     with pytest.raises(NotAllowed):
         services.finalise_annex(counted.resident, counted.process, translate=gettext, locale="en")
+
+
+def test_the_annex_funds_what_the_council_adopted(db, ctx, counted):
+    first, *others = winners(counted.process)
+    mandate_services.record_decision(counted.clerk, first, DecisionInput(
+        DecisionOutcome.REJECTED, dt.date.today(), reason="The site is not the council's.", decision_number="13/2026"))
+    for project in others:
+        mandate_services.record_decision(counted.clerk, project, DecisionInput(
+            DecisionOutcome.ADOPTED_WITH_CHANGES, dt.date.today(), reason="Adopted, a month later.",
+            decision_number="14/2026"))
+    annex = data.budget_annex(counted.process)
+    listed = {project.code: project for pool in annex.pools for project in pool.projects}
+    assert not listed[first.code].adopted and all(listed[p.code].adopted for p in others)
+    assert sum(funded_total(pool) for pool in annex.pools) == sum(p.cost for p in others)
+

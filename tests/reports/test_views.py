@@ -67,3 +67,24 @@ def test_residents_and_clerks_do_not_reach_the_assessment_editor(client, login, 
     login(counted.clerk)
     assert client.get(f"/staff/assessments/processes/{counted.process.id}/ex-ante").status_code == 403
     assert client.get("/staff/reports").status_code == 200
+
+
+def test_the_annex_page_leaves_a_rejected_project_out_of_the_funded_total(client, db, login, counted):
+    import datetime as dt
+
+    from pb.core.money import format_money
+    from pb.mandate import services as mandate_services
+    from pb.mandate.forms import DecisionInput
+    from pb.mandate.models import DecisionOutcome
+    from pb.mandate.queries import winners
+
+    rejected, *adopted = winners(counted.process)
+    mandate_services.record_decision(counted.clerk, rejected, DecisionInput(
+        DecisionOutcome.REJECTED, dt.date.today(), reason="The site is not the council's."))
+    db.session.commit()
+    login(counted.clerk)
+    page = client.get(f"/staff/annex/processes/{counted.process.id}").get_data(as_text=True)
+    assert "Chosen by the vote, not adopted by the council" in page
+    assert format_money(rejected.cost, "EUR", "en") in page
+    city_funded = sum(p.cost for p in adopted if p.pool_id == counted.city.id)
+    assert f'<td class="num">{format_money(city_funded, "EUR", "en")}</td>' in page
