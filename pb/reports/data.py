@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from pb.core.i18n import LANGUAGE_NAMES
 from pb.core.money import minor_units
@@ -44,7 +45,7 @@ from pb.tally.election import Ballot as TallyBallot
 from pb.tally.measures import age_band
 from pb.voting import counting
 from pb.voting.eligibility import is_old_enough
-from pb.voting.models import Ballot, Channel, VoterRegisterEntry
+from pb.voting.models import Ballot, Channel, Participation, VoterRegisterEntry
 from pb.voting.services import vote_year
 from pb.voting.statistics import official_results
 
@@ -191,19 +192,54 @@ def pool_results(process: Process) -> list[PoolResult]:
     return found
 
 
-def participants(process: Process, pools: Sequence[PoolResult]) -> list[TallyBallot] | None:
-    """One record per resident for turnout, when residents vote in more than one pool; else None (every ballot).
+def participant_pool(pools: Sequence[PoolResult]) -> PoolResult | None:
+    """The pool whose ballots stand for the participants when residents vote in more than one pool; else None.
 
     Every resident may vote in a city-wide pool, so with district pools beside it the largest city-wide pool's
     ballots stand for the participants; residents who voted only in their district's pool are not counted,
-    which makes turnout a lower bound rather than counting others twice.
+    which makes turnout a lower bound rather than counting others twice (ballots carry no name).
     """
     if len(pools) < 2:
         return None
     candidates = [pool for pool in pools if pool.district is None]
     if not candidates:
         return None
-    return list(max(candidates, key=lambda pool: len(pool.election.ballots)).election.ballots)
+    return max(candidates, key=lambda pool: len(pool.election.ballots))
+
+
+def participants(process: Process, pools: Sequence[PoolResult]) -> list[TallyBallot] | None:
+    """One record per resident for turnout, when residents vote in more than one pool; else None (every ballot)."""
+    chosen = participant_pool(pools)
+    return None if chosen is None else list(chosen.election.ballots)
+
+
+def residents_who_voted(process: Process) -> int:
+    """How many residents took part in the process, in any pool, counted from the register (as the voting
+    desk's statistics count them); invalidated participations are not counted."""
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Participation.register_entry_id))).join(Pool)
+        .where(Pool.process_id == process.id, Participation.invalidated_at.is_(None))) or 0
+
+
+def voters_note(process: Process, pools: Sequence[PoolResult]) -> str:
+    """When the figures count one pool's voters and some residents voted only elsewhere, a sentence saying so."""
+    chosen = participant_pool(pools)
+    if chosen is None:
+        return ""
+    counted = sum(ballot.weight for ballot in chosen.election.ballots)
+    everyone = residents_who_voted(process)
+    missing = everyone - counted
+    if missing <= 0:
+        return ""
+    return ngettext(
+        "Voters are counted from the ballots of “%(pool)s”, the pool open to every resident. %(num)d of the "
+        "%(all)s residents who voted did so only in their district's pool and is not in these figures: ballots "
+        "carry no name, so a resident who voted in two pools cannot be told from two residents, and the "
+        "turnout shown is a lower bound.",
+        "Voters are counted from the ballots of “%(pool)s”, the pool open to every resident. %(num)d of the "
+        "%(all)s residents who voted did so only in their district's pool and are not in these figures: ballots "
+        "carry no name, so a resident who voted in two pools cannot be told from two residents, and the "
+        "turnout shown is a lower bound.", missing, pool=chosen.name, all=everyone)
 
 
 # ---------------------------------------------------------------------------------------------- the mandate
@@ -293,14 +329,15 @@ def thresholds_for(municipality: Municipality) -> metrics.Thresholds:
 # ---------------------------------------------------------------------------------------------- figures
 
 
-def figures(process: Process, mode: AssessmentMode, census: Population) -> metrics.Metrics:
-    """The figures of the assessment: from the design (ex ante) or from the stored results (ex post), flagged
-    against the municipality's thresholds."""
+def figures(process: Process, mode: AssessmentMode, census: Population,
+            results: Sequence[PoolResult] | None = None) -> metrics.Metrics:
+    """The figures of the assessment: from the design (ex ante) or from the stored results (ex post, from
+    ``results`` when the caller has read them already), flagged against the municipality's thresholds."""
     thresholds = thresholds_for(process.municipality)
     if mode is AssessmentMode.EX_ANTE:
         pools = [(pool.amount, pool.district.name if pool.district else None) for pool in process.pools]
         return metrics.ex_ante(census, pools, cost_scale=minor_units(process.currency), thresholds=thresholds)
-    pools = pool_results(process)
+    pools = pool_results(process) if results is None else results
     return metrics.ex_post(census, pools, voters=participants(process, pools), thresholds=thresholds)
 
 
@@ -324,9 +361,11 @@ def assessment_document(assessment: Assessment, *, number: int, is_draft: bool, 
     mandate = governing(process)
     narrative = Narrative(**{name: written.get(name, "") for name in (
         "engagement", "impact", "mitigation", "decision", "monitoring", "expected_reach")})
+    results = pool_results(process) if assessment.mode is AssessmentMode.EX_POST else None
     return AssessmentDocument(
         municipality=process.municipality.name, process=process.name, fiscal_year=process.fiscal_year,
-        currency=process.currency, metrics=figures(process, assessment.mode, census), population=census,
+        currency=process.currency, metrics=figures(process, assessment.mode, census, results), population=census,
+        voters_note=voters_note(process, results) if results is not None else "",
         version=number, prepared_on=prepared_on, is_draft=is_draft, mandate=mandate_summary(mandate),
         scope=written.get("scope", ""), evidence=_evidence(process, assessment.mode),
         channels=_channels(process, assessment.mode), accessibility=written.get("accessibility", ""),

@@ -134,6 +134,8 @@ class AssessmentDocument:
     """For an advisory mandate, one row per project where the vote and the decision are compared."""
     sign_off: tuple[Signatory, ...] = ()
     """Who prepared, reviewed and approved the assessment."""
+    voters_note: str = ""
+    """How the voters were counted, when that leaves some out (``pb.reports.data.voters_note``); else empty."""
 
 
 @dataclass(frozen=True)

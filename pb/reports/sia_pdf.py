@@ -280,6 +280,8 @@ class _Builder:
                                  % {"attribute": self.words.attributes[attribute]},
                                  num.decimal(part.dissimilarity[attribute], 3)])
         story.append(pdf.table(rows, [70 * mm, FRAME_WIDTH - 70 * mm], header=False))
+        if doc.voters_note:
+            story.append(text(doc.voters_note, self.s["body"]))
         story.append(text(tr("Accessibility"), self.s["h2"]))
         story.append(self.para(doc.accessibility, tr("No accessibility statement given.")))
         if part is not None:

@@ -130,3 +130,29 @@ def test_the_annex_funds_what_the_council_adopted(db, ctx, counted):
     assert not listed[first.code].adopted and all(listed[p.code].adopted for p in others)
     assert sum(funded_total(pool) for pool in annex.pools) == sum(p.cost for p in others)
 
+
+def test_the_assessment_says_who_its_voter_count_leaves_out(db, ctx, voting_world, make_user):
+    from pb.voting import services as voting
+    from pb.voting.ballot_rules import Choice
+
+    w = voting_world
+    voting.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "t-1", sex="F")
+    voting.cast_ballot(w.resident, w.north, [Choice(w.north_projects[0].id)], "t-2", sex="F")
+    voting.enter_paper_ballot(w.clerk, w.north, "AB-1002", [Choice(w.north_projects[1].id)], "t-3")
+    voting.enter_paper_ballot(w.clerk, w.city, "AB-1005", [Choice(w.projects[1].id)], "t-4")
+    voting.close_vote(w.clerk, w.process, reason="Closing the vote for the voter-count test.")
+    db.session.commit()
+    assert data.residents_who_voted(w.process) == 3
+    assessment = services.assessment_for(w.process, AssessmentMode.EX_POST)
+    document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
+    assert document.metrics.participation.voters == 2
+    assert "1 of the 3 residents who voted did so only in their district's pool and is not" in document.voters_note
+    officer = make_user(role="legal_officer", display_name="Maria K.")
+    text = " ".join(_text(_generate(officer, w.process).pdf).split())
+    assert "did so only in their district's pool" in text
+
+
+def test_the_assessment_has_no_note_when_everyone_is_counted(db, ctx, counted):
+    assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
+    document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
+    assert document.voters_note == ""
