@@ -15,6 +15,7 @@ from pb.accounts.passwords import hash_password
 from pb.core.db import utcnow
 from pb.extensions import db
 from pb.mandate.models import Mandate, MandateCharacter, MandateStatus
+from pb.mandate.presets import preset
 from pb.mandate.terms import empty_terms
 from pb.processes.models import BallotKind, District, Municipality, Phase, Pool, Process
 from pb.processes.phases import schedule_around_vote
@@ -27,18 +28,18 @@ REGISTER_SIZE = 400
 # The demo resident's entry is left unvoted, so that they can try verifying and voting.
 TRY_REFERENCE, TRY_BIRTH_YEAR = "PRV-0001", 1985
 
-# code, title, cost in euro, pool ("city" or a district code), category
+# code, title, cost in euro, pool ("city" or a district code), category (from pb.proposals.vocabulary)
 PROJECTS = (
     ("C1", "Σκιά και βρύσες στην πλατεία / Shade and fountains in the square", 120_000, "city", "public space"),
-    ("C2", "Ποδηλατόδρομος παραλίας / Seafront cycle lane", 180_000, "city", "transport"),
+    ("C2", "Ποδηλατόδρομος παραλίας / Seafront cycle lane", 180_000, "city", "public transit and roads"),
     ("C3", "Δημοτική βιβλιοθήκη ανοιχτή τα βράδια / Library open in the evenings", 60_000, "city", "culture"),
-    ("C4", "Ράμπες προσβασιμότητας σε 20 στάσεις / Ramps at 20 bus stops", 90_000, "city", "accessibility"),
+    ("C4", "Ράμπες προσβασιμότητας σε 20 στάσεις / Ramps at 20 bus stops", 90_000, "city", "public transit and roads"),
     ("C5", "Κήπος γειτονιάς για σχολεία / Neighbourhood garden for schools", 45_000, "city", "education"),
     ("K1", "Φωτισμός στο πάρκο Κέντρου / Lighting in the central park", 40_000, "kentro", "public space"),
     ("K2", "Παγκάκια και σκιά στην αγορά / Benches and shade at the market", 25_000, "kentro", "public space"),
-    ("K3", "Παιδική χαρά Αγίου Νικολάου / Playground at Agios Nikolaos", 55_000, "kentro", "children"),
+    ("K3", "Παιδική χαρά Αγίου Νικολάου / Playground at Agios Nikolaos", 55_000, "kentro", "public space"),
     ("L1", "Ανακαίνιση γηπέδου λιμανιού / Harbour sports ground", 70_000, "limani", "sport"),
-    ("L2", "Δεντροφύτευση οδού Ναυάρχου / Trees along Navarchou street", 30_000, "limani", "environment"),
+    ("L2", "Δεντροφύτευση οδού Ναυάρχου / Trees along Navarchou street", 30_000, "limani", "urban greenery"),
     ("L3", "Στέγαστρο για ψαράδες / Shelter for the fishermen", 35_000, "limani", "public space"),
 )
 
@@ -101,17 +102,20 @@ def _mandate(process: Process, legal_officer: User) -> Mandate:
              "budget_fiscal_year": process.fiscal_year, "budget_line": "64-7135", "winner_fails": "next_ranked",
              "feasibility_veto": True, "legal_compliance": True, "justification_days": 60,
              "justification_published": "https://perivoli.example/pb/apofaseis"}
+    greek = preset("gr")
+    # Signed and in force before the vote opened (yesterday), as voting cannot open without a mandate in force.
+    signed = utcnow() - dt.timedelta(days=2)
     return Mandate(
         process_id=process.id, version=1, status=MandateStatus.IN_FORCE, character=MandateCharacter.ADVISORY,
-        preset="gr", basis_instrument="Law", basis_title="Kallikratis programme", basis_number="3852/2010",
+        preset=greek.key, preset_version=greek.version, preset_sha256=greek.sha256, basis_instrument="Law", basis_title="Kallikratis programme", basis_number="3852/2010",
         basis_article="76", basis_date=dt.date(2010, 6, 7), basis_journal="ΦΕΚ Α' 87/07.06.2010",
         basis_url="https://www.kodiko.gr/nomologia/document_navigation/59648/nomos-3852-2010",
         enabling_decision="Απόφαση Δημοτικού Συμβουλίου 112/2026 (demo)",
         decision_body="Municipal council (Δημοτικό Συμβούλιο)", bound_party="Municipal council (Δημοτικό Συμβούλιο)",
         obligation="Answer every winning project with a published, reasoned decision within 60 days.",
-        terms=terms, created_by_id=legal_officer.id, signed_by_id=legal_officer.id, signed_at=utcnow(),
+        terms=terms, created_by_id=legal_officer.id, signed_by_id=legal_officer.id, signed_at=signed,
         opinion="Advisory by statute (Law 3852/2010 art. 76); the council has committed to reasoned answers.",
-        effective_from=(utcnow() - dt.timedelta(days=2)).date())
+        effective_from=signed.date())
 
 
 def _fill_ballot_box(process: Process, clerk: User) -> None:

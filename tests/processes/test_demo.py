@@ -67,3 +67,20 @@ def test_the_live_vote_is_open_and_secret(app, db):
     assert is_open(perivoli, Action.VOTE) and perivoli.vote_closed_at is None
     channels = set(db.session.scalars(sa.select(Ballot.channel).join(Pool).where(Pool.process_id == perivoli.id)))
     assert {c.value for c in channels} == {"online", "paper"}
+    # Its mandate was signed, from the Greek preset as the file stands, before the vote opened.
+    from pb.mandate.presets import preset
+    from pb.mandate.queries import mandate_in_force
+
+    mandate = mandate_in_force(perivoli)
+    voting = next(phase for phase in perivoli.phases if phase.kind.value == "voting")
+    assert mandate.signed_at.replace(tzinfo=None) < voting.starts_at.replace(tzinfo=None)
+    assert (mandate.preset_version, mandate.preset_sha256) == (preset("gr").version, preset("gr").sha256)
+
+
+def test_demo_projects_use_the_category_vocabulary():
+    # Residents filter projects by these categories and see them translated; a word outside the vocabulary
+    # is missing from the filter and shows untranslated on Greek pages.
+    from pb.demo_vote import PROJECTS
+    from pb.proposals.vocabulary import CATEGORIES
+
+    assert {category for *_, category in PROJECTS} <= set(CATEGORIES)
