@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 
 import pytest
 import sqlalchemy as sa
 
-from pb.voting import services
+from pb.voting import secrecy, services
 from pb.voting.ballot_rules import Choice
 from pb.voting.merkle import merkle_root, read_receipts
 from pb.voting.models import ReceiptRoot
@@ -53,6 +55,22 @@ def test_roots_hourly_and_at_the_close_and_the_verifier(app, db, voting_world, c
     bad = runner.invoke(args=["vote", "verify-root", "testville/vote", str(path)])
     assert bad.exit_code == 1 and "MISMATCH" in bad.output
     assert runner.invoke(args=["vote", "check"]).exit_code == 0
+
+
+def test_a_resident_finds_their_code_in_the_published_list_as_the_page_says(app, db, voting_world, client):
+    w = voting_world
+    receipt = services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "f")
+    services.close_vote(w.clerk, w.process, reason="Closing for the published-list test.")
+    db.session.commit()
+    page = html.unescape(client.get("/m/testville/vote/receipts").get_data(as_text=True))
+    example = re.search(r"for the code ([A-Z0-9-]+):", page).group(1)
+    typed = re.search(r"printf %s (\w+) \| sha256sum", page).group(1)
+    # The page's example is what pb itself publishes for that code ...
+    assert hashlib.sha256(typed.encode()).hexdigest() == secrecy.receipt_hash(example)
+    # ... and following it with one's own code, as shown after voting, finds it in the list.
+    assert "-" in receipt.code
+    own = hashlib.sha256(receipt.code.upper().replace("-", "").encode()).hexdigest()
+    assert own in client.get("/m/testville/vote/receipts.txt").get_data(as_text=True).split()
 
 
 def test_the_production_role_cannot_change_or_delete_ballots(app, db, voting_world, database_url):
