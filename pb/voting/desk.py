@@ -101,20 +101,27 @@ def desk(process_id: int):
 @bp.post(f"{PREFIX}/<int:process_id>/close")
 @requires(can_manage_processes)
 def close(process_id: int):
-    """Close the vote and count: the first press shows what will happen, the second does it."""
+    """Close the vote and count: the first press checks and shows what will happen, the second does it.
+
+    Whatever would refuse the close (no reason for an early close, a vote closed or not started) is said on the
+    desk at the first press, with the form as typed; the confirmation appears only for a close that would
+    succeed. The second press checks again, under the lock, as it closes.
+    """
     process = db.get_or_404(Process, process_id)
     form = CloseForm()
     if not form.validate_on_submit():
-        return _desk(process, form)
-    if form.confirmed.data != "yes":
-        return render_template("voting/desk/close.html", process=process, form=form,
-                               pools=statistics.pool_counts(process))
+        return _desk(process, form, 422)
+    reason = form.reason.data or ""
     try:
-        results = services.close_vote(current_user, process, form.reason.data or "")
+        if form.confirmed.data != "yes":
+            services.require_closable(current_user, process, reason, utcnow())
+            return render_template("voting/desk/close.html", process=process, form=form,
+                                   pools=statistics.pool_counts(process))
+        results = services.close_vote(current_user, process, reason)
     except PBError as error:
         db.session.rollback()
         show_on_form(form, error)
-        return _desk(process, form)
+        return _desk(process, form, 422)
     db.session.commit()
     counted = sum(r.ballots_counted for r in results if r.is_official)
     flash(_("The vote is closed and counted. Ballots counted: %(n)d.", n=counted), "success")

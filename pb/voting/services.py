@@ -519,17 +519,13 @@ def has_voted(entry: VoterRegisterEntry | None, pool: Pool) -> Channel | None:
 
 # --- Closing ---------------------------------------------------------------------------------------------
 
-def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime | None = None) -> list[TallyResult]:
-    """Close voting and count every pool by the process's rule (and the others, for comparison), at once.
+def require_closable(actor: User, process: Process, reason: str, now: dt.datetime) -> tuple[Phase, bool]:
+    """Raise what would refuse closing the vote now; else the voting phase and whether the close is early.
 
-    Closing before the scheduled end needs a reason for the audit log. Counting happens in the same
-    transaction, so the vote is never closed without results, nor counted while ballots still arrive.
+    Closing before the scheduled end needs a reason for the audit log.
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can close the vote."))
-    now = now or utcnow()
-    lock_process(process)
-    db.session.refresh(process)
     if process.vote_closed_at is not None:
         raise InvalidTransition(_("The vote was already closed and counted."))
     voting = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
@@ -541,6 +537,21 @@ def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime
     if early and len(reason.strip()) < 10:
         raise ValidationError("reason", _("Voting is scheduled to run until later: give the reason for closing "
                                           "it early in a sentence; it is kept in the audit log."))
+    return voting, early
+
+
+def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime | None = None) -> list[TallyResult]:
+    """Close voting and count every pool by the process's rule (and the others, for comparison), at once.
+
+    Counting happens in the same transaction, so the vote is never closed without results, nor counted while
+    ballots still arrive. What refuses a close is ``require_closable``, checked again under the lock.
+    """
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can close the vote."))
+    now = now or utcnow()
+    lock_process(process)
+    db.session.refresh(process)
+    voting, early = require_closable(actor, process, reason, now)
     if early:
         voting.ends_at = now
         for phase in process.phases:

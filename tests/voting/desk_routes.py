@@ -10,8 +10,8 @@ CLERKS = only("clerk", "admin")
 ROUTES = {
     "desk.index": ("GET", "/staff/voting", CLERKS),
     "desk.desk": ("GET", "/staff/voting/1", CLERKS),
-    # An empty close form shows the confirmation step; nothing is closed without the second press.
-    "desk.close": ("POST", "/staff/voting/1/close", CLERKS),
+    # Process 1 has not started voting: the first press says so on the desk; no confirmation, nothing closed.
+    "desk.close": ("POST", "/staff/voting/1/close", {**CLERKS, "clerk": 422, "admin": 422}),
     "desk.register": ("GET", "/staff/voting/1/register", CLERKS),
     "desk.letters": ("GET", "/staff/voting/1/letters", CLERKS),
     "desk.assisted": ("GET", "/staff/voting/1/assisted", CLERKS),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -9,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from pb.audit.models import AuditEvent
+from pb.core.db import utcnow
+from pb.processes.models import Phase, PhaseKind
 from pb.voting import services
-from pb.voting.models import Ballot, Channel, Participation, VoterRegisterEntry
+from pb.voting.models import Ballot, Channel, Participation, ReceiptRoot, TallyResult, VoterRegisterEntry
 
 
 def count(db, model, *where):
@@ -181,22 +184,100 @@ def test_reconciliation_compares_participations_and_ballots(clerk, db, voting_wo
     assert "Warning: in North the participations (2) and the ballots (1) differ" in page and "Differs by 1" in page
 
 
-def test_closing_asks_for_confirmation_and_a_reason_then_links_the_results(clerk, db, voting_world):
+def _move_voting(db, process, **dates) -> None:
+    """Move the voting phase's dates (beneath the ORM, as the desk never does)."""
+    db.session.execute(sa.update(Phase).where(Phase.process_id == process.id, Phase.kind == PhaseKind.VOTING)
+                       .values(**dates))
+    db.session.commit()
+
+
+def _nothing_closed(db, process) -> bool:
+    """Whether the vote is still open and uncounted, with no trace of a close."""
+    db.session.refresh(process)
+    return (process.vote_closed_at is None and count(db, TallyResult) == 0 and count(db, ReceiptRoot) == 0
+            and count(db, AuditEvent, AuditEvent.action == "vote.close") == 0)
+
+
+def test_closing_early_asks_for_the_reason_before_the_confirmation(clerk, db, voting_world):
     w = voting_world
     url = f"/staff/voting/{w.process.id}/close"
-    confirm = clerk.post(url, data={"reason": ""}).get_data(as_text=True)
-    assert "Close the vote and count now" in confirm and 'name="confirmed" value="yes"' in confirm
-    db.session.refresh(w.process)
-    assert w.process.vote_closed_at is None
-    no_reason = clerk.post(url, data={"reason": "", "confirmed": "yes"}).get_data(as_text=True)
-    assert "give the reason for closing it early" in no_reason
-    done = clerk.post(url, data={"reason": "The council ends the vote early today.", "confirmed": "yes"},
-                      follow_redirects=True).get_data(as_text=True)
+    ends_at = next(p.ends_at for p in w.process.phases if p.kind is PhaseKind.VOTING)
+    # No reason, or too short a one: said on the first step, with the form as typed and no confirmation.
+    for typed in ("", "Too soon"):
+        refused = clerk.post(url, data={"reason": typed})
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and "give the reason for closing it early" in text
+        assert "Close the vote and count now" not in text and 'name="confirmed"' not in text
+        assert f"{typed}</textarea>" in text and "Please correct the following" in text
+    # With a reason, the confirmation; the check before it closed and counted nothing.
+    reason = "The council ends the vote early today."
+    confirm = clerk.post(url, data={"reason": reason})
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Close the vote and count now" in text
+    assert 'name="confirmed" value="yes"' in text and reason in text
+    assert _nothing_closed(db, w.process)
+    assert next(p.ends_at for p in w.process.phases if p.kind is PhaseKind.VOTING) == ends_at
+    # A confirmation without the reason (an old or forged form) is still refused.
+    no_reason = clerk.post(url, data={"reason": "", "confirmed": "yes"})
+    assert no_reason.status_code == 422 and "give the reason for closing it early" in no_reason.get_data(as_text=True)
+    assert _nothing_closed(db, w.process)
+    done = clerk.post(url, data={"reason": reason, "confirmed": "yes"}, follow_redirects=True).get_data(as_text=True)
     assert "The vote is closed and counted" in done and "/m/testville/vote/results" in done
     db.session.refresh(w.process)
     assert w.process.vote_closed_at is not None
-    again = clerk.post(url, data={"reason": "Once more, to be sure.", "confirmed": "yes"}).get_data(as_text=True)
-    assert "already closed" in again
+    assert count(db, AuditEvent, AuditEvent.action == "vote.close") == 1
+    # Closing again is refused on the first step too.
+    again = clerk.post(url, data={"reason": "Once more, to be sure."})
+    text = again.get_data(as_text=True)
+    assert again.status_code == 422 and "already closed" in text and "Close the vote and count now" not in text
+
+
+def test_after_the_scheduled_end_the_close_needs_no_reason(clerk, db, voting_world):
+    w = voting_world
+    _move_voting(db, w.process, ends_at=utcnow() - dt.timedelta(hours=1))
+    confirm = clerk.post(f"/staff/voting/{w.process.id}/close", data={"reason": ""})
+    assert confirm.status_code == 200 and "Close the vote and count now" in confirm.get_data(as_text=True)
+    assert _nothing_closed(db, w.process)
+
+
+def test_a_vote_not_yet_open_cannot_be_closed_nor_confirmed(clerk, db, voting_world):
+    w = voting_world
+    _move_voting(db, w.process, starts_at=utcnow() + dt.timedelta(days=1))
+    refused = clerk.post(f"/staff/voting/{w.process.id}/close", data={"reason": "The council ends the vote early."})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Voting has not started yet" in text
+    assert "Close the vote and count now" not in text and _nothing_closed(db, w.process)
+
+
+def test_the_desk_offers_ballot_entry_only_while_voting_is_open(clerk, db, voting_world):
+    w = voting_world
+    desk_url, paper_url = f"/staff/voting/{w.process.id}", f"/staff/voting/pools/{w.city.id}/paper"
+    assert "Enter ballots of City-wide" in clerk.get(desk_url).get_data(as_text=True)
+    starts_at = next(p.starts_at for p in w.process.phases if p.kind is PhaseKind.VOTING)
+    _move_voting(db, w.process, starts_at=utcnow() + dt.timedelta(days=1))
+    desk = clerk.get(desk_url).get_data(as_text=True)
+    assert "Enter ballots of" not in desk and paper_url not in desk
+    assert "Paper ballots can be entered only while voting is open." in desk
+    page = clerk.get(paper_url).get_data(as_text=True)
+    assert "Paper ballots can be entered only while voting is open." in page and 'id="reference"' not in page
+    _move_voting(db, w.process, starts_at=starts_at)
+    services.close_vote(w.clerk, w.process, "The council ends the vote early today.")
+    db.session.commit()
+    desk = clerk.get(desk_url).get_data(as_text=True)
+    assert "Enter ballots of" not in desk and paper_url not in desk and "The vote was closed on" in desk
+    page = clerk.get(paper_url).get_data(as_text=True)
+    assert "The vote is closed and counted: no more ballots can be entered." in page
+    assert 'id="reference"' not in page and "Enter the ballot" not in page
+    sheets = clerk.get(f"/staff/voting/pools/{w.city.id}/sheets").get_data(as_text=True)
+    assert "no more ballots can be entered" in sheets and 'type="file"' not in sheets
+    # The entry itself still refuses a ballot sent anyway.
+    late = clerk.post(paper_url, data={"form_token": "late", "reference": "AB-1002", "projects": "C1",
+                                       "channel": "paper"})
+    assert "Voting has closed" in late.get_data(as_text=True)
+    sheet = clerk.post(f"/staff/voting/pools/{w.city.id}/sheets",
+                       data={"file": upload("reference,projects\nAB-1002,C1\n")})
+    assert "Voting has closed" in sheet.get_data(as_text=True)
+    assert count(db, Ballot) == 0 and count(db, Participation) == 0
 
 
 def test_residents_cannot_use_the_desk(client, login, voting_world):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
 
+from pb.tally import pabulib
 from pb.voting import services
 from pb.voting.ballot_rules import Choice
 from pb.voting.models import CountedBallot, Participation
-from pb.tally import pabulib
 
 
 def form_token(html: str) -> str:
@@ -104,3 +105,43 @@ def test_results_and_exports_only_after_the_close(client, login, db, voting_worl
     assert data["pools"][0]["results"][0]["official"] is True
     receipts = client.get("/m/testville/vote/receipts.txt").get_data(as_text=True).split()
     assert len(receipts) == 1 and len(receipts[0]) == 64
+
+
+# What the pools page must not say once no ballot can be cast: an invitation to vote, verify or change.
+INVITATIONS = ("until voting closes", "change your ballot", "Change my ballot", "Fill in the ballot", "Not cast yet",
+               "Verify that I may vote", "To vote online", "vote on paper")
+
+
+def test_after_the_close_the_pools_page_says_what_happened_and_invites_no_ballot(client, login, db, voting_world):
+    w = voting_world
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "t")
+    services.close_vote(w.clerk, w.process, reason="Closing the vote for the pools page test.")
+    db.session.commit()
+    visitor = client.get("/m/testville/vote/vote").get_data(as_text=True)
+    assert "Voting has closed" in visitor and not [text for text in INVITATIONS if text in visitor]
+    login(w.other)  # signed in, never verified
+    unverified = client.get("/m/testville/vote/vote").get_data(as_text=True)
+    assert "Voting has closed" in unverified and not [text for text in INVITATIONS if text in unverified]
+    client.post("/logout")
+    login(w.resident)
+    page = client.get("/m/testville/vote/vote").get_data(as_text=True)
+    assert "Voting has closed" in page and not [text for text in INVITATIONS if text in page]
+    assert "Ballots can no longer be cast or changed. Here is whether you voted in each of your pools." in page
+    assert re.search(r"City-wide</th>\s*<td[^>]*>[^<]*</td>\s*<td>Cast \(Online\)</td>", page)
+    assert re.search(r"North</th>\s*<td[^>]*>[^<]*</td>\s*<td>Not cast</td>", page)
+    assert "Check that your ballot was counted" in page
+
+
+def test_before_voting_opens_the_pools_page_promises_no_ballot_now(client, login, db, voting_world):
+    from pb.core.db import utcnow
+    from pb.processes.models import Phase, PhaseKind
+
+    w = voting_world
+    db.session.execute(sa.update(Phase).where(Phase.process_id == w.process.id, Phase.kind == PhaseKind.VOTING)
+                       .values(starts_at=utcnow() + dt.timedelta(days=2)))
+    db.session.commit()
+    login(w.resident)
+    page = client.get("/m/testville/vote/vote").get_data(as_text=True)
+    assert "Voting is not open now." in page
+    assert "You are verified. You can vote in these pools only while voting is open." in page
+    assert "until voting closes" not in page and "Fill in the ballot" not in page and "Change my ballot" not in page
