@@ -26,12 +26,31 @@ BINDING = (MandateCharacter.BINDING_STATUTE, MandateCharacter.BINDING_SELF_COMMI
 
 
 @dataclass(frozen=True)
+class Link:
+    """A page outside the mandate where a finding is put right: an endpoint, its arguments and the link's text.
+
+    The page builds the address, so the checks need no request (they also run from the command line).
+    """
+
+    endpoint: str
+    arguments: tuple[tuple[str, Any], ...]
+    text: str
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The endpoint's arguments, for ``url_for``."""
+        return dict(self.arguments)
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One result of a check: ``field`` names the mandate field to correct, if there is one."""
+    """One result of a check: ``field`` names the mandate field to correct, if there is one, and ``link`` the page
+    outside the mandate where the fix is made, if there is one."""
 
     severity: str
     field: str | None
     message: str
+    link: Link | None = None
 
 
 def _missing(mandate: Mandate, fields: list[str]) -> list[str]:
@@ -121,7 +140,9 @@ def general_findings(mandate: Mandate, process: Process) -> list[Finding]:
 
 
 # Preset rules: each takes the mandate, the process, the preset's name and the check's parameters,
-# and returns a message when the check fails.
+# and returns a message when the check fails (with a link when the fix is made outside the mandate).
+RuleResult = str | tuple[str, Link] | None
+
 
 def _appeal_procedure(mandate: Mandate, process: Process, preset: str, params: dict[str, Any]) -> str | None:
     if mandate.terms.get("appeal_procedure"):
@@ -130,17 +151,24 @@ def _appeal_procedure(mandate: Mandate, process: Process, preset: str, params: d
              "Describe it under “Appeal procedure”.", preset=preset)
 
 
-def _support_threshold(mandate: Mandate, process: Process, preset: str, params: dict[str, Any]) -> str | None:
+def _support_threshold(mandate: Mandate, process: Process, preset: str, params: dict[str, Any]) -> RuleResult:
     signatures = mandate.terms.get("support_signatures")
     limit = params["max_basis_points"]
     limit_text = f"{limit / 100:g}%"
     if signatures is None:
-        return _("%(preset)s: record how many signatures a proposal needs; the law allows at most %(limit)s of "
-                 "residents.", preset=preset, limit=limit_text)
-    population = process.municipality.population
+        # Empty means "not stated": the law wants the number recorded, and 0 records that none are needed.
+        return _("%(preset)s: record how many signatures a proposal needs, 0 when it needs none; the law allows at "
+                 "most %(limit)s of residents.", preset=preset, limit=limit_text)
+    if signatures == 0:
+        return None  # below any limit, whatever the population
+    municipality = process.municipality
+    population = municipality.population
     if not population:
-        return _("%(preset)s: the municipality's population is not recorded, so the limit of %(limit)s of residents "
-                 "for the signatures a proposal needs cannot be checked.", preset=preset, limit=limit_text)
+        return (_("%(preset)s: the municipality's population is not recorded, so the limit of %(limit)s of residents "
+                  "for the signatures a proposal needs cannot be checked. A clerk or an administrator records it on "
+                  "the municipality's page in the staff area.", preset=preset, limit=limit_text),
+                Link("staff.municipality", (("municipality_id", municipality.id),),
+                     _("Population of %(municipality)s", municipality=municipality.name)))
     if signatures * 10_000 > population * limit:
         return _("%(preset)s: a proposal may need the signatures of at most %(limit)s of residents (%(most)s "
                  "people); this mandate asks for %(signatures)s.", preset=preset, limit=limit_text,
@@ -176,7 +204,7 @@ def _enabling_decision(mandate: Mandate, process: Process, preset: str, params: 
 
 
 # rule name -> (check, the parameters its file must give)
-PRESET_RULES: dict[str, tuple[Callable[..., str | None], tuple[str, ...]]] = {
+PRESET_RULES: dict[str, tuple[Callable[..., RuleResult], tuple[str, ...]]] = {
     "appeal_procedure": (_appeal_procedure, ()),
     "support_threshold": (_support_threshold, ("max_basis_points",)),
     "cites_referendum": (_cites_referendum, ("patterns", "law")),
@@ -193,9 +221,10 @@ def preset_findings(mandate: Mandate, process: Process, preset: Preset) -> list[
         if characters and mandate.character.value not in characters:
             continue
         rule, _params = PRESET_RULES[check["rule"]]
-        message = rule(mandate, process, preset.name, check)
-        if message:
-            findings.append(Finding(check["severity"], check.get("field"), message))
+        result = rule(mandate, process, preset.name, check)
+        if result:
+            message, link = result if isinstance(result, tuple) else (result, None)
+            findings.append(Finding(check["severity"], check.get("field"), message, link))
     if preset.sha256 != mandate.preset_sha256:
         findings.append(Finding(WARNING, None, _(
             "The preset “%(preset)s” changed since this mandate was started from it (version %(then)s, now "

@@ -114,7 +114,7 @@ class MandateForm(FlaskForm):
     eligibility = _text("eligibility")
     screening_criteria = _text("screening_criteria")
     appeal_procedure = _text("appeal_procedure")
-    support_signatures = _count("support_signatures", _l("Leave empty when proposals need no signatures."))
+    support_signatures = _count("support_signatures", _l("Enter 0 when proposals need no signatures."))
     feasibility_veto = BooleanField(L["feasibility_veto"])
     legal_compliance = BooleanField(L["legal_compliance"])
     substantial_changes_allowed = BooleanField(L["substantial_changes_allowed"])
@@ -156,6 +156,22 @@ class StepForm(FlaskForm):
     """A workflow step; the text is the opinion when signing and the reason when amending."""
 
     text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=TEXT_MAX)])
+
+
+END_REASON_MISSING = _l("Give the reason for ending the mandate; it is kept in the audit log.")
+
+
+class EndForm(FlaskForm):
+    """End the mandate in force: a reason for the audit log and an explicit confirmation, both required."""
+
+    reason = TextAreaField(_l("Why the mandate ends"), validators=[DataRequired(message=END_REASON_MISSING),
+                                                                  Length(max=TEXT_MAX)],
+                           description=_l("For example: the council withdrew the process (resolution 77/2026). "
+                                          "Kept in the audit log."))
+    understood = BooleanField(
+        _l("I understand: from now on this mandate no longer governs the process, voting cannot open or go on "
+           "until a new version is signed and put in force, and this cannot be undone."),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))])
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.mandate import queries
 from pb.mandate.checks import BINDING, ERROR, Finding, general_findings, preset_findings
-from pb.mandate.forms import COLUMNS, DecisionInput, MandateInput
+from pb.mandate.forms import COLUMNS, END_REASON_MISSING, DecisionInput, MandateInput
 from pb.mandate.labels import field_label
 from pb.mandate.models import CouncilDecision, DecisionOutcome, Mandate, MandateCharacter, MandateStatus
 from pb.mandate.permissions import (
@@ -187,13 +187,16 @@ def put_in_force(actor: User, mandate: Mandate, now: dt.datetime | None = None) 
     return _step(actor, mandate, "mandate.in_force", S.IN_FORCE)
 
 
-def expire_mandate(actor: User, mandate: Mandate) -> Mandate:
-    """The version in force ends (its period is over, or the council withdrew the process)."""
+def expire_mandate(actor: User, mandate: Mandate, reason: str) -> Mandate:
+    """The version in force ends (its period is over, or the council withdrew the process), for a reason kept in
+    the audit log."""
     if not can_put_mandates_in_force(actor):
         raise NotAllowed(_("Only a legal officer can end a mandate."))
     if mandate.status is not S.IN_FORCE:
         raise InvalidTransition(_("Only the version in force can expire."))
-    return _step(actor, mandate, "mandate.expire", S.EXPIRED)
+    if not reason.strip():
+        raise ValidationError("reason", str(END_REASON_MISSING))
+    return _step(actor, mandate, "mandate.expire", S.EXPIRED, reason=reason.strip())
 
 
 def amend_mandate(actor: User, mandate: Mandate, reason: str) -> Mandate:

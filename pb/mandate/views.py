@@ -14,9 +14,9 @@ from pb.deliberation.markdown import render as render_markdown
 from pb.errors import PBError, show_on_form
 from pb.extensions import db
 from pb.mandate import labels, queries, services
-from pb.mandate.forms import DecisionForm, MandateForm, StartForm, StepForm
+from pb.mandate.forms import DecisionForm, EndForm, MandateForm, StartForm, StepForm
 from pb.mandate.models import Mandate
-from pb.mandate.permissions import can_draft_mandates, can_record_decisions
+from pb.mandate.permissions import can_draft_mandates, can_put_mandates_in_force, can_record_decisions
 from pb.mandate.presets import presets as all_presets
 from pb.processes.models import Process
 from pb.processes.queries import process_by_slug
@@ -31,12 +31,12 @@ def mandate_helpers():
     return {"mandate_labels": labels}
 
 # Each workflow step: the service to call with the actor, the version and the form's text (opinion or reason).
+# Ending the mandate in force asks for more (a reason and a confirmation): it has its own form and view, end().
 STEPS = {
     "submit": lambda actor, mandate, text: services.submit_for_review(actor, mandate),
     "send-back": services.send_back,
     "sign": services.sign_mandate,
     "in-force": lambda actor, mandate, text: services.put_in_force(actor, mandate),
-    "expire": lambda actor, mandate, text: services.expire_mandate(actor, mandate),
     "amend": services.amend_mandate,
 }
 
@@ -45,12 +45,13 @@ def _done_message(step: str) -> str:
     """What a step did, in the user's language."""
     return {"submit": _("Submitted for legal review."), "send-back": _("Sent back to draft."),
             "sign": _("The mandate is signed. Put it in force when its period starts."),
-            "in-force": _("The mandate is in force: voting may open."), "expire": _("The mandate has expired."),
+            "in-force": _("The mandate is in force: voting may open."),
             "amend": _("A new version was created from the signed one: edit it, then submit it.")}[step]
 
 
 
-def _version_page(mandate: Mandate, step: str | None = None, form: StepForm | None = None, status: int = 200):
+def _version_page(mandate: Mandate, step: str | None = None, form: StepForm | None = None, status: int = 200,
+                  end_form: EndForm | None = None):
     process = db.get_or_404(Process, mandate.process_id)
     previous = queries.previous_version(mandate)
     return render_template(
@@ -58,6 +59,7 @@ def _version_page(mandate: Mandate, step: str | None = None, form: StepForm | No
         diff=services.diff_versions(previous, mandate) if previous else [],
         findings=services.findings(mandate), preset=all_presets().get(mandate.preset or ""),
         failed_step=step, step_form=form or StepForm(formdata=None), blank_form=StepForm(formdata=None),
+        end_form=end_form or EndForm(formdata=None, prefix="end"),
     ), status
 
 
@@ -131,7 +133,7 @@ def edit(mandate_id: int):
                            findings=services.findings(mandate))
 
 
-@bp.post("/staff/mandates/<int:mandate_id>/<any(submit, 'send-back', sign, 'in-force', expire, amend):step>")
+@bp.post("/staff/mandates/<int:mandate_id>/<any(submit, 'send-back', sign, 'in-force', amend):step>")
 @requires(can_draft_mandates)
 def step(mandate_id: int, step: str):
     """One step of the workflow; a refusal shows the version again with the reason."""
@@ -148,6 +150,26 @@ def step(mandate_id: int, step: str):
     db.session.commit()
     flash(_done_message(step), "success")
     return redirect(url_for("mandate.edit" if step == "amend" else "mandate.version", mandate_id=result.id))
+
+
+@bp.post("/staff/mandates/<int:mandate_id>/expire")
+@requires(can_put_mandates_in_force)
+def end(mandate_id: int):
+    """End the version in force, with a reason and an explicit confirmation; without them, the version page again
+    with the form as typed."""
+    mandate = db.get_or_404(Mandate, mandate_id)
+    form = EndForm(prefix="end")
+    if not form.validate_on_submit():
+        return _version_page(mandate, status=422, end_form=form)
+    try:
+        services.expire_mandate(current_user, mandate, form.reason.data)
+    except PBError as error:
+        db.session.rollback()
+        show_on_form(form, error)
+        return _version_page(db.get_or_404(Mandate, mandate_id), end_form=form)
+    db.session.commit()
+    flash(_("The mandate has ended; the reason is kept in the audit log."), "success")
+    return redirect(url_for("mandate.version", mandate_id=mandate.id))
 
 
 def _decisions_page(process: Process, failed: Project | None = None, failed_form: DecisionForm | None = None,

@@ -1,5 +1,6 @@
-"""What a process allows now: each action in its phase, checked in one place; and a clerk's early
-opening or closing of a phase, or its extension, with a reason, in the audit log."""
+"""What a process allows now: each action in its phase, checked in one place; a clerk's early
+opening or closing of a phase, or its extension, with a reason, in the audit log; and the municipality's
+population, which the legal checks of a mandate read."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_number
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
@@ -19,7 +20,7 @@ from pb.extensions import db
 from pb.mandate.queries import mandate_in_force
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.labels import phase_label
-from pb.processes.models import Phase, PhaseKind, Process
+from pb.processes.models import Municipality, Phase, PhaseKind, Process
 
 
 class Action(enum.StrEnum):
@@ -178,3 +179,29 @@ def _record(actor: User, process: Process, action: str, kind: PhaseKind, reason:
     after = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     record(db.session, actor, action, "process", process.id,
            before={"phases": before}, after={"phases": after, "phase": kind.value, "reason": reason.strip()})
+
+
+# Far above any municipality's population, and well inside the column's 32-bit integer.
+MAX_POPULATION = 100_000_000
+
+
+def population_rule() -> str:
+    """What a recorded population must be, in the user's language."""
+    return _("Enter the number of residents: a whole number from 1 to %(max)s.", max=format_number(MAX_POPULATION))
+
+
+def record_population(actor: User, municipality: Municipality, population: int) -> Municipality:
+    """Record (or correct) the number of residents of the municipality, in the audit log.
+
+    The legal checks of a mandate compare with it: in Poland, the signatures a proposal may need.
+    """
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk or an administrator can record the municipality's population."))
+    if isinstance(population, bool) or not isinstance(population, int) or not 1 <= population <= MAX_POPULATION:
+        raise ValidationError("population", population_rule())
+    before = changes(municipality, ["population"])
+    municipality.population = population
+    db.session.flush()
+    record(db.session, actor, "municipality.population", "municipality", municipality.id, before=before,
+           after=changes(municipality, ["population"]))
+    return municipality

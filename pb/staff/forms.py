@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from pb.core.forms import WholeNumberField
 from pb.processes.models import PhaseKind
+from pb.processes.services import population_rule
 
 
 class PhaseChangeForm(FlaskForm):
@@ -19,3 +21,18 @@ class PhaseChangeForm(FlaskForm):
                                description=_l("In the time zone the dates are shown in."))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=2000)],
                            description=_l("Kept in the audit log with the change."))
+
+
+class PopulationForm(FlaskForm):
+    """The number of residents of a municipality; the service checks its range."""
+
+    population = WholeNumberField(_l("Population"), validators=[InputRequired()],
+                                  description=_l("The number of residents, from the latest official figure."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Whatever is wrong with what was typed (empty, not a whole number), one message that says what is
+        expected, instead of WTForms' own."""
+        valid = super().validate(extra_validators)
+        if self.population.errors:
+            self.population.errors = [population_rule()]
+        return valid

@@ -1,4 +1,4 @@
-"""The staff area's pages: dashboard, processes, legal desk, accounts and the audit log."""
+"""The staff area's pages: dashboard, processes, municipalities, legal desk, accounts and the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask_babel import format_number, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,13 +24,14 @@ from pb.accounts.permissions import (
 from pb.accounts.queries import staff_accounts
 from pb.audit.queries import events_page
 from pb.core.db import utcnow
-from pb.errors import PBError, ValidationError
+from pb.errors import PBError, ValidationError, show_on_form
 from pb.extensions import db
 from pb.mandate.queries import legal_desk
 from pb.processes import queries
-from pb.processes.models import PhaseKind, Process
+from pb.processes import services as process_services
+from pb.processes.models import Municipality, PhaseKind, Process
 from pb.processes.services import close_phase_now, extend_phase, open_phase_now
-from pb.staff.forms import PhaseChangeForm
+from pb.staff.forms import PhaseChangeForm, PopulationForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -49,7 +50,40 @@ def dashboard():
 def processes():
     """Every process with its current phase, for clerks."""
     return render_template("staff/processes.html", municipalities=queries.municipalities_with_processes(),
-                           now=utcnow())
+                           now=utcnow(), number=format_number)
+
+
+def _municipality_page(municipality: Municipality, form: PopulationForm | None = None, status: int = 200):
+    form = form or PopulationForm(formdata=None, data={"population": municipality.population})
+    return render_template("staff/municipality.html", municipality=municipality, form=form,
+                           number=format_number), status
+
+
+@bp.get("/municipalities/<int:municipality_id>")
+@requires(is_staff)
+def municipality(municipality_id: int):
+    """A municipality's recorded facts: its population, which clerks record and the mandate's checks read."""
+    return _municipality_page(db.get_or_404(Municipality, municipality_id))
+
+
+@bp.post("/municipalities/<int:municipality_id>")
+@requires(can_manage_processes)
+def record_population(municipality_id: int):
+    """Record or correct the municipality's population; a wrong value shows the page again, as typed."""
+    found = db.get_or_404(Municipality, municipality_id)
+    form = PopulationForm()
+    if form.validate_on_submit():
+        try:
+            process_services.record_population(current_user, found, form.population.data)
+        except PBError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The population of %(municipality)s was recorded; the change is in the audit log.",
+                    municipality=found.name), "success")
+            return redirect(url_for("staff.municipality", municipality_id=found.id))
+    return _municipality_page(found, form, 422)
 
 
 @bp.get("/legal")

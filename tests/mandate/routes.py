@@ -14,8 +14,16 @@ ROUTES = {
     "mandate.presets": ("GET", "/staff/mandates/presets", only(*STAFF)),
     "mandate.version": ("GET", "/staff/mandates/1", only(*STAFF)),
     "mandate.edit": ("GET", "/staff/mandates/1/edit", only(*STAFF)),
-    # Mandate 1 is a draft: it cannot expire, so the version page shows again with the refusal.
-    "mandate.step": ("POST", "/staff/mandates/1/expire", only(*STAFF)),
+    # Mandate 1 is a draft: it cannot be sent back, so the version page shows again with the refusal.
+    "mandate.step": ("POST", "/staff/mandates/1/send-back", only(*STAFF)),
+    # Ending the mandate in force is for legal officers; an empty form is shown again, saying what is missing.
+    "mandate.end": ("POST", "/staff/mandates/1/expire", {**only("legal_officer", "admin"),
+                                                         "legal_officer": 422, "admin": 422}),
+    # The municipality's recorded facts (its population): every staff role reads them, clerks record them.
+    "staff.municipality": ("GET", "/staff/municipalities/1", only(*STAFF)),
+    # An empty form is shown again with its error; legal officers read the page but do not change it.
+    "staff.record_population": ("POST", "/staff/municipalities/1", {**only("clerk", "admin"),
+                                                                    "clerk": 422, "admin": 422}),
     "mandate.decisions": ("GET", "/staff/decisions/processes/1", only("clerk", "admin")),
     # An empty form is shown again with its errors.
     "mandate.record_decision": ("POST", "/staff/decisions/projects/1", only("clerk", "admin")),

@@ -51,7 +51,8 @@ def test_poland_binding_requires_an_appeal_procedure_and_a_low_signature_thresho
     mandate = _from_preset(officer, process, "pl", STATUTE, enabling_decision="Resolution XII/3/2026")
     found = _messages(mandate)
     assert "Poland: a binding vote requires an appeal procedure" in found
-    assert "Poland: record how many signatures a proposal needs; the law allows at most 0.1% of residents." in found
+    assert ("Poland: record how many signatures a proposal needs, 0 when it needs none; the law allows at most 0.1% "
+            "of residents.") in found
     services.update_mandate(officer, mandate, complete_input(
         STATUTE, enabling_decision="Resolution XII/3/2026",
         terms={"appeal_procedure": "Within 7 days to the mayor.", "support_signatures": 51}))

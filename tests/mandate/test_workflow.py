@@ -45,7 +45,7 @@ def test_the_whole_workflow_is_audited(db, ctx, process, officer, clerk):
     services.put_in_force(officer, mandate)
     assert mandate.status is S.IN_FORCE and mandate.effective_from is not None
     assert services.require_mandate_in_force(process) is mandate
-    services.expire_mandate(officer, mandate)
+    services.expire_mandate(officer, mandate, "The council withdrew the process.")
     assert mandate.status is S.EXPIRED
     db.session.commit()
     assert _actions(db) == ["mandate.start", "mandate.update", "mandate.submit", "mandate.send_back",
@@ -68,7 +68,7 @@ def test_who_may_do_what(db, ctx, process, officer, clerk, make_user):
         services.put_in_force(clerk, mandate)
     services.put_in_force(officer, mandate)
     with pytest.raises(NotAllowed, match="Only a legal officer can end a mandate."):
-        services.expire_mandate(clerk, mandate)
+        services.expire_mandate(clerk, mandate, "The council withdrew the process.")
     with pytest.raises(NotAllowed, match="Only clerks and legal officers can amend"):
         services.amend_mandate(resident, mandate, "Because.")
     with pytest.raises(NotAllowed, match="Only clerks and legal officers can edit"):
@@ -86,7 +86,7 @@ def test_transitions_out_of_order_are_refused(db, ctx, process, officer):
     with pytest.raises(InvalidTransition, match="Only a signed version can be put in force."):
         services.put_in_force(officer, mandate)
     with pytest.raises(InvalidTransition, match="Only the version in force can expire."):
-        services.expire_mandate(officer, mandate)
+        services.expire_mandate(officer, mandate, "The council withdrew the process.")
     with pytest.raises(InvalidTransition, match="Only a signed version can be amended"):
         services.amend_mandate(officer, mandate, "Because.")
     services.update_mandate(officer, mandate, complete_input())
@@ -223,7 +223,7 @@ def test_voting_cannot_open_without_a_mandate_in_force(db, ctx, process, officer
         services.require_mandate_in_force(process)
     services.sign_mandate(officer, mandate, "Fine.")
     services.put_in_force(officer, mandate)
-    services.expire_mandate(officer, mandate)
+    services.expire_mandate(officer, mandate, "The council withdrew the process.")
     with pytest.raises(InvalidTransition, match="no longer in force"):
         services.require_mandate_in_force(process)
 
