@@ -13,8 +13,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
 
-from pb.core.search import sqlite_translate
-
 # Stable constraint names, so that migrations can alter and drop them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,8 +34,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
-        # PostgreSQL's translate(), which search uses to fold accents (pb.core.search).
-        dbapi_connection.create_function("translate", 3, sqlite_translate, deterministic=True)
 
 
 # Whether the transactions of the current request or command will write (see _sqlite_begin).

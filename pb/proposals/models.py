@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.core.db import Money, enum_type, utcnow
+from pb.core.search import search_text
 from pb.extensions import db
 
 
@@ -25,6 +26,11 @@ class ProjectStatus(enum.StrEnum):
     SELECTED = "selected"
     NOT_SELECTED = "not_selected"
     WITHDRAWN = "withdrawn"
+
+
+def _search_text_of_insert(context) -> str:
+    values = context.get_current_parameters()
+    return search_text(values.get("title"), values.get("summary"), values.get("description"))
 
 
 class Project(db.Model):
@@ -46,6 +52,9 @@ class Project(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Title, summary and description folded for search (pb.core.search): written with them, on insert (ORM or
+    # Core) by its default and on update by _refresh_search_text, so that no search folds rows as it runs.
+    search_text: Mapped[str] = mapped_column(sa.Text, default=_search_text_of_insert, server_default="")
     # The cost that goes to the ballot: the author's estimate, replaced by the reviewer's revised cost.
     cost: Mapped[int] = mapped_column(Money)
     estimated_cost: Mapped[int | None] = mapped_column(Money)
@@ -81,6 +90,11 @@ class Project(db.Model):
     def beneficiary_names(self) -> list[str]:
         """The project's beneficiary groups in Pabulib's words."""
         return [b.group for b in self.beneficiaries]
+
+
+@sa.event.listens_for(Project, "before_update")
+def _refresh_search_text(_mapper, _connection, project: Project) -> None:
+    project.search_text = search_text(project.title, project.summary, project.description)
 
 
 class ProjectCategory(db.Model):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from pb.accounts.models import User
 from pb.core.money import minor_units
-from pb.core.search import fold, folded
+from pb.core.search import fold
 from pb.deliberation.models import Support
 from pb.extensions import db
 from pb.processes.models import Municipality, Pool, Process
@@ -119,9 +119,7 @@ def list_projects(process: Process, filters: ProjectFilters) -> ProjectPage:
         conditions.append(Project.cost <= filters.cost_max)
     for word in filters.words:
         # Every word must appear somewhere, in any case and with or without accents.
-        pattern = _like(fold(word))
-        conditions.append(sa.or_(*(folded(column).like(pattern, escape="\\")
-                                   for column in (Project.title, Project.summary, Project.description))))
+        conditions.append(Project.search_text.like(_like(fold(word)), escape="\\"))
     total = db.session.execute(sa.select(sa.func.count()).select_from(Project).where(*conditions)).scalar_one()
     counts = _support_counts()
     support = sa.func.coalesce(counts.c.supports, 0)

@@ -20,7 +20,7 @@ SEED = [
     " 16, false, '2026-01-01 00:00:00')",
     "INSERT INTO pool (id, process_id, name, amount, ballot_kind, min_choices) VALUES (1, 1, 'City', 100000, 'approval', 1)",
     "INSERT INTO project (id, process_id, pool_id, code, title, summary, description, cost, status, created_at,"
-    " updated_at) VALUES (1, 1, 1, 'A', 'Park', '', '', 5000, 'on_ballot', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    " updated_at) VALUES (1, 1, 1, 'A', 'Πάρκο', '', '', 5000, 'on_ballot', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
     "INSERT INTO ballot (id, pool_id, receipt_hash, channel, voided) VALUES ('b1', 1, 'r1', 'online', false)",
     "INSERT INTO ballot_choice (ballot_id, project_id, position) VALUES ('b1', 1, 0)",
 ]
@@ -58,6 +58,8 @@ def test_upgrade_keeps_existing_data(empty_database):
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version, cost FROM project")).one() == (1, 5000)
             assert connection.execute(sa.text("SELECT appeal_days FROM process")).scalar_one() == 14
+            # 0013 folded the existing project's text for search.
+            assert connection.execute(sa.text("SELECT search_text FROM project")).scalar_one() == "παρκο"
             assert connection.execute(sa.text("SELECT count(*) FROM ballot_choice")).scalar_one() == 1
             # The ballot still counts: 0008 moved it to counted_ballot, with a tag made from its id.
             assert connection.execute(sa.text("SELECT owner_tag, ballot_id, voided FROM counted_ballot")).one() == (

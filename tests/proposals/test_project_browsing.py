@@ -53,6 +53,29 @@ def test_search_ignores_case_and_accents_in_greek_and_polish(client, db, make_pr
     assert _titles(client, "?q=πάρκα") == []
 
 
+def test_search_follows_edits_and_bulk_inserts(client, db, make_process, make_project):
+    import sqlalchemy as sa
+
+    from pb.proposals.models import Project
+
+    process = make_process()
+    project = make_project(process, title="Παιδική χαρά")
+    db.session.commit()
+    project.summary = "Κούνιες και τσουλήθρα"
+    db.session.commit()
+    assert _titles(client, "?q=κουνιες") == ["Παιδική χαρά"]
+    project.title = "Νέα παιδική χαρά"
+    db.session.commit()
+    assert _titles(client, "?q=νεα+κουνιες") == ["Νέα παιδική χαρά"]
+    # Imports write projects with Core inserts; they are found as well.
+    db.session.execute(sa.insert(Project), [{
+        "process_id": process.id, "pool_id": project.pool_id, "code": "IMP-1", "title": "Ποδηλατόδρομος",
+        "summary": "", "description": "Στην ΠΑΡΑΛΊΑ", "cost": 100, "status": project.status,
+        "published_at": project.published_at}])
+    db.session.commit()
+    assert _titles(client, "?q=παραλια") == ["Ποδηλατόδρομος"]
+
+
 def test_sorted_by_supports_and_random_order_is_stable(client, db, make_process, make_project, make_user):
     process = make_process()
     projects = [make_project(process, title=f"Project {n:02d}") for n in range(12)]
