@@ -91,6 +91,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the data (default 2026)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="time the pages themselves: anonymous requests otherwise come from the page cache")
     return parser.parse_args()
 
 
@@ -307,7 +309,8 @@ def main() -> None:
     try:
         started = time.perf_counter()
         migrate(url)
-        app = create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        cache = {"PB_PAGE_CACHE_SECONDS": 0} if args.no_page_cache else {}
+        app = create_app({**CONFIG, **cache, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             facts = seed(app, rng)
             engine = app.extensions["sqlalchemy"].engine
