@@ -64,7 +64,11 @@ def _wipe_postgres(url: str) -> None:
 
 
 def own_database(name: str) -> str:
-    """The name of a PostgreSQL database for this test process: each pytest-xdist worker has its own copy."""
+    """The name of a PostgreSQL database for this test process: each pytest-xdist worker has its own copy.
+
+    ``PB_TEST_DATABASE_PREFIX`` keeps two test runs on one server (two checkouts, say) out of each other's way.
+    """
+    name = os.environ.get("PB_TEST_DATABASE_PREFIX", "") + name
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     return f"{name}_{worker}" if worker else name
 
@@ -75,14 +79,15 @@ def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("PB_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test is skipped")
     url = normalise_database_url(POSTGRES_URL)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        parsed = sa.make_url(url)
-        url = parsed.set(database=own_database(parsed.database)).render_as_string(hide_password=False)
+    parsed = sa.make_url(url)
+    own = own_database(parsed.database)
+    if own != parsed.database:
+        url = parsed.set(database=own).render_as_string(hide_password=False)
         harness.recreate_postgres_database(url)
     _wipe_postgres(url)
     _migrate(url)
     yield url
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if own != parsed.database:
         harness.drop_postgres_database(url)
 
 

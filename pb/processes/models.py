@@ -60,6 +60,14 @@ class PhaseKind(enum.StrEnum):
     IMPLEMENTATION = "implementation"
 
 
+class BallotOrder(enum.StrEnum):
+    """The order of projects on the ballot: by code, or shuffled per voter so that no project gains by its
+    place at the top of the list."""
+
+    CODE = "code"
+    RANDOM = "random"
+
+
 class Process(db.Model):
     """One edition of participatory budgeting, e.g. "Assen 2026"."""
 
@@ -84,6 +92,7 @@ class Process(db.Model):
     max_project_cost: Mapped[int | None] = mapped_column(Money)
     max_proposals_per_resident: Mapped[int | None]
     max_supports_per_resident: Mapped[int | None]
+    ballot_order: Mapped[BallotOrder] = mapped_column(enum_type(BallotOrder, 8), default=BallotOrder.CODE)
     # Days an author has to appeal against a review outcome (Polish law requires an appeal procedure).
     appeal_days: Mapped[int] = mapped_column(default=14)
     # Set when voting opens: from then on the ballot rules of the pools cannot change.
