@@ -60,10 +60,9 @@ def build_demo() -> list[str]:
         done.append("Warszawa: Grochów 2026 (2,106 ballots)")
     assen, created = _municipality("assen", "Assen", "NL", "Europe/Amsterdam", None)
     if created:
-        process = import_election(db.session, None, assen, read(DEMO_DATA / "Netherlands_Assen_2024.pb"),
+        import_election(db.session, None, assen, read(DEMO_DATA / "Netherlands_Assen_2024.pb"),
                                   slug="2024-top-idee", name="Assen Top Idee 2024", fiscal_year=2024,
-                                  pool_name="Assen (city-wide)")
-        process.min_voter_age = 12
+                                  pool_name="Assen (city-wide)", min_voter_age=12)
         done.append("Assen: Top Idee 2024 (84 ballots)")
     for email, role, password, name in DEMO_ACCOUNTS:
         user = find_user(email)

@@ -16,7 +16,7 @@ from pb.core.money import minor_units
 from pb.errors import InvalidTransition, ValidationError
 from pb.processes.models import BallotKind, District, Municipality, Phase, PhaseKind, Pool, Process
 from pb.processes.phases import schedule_around_vote
-from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory, ProjectStatus
+from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory, ProjectOrigin, ProjectStatus
 from pb.tally.election import Election
 from pb.tally.measures import age_band
 from pb.voting.models import Ballot, BallotChoice, Channel, CountedBallot, Participation
@@ -54,6 +54,7 @@ def _voting_dates(election: Election) -> tuple[dt.datetime, dt.datetime] | None:
 def import_election(
     session: Session, actor: User | None, municipality: Municipality, election: Election, *,
     slug: str, name: str, fiscal_year: int, district: District | None = None, pool_name: str | None = None,
+    min_voter_age: int = 16,
 ) -> Process:
     """Create a finished process from a Pabulib election: one pool, its projects, and its ballots.
 
@@ -66,7 +67,10 @@ def import_election(
         municipality=municipality, slug=slug, name=name, fiscal_year=fiscal_year, currency=currency,
         description=election.meta.get("description", ""), tally_rule=rule,
         collect_demographics=any(b.attributes for b in election.ballots[:50]),
-        min_project_score=_whole(election.meta.get("min_project_score_threshold")),
+        min_project_score=_whole(election.meta.get("min_project_score_threshold")), min_voter_age=min_voter_age,
+        # The file's own vocabulary, in the order it first appears.
+        categories=list(dict.fromkeys(c for p in election.projects for c in p.categories)),
+        beneficiary_groups=list(dict.fromkeys(b for p in election.projects for b in p.beneficiaries)),
     )
     session.add(process)
     voting = _voting_dates(election)
@@ -93,6 +97,7 @@ def import_election(
             status=ProjectStatus.WITHDRAWN if election.is_withdrawn(p) else (
                 ProjectStatus.SELECTED if selected else ProjectStatus.NOT_SELECTED),
             latitude=_float(p.extra.get("latitude")), longitude=_float(p.extra.get("longitude")),
+            origin=ProjectOrigin.IMPORTED,
         )
         project.categories = [ProjectCategory(category=c) for c in dict.fromkeys(p.categories)]
         project.beneficiaries = [ProjectBeneficiary(group=g) for g in dict.fromkeys(p.beneficiaries)]

@@ -6,9 +6,11 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.core.db import Money, enum_type, utcnow
+from pb.errors import InvalidTransition
 from pb.extensions import db
 
 
@@ -23,6 +25,11 @@ class Municipality(db.Model):
     country_code: Mapped[str] = mapped_column(sa.String(2))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     population: Mapped[int | None]
+    # The languages the municipality's pages and papers are offered in, its main language first.
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["en"])
+    # The vocabulary residents choose from when proposing; each new edition starts from it.
+    categories: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    beneficiary_groups: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     districts: Mapped[list[District]] = relationship(
         back_populates="municipality", order_by="District.name", cascade="all, delete-orphan"
@@ -95,8 +102,10 @@ class Process(db.Model):
     ballot_order: Mapped[BallotOrder] = mapped_column(enum_type(BallotOrder, 8), default=BallotOrder.CODE)
     # Days an author has to appeal against a review outcome (Polish law requires an appeal procedure).
     appeal_days: Mapped[int] = mapped_column(default=14)
-    # Set when voting opens: from then on the ballot rules of the pools cannot change.
-    ballot_rules_frozen_at: Mapped[dt.datetime | None]
+    # What residents choose from when proposing (Pabulib's words where they fit), copied from the
+    # municipality's vocabulary when the edition is created.
+    categories: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    beneficiary_groups: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # Set by the closing step, which counts the ballots in the same transaction.
     vote_closed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -113,6 +122,18 @@ class Process(db.Model):
     def total_amount(self) -> int:
         """The whole budget of the process, in minor units."""
         return sum(pool.amount for pool in self.pools)
+
+    @property
+    def voting_phase(self) -> Phase | None:
+        """The process's voting phase, if it has one."""
+        return next((phase for phase in self.phases if phase.kind is PhaseKind.VOTING), None)
+
+    def voting_has_started(self, now: dt.datetime | None = None) -> bool:
+        """Whether the vote has begun (or was closed): from then on its pools, ballot rules and count are fixed."""
+        if self.vote_closed_at is not None:
+            return True
+        voting = self.voting_phase
+        return voting is not None and voting.starts_at <= (now or utcnow())
 
 
 class Phase(db.Model):
@@ -185,3 +206,40 @@ class Pool(db.Model):
     def is_city_wide(self) -> bool:
         """A pool without a district is open to every resident."""
         return self.district_id is None
+
+
+# What residents were promised when the vote opened: from then on these cannot change (CONSUL #5321 let
+# the voting style change while the vote ran). Checked at every flush, so that no page, command, import or
+# future editor can get round it; the set-up services refuse earlier, with a message on the field.
+FIXED_POOL_FIELDS = ("ballot_kind", "min_choices", "max_choices", "total_points", "max_points_per_project",
+                     "min_spend_basis_points", "amount", "district_id")
+FIXED_PROCESS_FIELDS = ("tally_rule", "tie_break", "min_project_score", "min_voter_age", "collect_demographics",
+                        "ballot_order", "currency")
+
+
+def _changed(instance: object, names: tuple[str, ...]) -> list[str]:
+    state = sa.inspect(instance)
+    return [name for name in names if state.attrs[name].history.has_changes()]
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _keep_the_vote_fixed(session, _context, _instances) -> None:
+    """Refuse a change to the pools, ballot rules or counting rule of a process whose vote has started."""
+    for instance in session.dirty:
+        if isinstance(instance, Pool) and instance.process is not None and _changed(instance, FIXED_POOL_FIELDS) \
+                and instance.process.voting_has_started():
+            raise InvalidTransition(_("The ballot rules of “%(pool)s” are fixed: voting has started.",
+                                      pool=instance.name))
+        if isinstance(instance, Process) and instance.id is not None and _changed(instance, FIXED_PROCESS_FIELDS) \
+                and instance.voting_has_started():
+            raise InvalidTransition(_("The counting rule and the eligibility of “%(process)s” are fixed: voting "
+                                      "has started.", process=instance.name))
+    for instance in session.new:
+        if isinstance(instance, Pool) and instance.process is not None and instance.process.id is not None \
+                and instance.process.voting_has_started():
+            raise InvalidTransition(_("No pool can be added to “%(process)s”: voting has started.",
+                                      process=instance.process.name))
+    for instance in session.deleted:
+        if isinstance(instance, Pool) and instance.process is not None and instance.process.voting_has_started():
+            raise InvalidTransition(_("No pool can be removed from “%(process)s”: voting has started.",
+                                      process=instance.process.name))

@@ -60,8 +60,3 @@ def schedule_around_vote(
         schedule.append((kind, at, end))
         at = end
     return schedule
-
-
-def voting_started(phases: Sequence[Dated], now: dt.datetime) -> bool:
-    """Whether the vote has begun: from then on the ballot and its rules are fixed."""
-    return any(p.kind is PhaseKind.VOTING and p.starts_at <= now for p in phases)

@@ -28,6 +28,15 @@ class ProjectStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ProjectOrigin(enum.StrEnum):
+    """Who put the project forward, and how it reached pb."""
+
+    ONLINE = "online"  # a resident, through their account
+    PAPER_FORM = "paper_form"  # a resident who handed in a paper form, entered by a clerk
+    DEPARTMENT = "department"  # a department of the council, entered by a clerk
+    IMPORTED = "imported"  # a past edition's project, from a Pabulib file
+
+
 def _search_text_of_insert(context) -> str:
     values = context.get_current_parameters()
     return search_text(values.get("title"), values.get("summary"), values.get("description"))
@@ -63,6 +72,10 @@ class Project(db.Model):
     longitude: Mapped[float | None]
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    origin: Mapped[ProjectOrigin] = mapped_column(enum_type(ProjectOrigin, 16), default=ProjectOrigin.ONLINE)
+    # The name of the author (a resident on paper, or a department) when a clerk entered the project for them.
+    author_name: Mapped[str | None] = mapped_column(sa.String(200))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus), default=ProjectStatus.DRAFT)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]

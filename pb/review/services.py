@@ -29,7 +29,6 @@ from pb.deliberation.notifications import interested_users, notify
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.processes.models import Process
-from pb.processes.phases import voting_started
 from pb.processes.services import Action, require_phase
 from pb.proposals.models import (
     Appeal,
@@ -241,7 +240,7 @@ def answer_appeal(actor: User, appeal: Appeal, outcome: AppealOutcome, answer: s
         if project.status not in APPEALABLE:
             raise InvalidTransition(_("The project is no longer not feasible or in need of changes, so the "
                                       "appeal cannot be upheld; reject it with an explanation instead."))
-        if voting_started(process.phases, now) or process.vote_closed_at is not None:
+        if process.voting_has_started(now):
             raise InvalidTransition(_("Voting has started: no project can be added to the ballot any more."))
         appealed = db.session.get(Review, appeal.review_id)
         # The decision on appeal is a review of its own, so the project page shows the outcome that counts.

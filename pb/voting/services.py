@@ -31,7 +31,6 @@ from pb.mandate.models import Mandate, MandateStatus
 from pb.mandate.queries import local_today, mandate_in_force, period_covers
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.models import District, Phase, PhaseKind, Pool, Process
-from pb.processes.phases import voting_started
 from pb.processes.services import Action, is_open, lock_process, require_phase
 from pb.proposals.models import Project, ProjectStatus
 from pb.tally.measures import age_band
@@ -595,41 +594,15 @@ def count_process(process: Process, *, mark_projects: bool = True) -> list[Tally
     return stored
 
 
-# --- Ballot rules are fixed once voting starts ---------------------------------------------------------
-
-RULE_FIELDS = ("ballot_kind", "min_choices", "max_choices", "total_points", "max_points_per_project",
-               "min_spend_basis_points", "amount")
-
-
-def voting_has_started(process: Process, now: dt.datetime | None = None) -> bool:
-    """Whether the voting phase has begun (or the vote was closed): from then on ballot rules are fixed."""
-    return process.vote_closed_at is not None or voting_started(process.phases, now or utcnow())
-
+# --- Whether residents can vote now ------------------------------------------------------------------
+# (The rule that a vote's pools and ballot rules are fixed once it has started is kept by the models:
+# pb.processes.models, checked at every flush.)
 
 def voting_is_open(process: Process, now: dt.datetime | None = None) -> bool:
     """Whether residents can vote now: the voting phase runs, the vote is not closed, a mandate is in force."""
     now = now or utcnow()
     return (is_open(process, Action.VOTE, now) and process.vote_closed_at is None
             and mandate_in_force(process, now) is not None)
-
-
-@sa.event.listens_for(sa.orm.Session, "before_flush")
-def _keep_ballot_rules_fixed(session, _context, _instances) -> None:
-    """Refuse any change to a pool's ballot rules or amount once its process's vote has started.
-
-    Checked at flush, so that no page, command or future editor can change the rules of a vote in progress.
-    """
-    for pool in session.dirty:
-        if not isinstance(pool, Pool) or pool.process is None:
-            continue
-        changed = [name for name in RULE_FIELDS if sa.inspect(pool).attrs[name].history.has_changes()]
-        if changed and voting_has_started(pool.process):
-            raise InvalidTransition(_("The ballot rules of “%(pool)s” are fixed: voting has started.", pool=pool.name))
-    for pool in session.new:
-        if isinstance(pool, Pool) and pool.process is not None and pool.process.id is not None \
-                and voting_has_started(pool.process):
-            raise InvalidTransition(_("No pool can be added to “%(process)s”: voting has started.",
-                                      process=pool.process.name))
 
 
 # --- Fraud ------------------------------------------------------------------------------------------------
@@ -683,7 +656,7 @@ def annul_pool(actor: User, pool: Pool, reason: str, now: dt.datetime | None = N
     if process.vote_closed_at is not None:
         raise InvalidTransition(_("The vote is counted: annulling a pool now would change the published result. "
                                   "Record it in the council's decision instead."))
-    if not voting_has_started(process, now):
+    if not process.voting_has_started(now):
         raise InvalidTransition(_("Voting has not started: change the pools of the process instead."))
     if pool.annulled_at is not None:
         raise InvalidTransition(_("The vote in this pool was already annulled."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -61,6 +62,10 @@ def test_upgrade_keeps_existing_data(empty_database):
             # 0013 folded the existing project's text for search.
             assert connection.execute(sa.text("SELECT search_text FROM project")).scalar_one() == "παρκο"
             assert connection.execute(sa.text("SELECT count(*) FROM ballot_choice")).scalar_one() == 1
+            # 0015 gave the existing edition the vocabulary it offered until then, and its project an origin.
+            categories = connection.execute(sa.text("SELECT categories FROM process")).scalar_one()
+            assert "culture" in (json.loads(categories) if isinstance(categories, str) else categories)
+            assert connection.execute(sa.text("SELECT origin FROM project")).scalar_one() == "online"
             # The ballot still counts: 0008 moved it to counted_ballot, with a tag made from its id.
             assert connection.execute(sa.text("SELECT owner_tag, ballot_id, voided FROM counted_ballot")).one() == (
                 "imported-b1", "b1", False)
