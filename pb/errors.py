@@ -6,6 +6,9 @@ import contextlib
 import logging
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, flash, g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -37,6 +40,16 @@ class ValidationError(PBError):
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Problems(ValidationError):
+    """Several inputs break rules at once (a form or a set-up file): each ``(field, message)`` in the order found.
+
+    ``field`` is a form field's name, or a key path in a file (``process.pools[2].amount``)."""
+
+    def __init__(self, problems: list[tuple[str | None, str]]) -> None:
+        super().__init__(problems[0][0], " ".join(message for _field, message in problems))
+        self.problems = list(problems)
 
 
 class NotAllowed(PBError):
@@ -133,9 +146,37 @@ def register_error_pages(app: Flask) -> None:
 
 def show_on_form(form, error: PBError, fields: dict[str, str] | None = None) -> None:
     """Put a domain error on the form field it names (``fields`` renames service fields), or flash it."""
+    if isinstance(error, Problems):
+        for name, message in error.problems:
+            show_on_form(form, ValidationError(name, message), fields)
+        return
     name = (fields or {}).get(error.field, error.field) if isinstance(error, ValidationError) else None
-    field = getattr(form, name, None) if name else None
+    field = getattr(form, name, None) if name and form is not None else None
     if field is not None:
-        field.errors = [*field.errors, error.message]
+        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
     else:
         flash(error.message, "error")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What calling a service from a view gave: whether it succeeded (and was committed), and its value."""
+
+    ok: bool
+    value: Any = None
+
+
+def attempt(call: Callable[[], Any], form=None, fields: dict[str, str] | None = None) -> Attempt:
+    """Call a service for a view: commit when it succeeds; when it raises a domain error, roll everything back
+    and show the error on the form (or flash it). Any other exception rolls back and propagates."""
+    try:
+        value = call()
+    except PBError as error:
+        db.session.rollback()
+        show_on_form(form, error, fields)
+        return Attempt(False)
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return Attempt(True, value)
