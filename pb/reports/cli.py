@@ -18,25 +18,11 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from pb.core.cli import find_process
 from pb.errors import PBError
 from pb.extensions import db
-from pb.processes.models import Process
-from pb.processes.queries import process_by_slug
 from pb.reports import services
 from pb.reports.models import Assessment, AssessmentMode
-
-
-def find_process(reference: str) -> Process:
-    """A process by ``municipality/slug`` or by id; a usage error names what was not found."""
-    if "/" in reference:
-        municipality, slug = reference.split("/", 1)
-        found = process_by_slug(municipality, slug)
-    else:
-        found = db.session.get(Process, int(reference)) if reference.isdecimal() else None
-    if found is None:
-        raise click.BadParameter(f"no process {reference!r} (give municipality/slug, e.g. warszawa/2026-grochow, "
-                                 "or its id)", param_hint="PROCESS")
-    return found
 
 
 def _locale_option(command):

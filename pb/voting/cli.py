@@ -8,9 +8,9 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from pb.core.cli import find_process
 from pb.core.db import writing
 from pb.extensions import db
-from pb.processes.models import Municipality, Process
 from pb.voting import services
 from pb.voting.invariants import check_vote
 from pb.voting.merkle import merkle_root, read_receipts
@@ -19,19 +19,6 @@ from pb.voting.models import ReceiptRoot
 vote_cli = AppGroup("vote", help="The vote: receipt roots, checks, database grants.")
 
 GRANTS = Path(__file__).with_name("grants.sql")
-
-
-def _process(reference: str) -> Process:
-    """A process named as ``municipality/slug`` or by its id."""
-    if reference.isdecimal():
-        found = db.session.get(Process, int(reference))
-    else:
-        municipality, _, slug = reference.partition("/")
-        found = db.session.scalar(sa.select(Process).join(Municipality).where(
-            Municipality.slug == municipality, Process.slug == slug))
-    if found is None:
-        raise click.ClickException(f"no process {reference!r} (give municipality/slug or an id)")
-    return found
 
 
 @vote_cli.command("roots")
@@ -51,7 +38,7 @@ def roots() -> None:
 @click.argument("receipts", type=click.Path(exists=True, dir_okay=False))
 def verify_root(process: str, receipts: str) -> None:
     """Recompute the root of a published receipts file and compare it with the root taken at the close."""
-    found = _process(process)
+    found = find_process(process)
     try:
         hashes = read_receipts(Path(receipts).read_text(encoding="utf-8"))
         root = merkle_root(hashes)
