@@ -26,6 +26,10 @@ PRESET_FIELDS = ("basis_instrument", "basis_title", "basis_number", "basis_artic
                  "basis_url", "enabling_decision", "decision_body", "bound_party", "obligation")
 
 
+# What a preset may require before the vote: pb's readiness checklist tests each (pb.setup.readiness).
+BEFORE_VOTING = ("ex_ante_assessment",)
+
+
 class PresetError(ValueError):
     """A preset file is not in the shape pb reads; the message names the file and the problem."""
 
@@ -44,6 +48,8 @@ class Preset:
     fields: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, Any] = field(default_factory=dict)
     checks: tuple[dict[str, Any], ...] = ()
+    # What must be done before voting may open under this preset (see BEFORE_VOTING).
+    before_voting: tuple[str, ...] = ()
 
 
 def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
@@ -71,11 +77,15 @@ def read_preset(path: Path) -> Preset:
             raise PresetError(f"{path.name}: unknown mandate fields {sorted(unknown)}")
         if "basis_date" in fields and not isinstance(fields["basis_date"], dt.date):
             raise PresetError(f"{path.name}: basis_date must be a TOML date")
+        before_voting = tuple(data.get("before_voting", ()))
+        unknown = set(before_voting) - set(BEFORE_VOTING)
+        if unknown:
+            raise PresetError(f"{path.name}: before_voting may list {', '.join(BEFORE_VOTING)}, not {sorted(unknown)}")
         return Preset(
             key=path.stem, name=data["name"], country=data["country"], version=str(data["version"]),
             sha256=hashlib.sha256(raw).hexdigest(), character=MandateCharacter(data["character"]),
             text=data["text"], fields=fields, terms=clean_terms(data.get("terms", {})),
-            checks=tuple(_check(path, check) for check in data.get("checks", [])),
+            checks=tuple(_check(path, check) for check in data.get("checks", [])), before_voting=before_voting,
         )
     except PresetError:
         raise
