@@ -21,6 +21,7 @@ from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
 from pb.core.mail import deliver_pending
 from pb.core.money import format_money
 from pb.core.requests import CONTROL
+from pb.deliberation.markdown import render as render_markdown
 from pb.extensions import db
 from pb.processes.labels import ballot_kind_label, phase_label, phase_state, rule_label
 from pb.proposals.vocabulary import category_label, status_label
@@ -133,6 +134,7 @@ def register_web_hooks(app: Flask) -> None:
         return "" if amount is None else format_money(amount, currency, str(get_locale()))
 
     app.jinja_env.filters["category_label"] = category_label
+    app.jinja_env.filters["markdown"] = render_markdown
 
     @app.context_processor
     def template_context():

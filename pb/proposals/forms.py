@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.proposals.images import MAX_IMAGE_BYTES, ImageUpload
 from pb.proposals.services import DESCRIPTION_MAX, SUMMARY_MAX, TITLE_MAX, ProposalInput
-from pb.proposals.vocabulary import BENEFICIARIES, CATEGORIES, STATUS_LABELS
+from pb.proposals.vocabulary import STATUS_LABELS
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -45,8 +45,9 @@ class ProposalForm(FlaskForm):
                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
     pool_id = SelectField(_l("District"), coerce=int, validate_choice=False,
                           validators=[InputRequired(message=_l("Choose the district, or city-wide."))])
-    categories = CheckboxesField(_l("Categories"), choices=choices(CATEGORIES.items()), validate_choice=False)
-    beneficiaries = CheckboxesField(_l("Who benefits"), choices=choices(BENEFICIARIES.items()), validate_choice=False)
+    # The view fills in the edition's own vocabulary.
+    categories = CheckboxesField(_l("Categories"), choices=[], validate_choice=False)
+    beneficiaries = CheckboxesField(_l("Who benefits"), choices=[], validate_choice=False)
     latitude = FloatField(_l("Latitude"), description=_l("Optional, e.g. 37.9838."),
                           validators=[Optional(), NumberRange(-90, 90, message=_l(
                               "The latitude is between -90 and 90."))],
@@ -73,7 +74,8 @@ class ProposalForm(FlaskForm):
                 continue
             # Read one byte more than allowed, so the service can tell an oversized file.
             uploads.append(ImageUpload(filename=storage.filename, data=storage.stream.read(MAX_IMAGE_BYTES + 1)))
-        emails = tuple(e for e in (self.coauthors.data or "").replace(",", "\n").replace(";", "\n").split() if e)
+        emails = tuple(e for e in (self.coauthors.data or "").replace(",", "\n").replace(";", "\n").split()
+                       if e) if with_coauthors else ()
         return ProposalInput(
             title=self.title.data or "", summary=self.summary.data or "", description=self.description.data or "",
             cost=self.cost.data or "", pool_id=self.pool_id.data, categories=tuple(self.categories.data or ()),
@@ -100,10 +102,9 @@ class ProjectFilterForm(FlaskForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     pool = SelectField(_l("District"), coerce=str, validate_choice=False, validators=[Optional()])
-    category = SelectField(_l("Category"), choices=choices([("", _l("All categories")), *CATEGORIES.items()]),
-                           validate_choice=False, validators=[Optional()])
-    beneficiary = SelectField(_l("Who benefits"), choices=choices([("", _l("Everyone")), *BENEFICIARIES.items()]),
-                              validate_choice=False, validators=[Optional()])
+    # The view fills in the edition's own vocabulary (see ``for_process``).
+    category = SelectField(_l("Category"), choices=[], validate_choice=False, validators=[Optional()])
+    beneficiary = SelectField(_l("Who benefits"), choices=[], validate_choice=False, validators=[Optional()])
     status = SelectField(_l("Status"), choices=choices([("", _l("Any status")), *(
         (k, v) for k, v in STATUS_LABELS.items() if k != "draft")]), validate_choice=False, validators=[Optional()])
     cost_min = StringField(_l("Cost from"), validators=[Optional(), Length(max=20)],

@@ -12,6 +12,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from pb.accounts.models import Role, User
+from pb.accounts.permissions import can_manage_processes
+from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.core.money import format_money, minor_units
 from pb.errors import NotAllowed, ValidationError
@@ -20,9 +22,8 @@ from pb.processes.models import Pool, Process
 from pb.processes.services import Action, lock_process, require_phase
 from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_image
 from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
-                                 ProjectStatus, ProjectVersion)
+                                 ProjectOrigin, ProjectStatus, ProjectVersion)
 from pb.proposals.permissions import can_edit_project, can_propose
-from pb.proposals.vocabulary import BENEFICIARIES, CATEGORIES
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -95,7 +96,7 @@ def parse_cost(text: str, currency: str) -> int:
     return int(minor)
 
 
-def _check(actor: User, process: Process, data: ProposalInput, *, project: Project | None = None) -> _Checked:
+def check_proposal(actor: User, process: Process, data: ProposalInput, *, project: Project | None = None) -> _Checked:
     """Apply every rule to the input; raise the first ValidationError found."""
     title = (data.title or "").strip()
     summary = (data.summary or "").strip()
@@ -121,10 +122,10 @@ def _check(actor: User, process: Process, data: ProposalInput, *, project: Proje
     if cost > pool.amount:
         raise ValidationError("cost", _("The cost is above the whole budget of “%(pool)s” (%(amount)s).",
                                         pool=pool.name, amount=format_money(pool.amount, process.currency, _locale())))
-    unknown = [c for c in data.categories if c not in CATEGORIES]
+    unknown = [c for c in data.categories if c not in process.categories]
     if unknown:
         raise ValidationError("categories", _("Choose categories from the list."))
-    unknown = [b for b in data.beneficiaries if b not in BENEFICIARIES]
+    unknown = [b for b in data.beneficiaries if b not in process.beneficiary_groups]
     if unknown:
         raise ValidationError("beneficiaries", _("Choose beneficiary groups from the list."))
     if (data.latitude is None) != (data.longitude is None):
@@ -227,7 +228,7 @@ def submit_project(actor: User, process: Process, data: ProposalInput) -> Projec
     if not can_propose(actor):
         raise NotAllowed(_("Only residents can propose projects."))
     require_phase(process, Action.PROPOSE)
-    checked = _check(actor, process, data)
+    checked = check_proposal(actor, process, data)
     _lock(process)
     if process.max_proposals_per_resident is not None:
         count = db.session.execute(
@@ -266,7 +267,7 @@ def update_project(actor: User, project: Project, data: ProposalInput) -> Projec
     require_phase(process, Action.EDIT_PROPOSAL)
     if project.author_id != actor.id:
         data = ProposalInput(**{**data.__dict__, "coauthor_emails": None})
-    checked = _check(actor, process, data, project=project)
+    checked = check_proposal(actor, process, data, project=project)
     before = _snapshot(project)
     after = {"title": checked.title, "summary": checked.summary, "description": checked.description,
              "cost": checked.cost, "district_id": checked.pool.district_id, "pool_id": checked.pool.id,
@@ -291,4 +292,34 @@ def update_project(actor: User, project: Project, data: ProposalInput) -> Projec
     if checked.coauthors is not None:
         _set_coauthors(project, checked.coauthors)
     db.session.flush()
+    return project
+
+
+def enter_project(actor: User, process: Process, data: ProposalInput, *, origin: ProjectOrigin,
+                  author_name: str = "") -> Project:
+    """A project a clerk enters for a department or for a resident who handed in a paper form; published at
+    once, so that it is reviewed like every other, and marked with where it came from. Possible until voting
+    opens (after that no new project can reach the ballot)."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can enter projects for departments or from paper forms."))
+    if origin not in (ProjectOrigin.PAPER_FORM, ProjectOrigin.DEPARTMENT):
+        raise ValidationError("origin", _("Say whether a resident's paper form or a department proposes it."))
+    if process.voting_has_started():
+        raise NotAllowed(_("Voting has started: a project entered now could not reach the ballot."))
+    name = (author_name or "").strip()
+    if len(name) > 200:
+        raise ValidationError("author_name", _("The name is too long: at most %(max)d characters.", max=200))
+    checked = check_proposal(actor, process, ProposalInput(**{**data.__dict__, "coauthor_emails": ()}))
+    _lock(process)
+    project = Project(process_id=process.id, code=_next_code(process), author_id=None, origin=origin,
+                      author_name=name or None, entered_by_id=actor.id, status=ProjectStatus.PUBLISHED,
+                      published_at=utcnow())
+    _apply(project, checked)
+    db.session.add(project)
+    db.session.flush()
+    _store_images(project, checked.images)
+    db.session.flush()
+    record(db.session, actor, "project.enter", "project", project.id, after={
+        "process": process.id, "code": project.code, "origin": origin, "author_name": project.author_name,
+        **_snapshot(project)})
     return project

@@ -25,7 +25,7 @@ from pb.proposals.forms import SORTS, choices, ProjectFilterForm, ProposalForm
 from pb.proposals.models import Project, ProjectStatus
 from pb.proposals.permissions import can_edit_project, can_propose, can_view_hidden_content, can_view_project
 from pb.proposals.services import submit_project, update_project
-from pb.proposals.vocabulary import BENEFICIARIES
+from pb.proposals.vocabulary import beneficiary_choices, beneficiary_label, category_choices
 from pb.review.queries import project_review
 
 bp = Blueprint("proposals", __name__)
@@ -37,7 +37,7 @@ SEED_KEY = "pb_list_seed"
 def proposal_helpers():
     """What other templates need from this area: whether a process takes proposals now."""
     return {"can_propose_now": lambda process: is_open(process, Action.PROPOSE),
-            "beneficiary_label": lambda group: str(BENEFICIARIES.get(group, group))}
+            "beneficiary_label": beneficiary_label}
 
 
 def _process_or_404(municipality: str, slug: str) -> Process:
@@ -48,8 +48,10 @@ def _process_or_404(municipality: str, slug: str) -> Process:
 
 
 def _prepare(form: ProposalForm, process: Process) -> None:
-    """What the form needs from the process: its pools and its currency and cost limit."""
+    """What the form needs from the process: its pools, its vocabulary, and its currency and cost limit."""
     form.pool_id.choices = choices(_pool_choices(process))
+    form.categories.choices = choices(category_choices(process))
+    form.beneficiaries.choices = choices(beneficiary_choices(process))
     hint = _("In %(currency)s, e.g. 12500 or 12500.50.", currency=process.currency)
     if process.max_project_cost is not None:
         hint += " " + _("At most %(max)s.", max=format_money(process.max_project_cost, process.currency,
@@ -90,6 +92,8 @@ def index(municipality: str, slug: str):
     process = _process_or_404(municipality, slug)
     form = ProjectFilterForm(request.args)
     form.pool.choices = choices([("", _("All districts"))] + [(str(i), label) for i, label in _pool_choices(process)])
+    form.category.choices = choices([("", _("All categories")), *category_choices(process)])
+    form.beneficiary.choices = choices([("", _("Everyone")), *beneficiary_choices(process)])
     form.validate()
     pool_id = int(form.pool.data) if (form.pool.data or "").isdigit() else None
     status = form.status.data if form.status.data in {s.value for s in ProjectStatus} - {"draft"} else None

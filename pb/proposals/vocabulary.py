@@ -42,6 +42,21 @@ STATUS_LABELS = {
 }
 
 
+def beneficiary_label(group: str) -> str:
+    """A beneficiary group in the user's language; one a municipality named itself, as it named it."""
+    return str(BENEFICIARIES.get(group, group))
+
+
+def category_choices(process) -> list[tuple[str, str]]:
+    """The categories residents of this edition choose from, with their labels, in the edition's order."""
+    return [(category, category_label(category)) for category in process.categories]
+
+
+def beneficiary_choices(process) -> list[tuple[str, str]]:
+    """The beneficiary groups of this edition, with their labels."""
+    return [(group, beneficiary_label(group)) for group in process.beneficiary_groups]
+
+
 def category_label(category: str) -> str:
     """A category in the user's language; unknown ones (from imports) as they are."""
     return str(CATEGORIES.get(category, category))
