@@ -105,13 +105,14 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.proposals.views import bp as proposals_bp
     from pb.reports.views import bp as reports_bp
     from pb.review.views import bp as review_bp
+    from pb.setup.views import bp as setup_bp
     from pb.staff.views import bp as staff_bp
     from pb.voting.desk import bp as desk_bp
     from pb.voting.views import bp as voting_bp
     from pb.web import bp as web_bp
 
     for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp,
-                      mandate_bp, voting_bp, desk_bp, reports_bp):
+                      mandate_bp, voting_bp, desk_bp, reports_bp, setup_bp):
         app.register_blueprint(blueprint)
 
 
@@ -120,6 +121,7 @@ def _register_commands(app: "Flask") -> None:
     from pb.audit.cli import audit_cli
     from pb.core.mail_cli import mail_cli
     from pb.demo import demo_command
+    from pb.setup.cli import process_cli
     from pb.voting.cli import vote_cli
 
     app.cli.add_command(users_cli)
@@ -127,3 +129,4 @@ def _register_commands(app: "Flask") -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(mail_cli)
     app.cli.add_command(vote_cli)
+    app.cli.add_command(process_cli)

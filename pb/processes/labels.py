@@ -40,6 +40,34 @@ RULE_LABELS = {
 }
 
 
+# What each rule means for residents, in one sentence: shown where a clerk chooses it and on the edition's page.
+RULE_DESCRIPTIONS = {
+    "greedy": _l("The projects with the most votes are funded in turn; one that costs more than is left is "
+                 "skipped, and cheaper ones after it may still be funded."),
+    "greedy-no-skip": _l("The projects with the most votes are funded in turn, and the count stops at the first "
+                         "one that costs more than is left."),
+    "greedy-threshold": _l("Like most votes first, but only projects with at least the set number of votes can "
+                           "be funded."),
+    "equalshares": _l("Every voter gets an equal share of the budget, and a project is funded when its supporters' "
+                      "shares can pay for it: a group of voters decides over a part of the budget as large as the "
+                      "group."),
+    "equalshares/add1": _l("Equal Shares, with each voter's share raised step by step as long as the money stays "
+                           "within the budget, so that as little as possible is left unspent."),
+    "equalshares/add1+greedy": _l("Equal Shares with the raised shares, then what is still left goes to the "
+                                  "projects with the most votes that fit."),
+    "equalshares/add1-comparison": _l("Equal Shares with the raised shares is compared with most votes first, "
+                                      "and the outcome under which more voters see more of their projects funded "
+                                      "is used."),
+    "phragmen": _l("Projects are funded one at a time so that the cost is spread as evenly as possible over "
+                   "their supporters."),
+}
+
+
+def rule_description(rule: str) -> str:
+    """What a counting rule means for residents, in one sentence of the user's language."""
+    return str(RULE_DESCRIPTIONS.get(rule, ""))
+
+
 def phase_label(kind: PhaseKind) -> str:
     """The name of a phase in the user's language."""
     return str(PHASE_LABELS.get(kind, kind.value))

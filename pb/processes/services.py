@@ -21,6 +21,9 @@ from pb.mandate.queries import mandate_in_force
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.labels import phase_label
 from pb.processes.models import Municipality, Phase, PhaseKind, Process
+from pb.setup.labels import missing_text
+from pb.setup.queries import missing_for
+from pb.setup.rules import MAX_POPULATION
 
 
 class Action(enum.StrEnum):
@@ -89,6 +92,10 @@ def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, 
     if kind is PhaseKind.VOTING:
         # No vote without a legal standing: the mandate says whether it binds the council.
         require_mandate_in_force(process, now)
+    lacking = missing_for(process, kind, now)
+    if lacking:
+        raise InvalidTransition(_("The phase “%(phase)s” is not ready to open: %(missing)s",
+                                  phase=phase_label(kind), missing=missing_text(lacking)))
     before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     for other in process.phases:
         if other is not phase and other.is_open(now):
@@ -179,10 +186,6 @@ def _record(actor: User, process: Process, action: str, kind: PhaseKind, reason:
     after = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     record(db.session, actor, action, "process", process.id,
            before={"phases": before}, after={"phases": after, "phase": kind.value, "reason": reason.strip()})
-
-
-# Far above any municipality's population, and well inside the column's 32-bit integer.
-MAX_POPULATION = 100_000_000
 
 
 def population_rule() -> str:

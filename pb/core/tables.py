@@ -1,0 +1,72 @@
+"""Reading the CSV files staff upload (districts, projects): the rows by their line, or what is wrong with
+the file as a whole. Spreadsheets write commas, semicolons or tabs and may start with a byte-order mark;
+every one of those reads. Pure: no Flask, no database; messages are codes the views put in words."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+MAX_ROWS = 5000
+
+
+class CsvProblem(ValueError):
+    """The file cannot be read as a table: ``code`` says why (``empty``, ``encoding``, ``columns``, ``too_many``),
+    ``detail`` names the columns or the line."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: its number in the file and its values by column name (lowercase)."""
+
+    line: int
+    values: dict[str, str]
+    # Set when the line has another number of fields than the header (a line cut short, say).
+    fields: int | None = None
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (with or without a byte-order mark); raises CsvProblem("encoding") otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvProblem("encoding") from None
+
+
+def read_table(text: str, required: tuple[str, ...], known: tuple[str, ...]) -> list[Row]:
+    """The rows of a CSV text whose header names at least the ``required`` columns (any case, any order)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise CsvProblem("empty")
+    try:
+        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header: list[str] | None = None
+    rows: list[Row] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        if header is None:
+            header = [name.strip().lower() for name in values]
+            lacking = [name for name in required if name not in header]
+            if lacking:
+                raise CsvProblem("columns", ", ".join(lacking))
+            unknown = [name for name in header if name and name not in known]
+            if unknown:
+                raise CsvProblem("unknown_columns", ", ".join(unknown))
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise CsvProblem("too_many", str(MAX_ROWS))
+        cells = dict(zip(header, (value.strip() for value in values), strict=False))
+        rows.append(Row(line, {name: cells.get(name, "") for name in header},
+                        None if len(values) == len(header) else len(values)))
+    return rows
