@@ -216,18 +216,22 @@ def make_process(db):
     from pb.core.db import utcnow
     from pb.processes.models import District, Municipality, Phase, Pool, Process
     from pb.processes.phases import schedule_around_vote
+    from pb.proposals.vocabulary import BENEFICIARIES, CATEGORIES
 
     state: dict[str, Municipality] = {}
 
     def build(slug: str = "2026", vote_in_days: int = 10, amount: int = 10_000_000, **fields: object) -> Process:
         if "municipality" not in state:
-            municipality = Municipality(slug="testville", name="Testville", country_code="GR", timezone="Europe/Athens")
+            municipality = Municipality(slug="testville", name="Testville", country_code="GR", timezone="Europe/Athens",
+                                        languages=["el", "en"], categories=list(CATEGORIES),
+                                        beneficiary_groups=list(BENEFICIARIES))
             municipality.districts.append(District(code="north", name="North", population=12_000))
             db.session.add(municipality)
             state["municipality"] = municipality
         process = Process(municipality=state["municipality"], slug=slug, name=fields.pop("name", f"PB {slug}"),
                           fiscal_year=fields.pop("fiscal_year", 2026), currency=fields.pop("currency", "EUR"),
-                          **fields)
+                          categories=fields.pop("categories", list(CATEGORIES)),
+                          beneficiary_groups=fields.pop("beneficiary_groups", list(BENEFICIARIES)), **fields)
         start = utcnow() + dt.timedelta(days=vote_in_days)
         for position, (kind, begin, end) in enumerate(schedule_around_vote(start, start + dt.timedelta(days=14))):
             process.phases.append(Phase(kind=kind, position=position, starts_at=begin, ends_at=end))
@@ -322,5 +326,25 @@ def put_mandate_in_force(db, make_user):
         db.session.add(mandate)
         db.session.commit()
         return mandate
+
+    return build
+
+
+@pytest.fixture
+def make_ready_for_voting(db, make_project):
+    """A function (process) -> process with what its vote needs besides a mandate: a project on every pool's
+    ballot and a voter register (one entry), so that the voting phase may be opened early."""
+    import secrets
+
+    from pb.voting.models import VoterRegisterEntry
+
+    def build(process):
+        for pool in process.pools:
+            project = make_project(process, status="on_ballot")
+            project.pool_id = pool.id
+        db.session.add(VoterRegisterEntry(process_id=process.id, reference_hash=secrets.token_hex(32),
+                                          birth_year=1980))
+        db.session.commit()
+        return process
 
     return build

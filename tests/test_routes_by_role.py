@@ -76,7 +76,7 @@ EXPECTED = {
 
 # Areas with many routes keep their rows beside their tests; each module gives ROUTES and build_world.
 AREA_ROUTE_MODULES = ("tests.voting.routes", "tests.voting.desk_routes", "tests.mandate.routes", "tests.reports.routes",
-                      "tests.accounts.routes")
+                      "tests.accounts.routes", "tests.setup.routes")
 
 
 def _area_modules():

@@ -228,10 +228,12 @@ def test_voting_cannot_open_without_a_mandate_in_force(db, ctx, process, officer
         services.require_mandate_in_force(process)
 
 
-def test_opening_the_voting_phase_early_needs_a_mandate_in_force(db, ctx, process, clerk, put_mandate_in_force):
+def test_opening_the_voting_phase_early_needs_a_mandate_in_force(db, ctx, process, clerk, put_mandate_in_force,
+                                                                 make_ready_for_voting):
     from pb.processes.models import PhaseKind
     from pb.processes.services import Action, is_open, open_phase_now
 
+    make_ready_for_voting(process)
     with pytest.raises(InvalidTransition, match="Voting cannot open: this process has no mandate yet"):
         open_phase_now(clerk, process, PhaseKind.VOTING, "The council decided to start early.")
     assert not is_open(process, Action.VOTE)

@@ -37,9 +37,10 @@ def test_actions_follow_the_phase(app, make_process):
     assert is_open(process, Action.VOTE, later) and not is_open(process, Action.SUPPORT, later)
 
 
-def test_clerk_opens_voting_early_with_a_reason(app, db, make_process, make_user, put_mandate_in_force):
+def test_clerk_opens_voting_early_with_a_reason(app, db, make_process, make_user, put_mandate_in_force,
+                                                make_ready_for_voting):
     clerk = make_user(role="clerk")
-    process = make_process(vote_in_days=10)
+    process = make_ready_for_voting(make_process(vote_in_days=10))
     put_mandate_in_force(process)
     with app.test_request_context():
         with pytest.raises(ValidationError):
@@ -55,9 +56,9 @@ def test_clerk_opens_voting_early_with_a_reason(app, db, make_process, make_user
 
 
 def test_ended_phase_cannot_reopen_and_voting_closes_only_by_its_count(app, make_process, make_user,
-                                                                       put_mandate_in_force):
+                                                                       put_mandate_in_force, make_ready_for_voting):
     clerk = make_user(role="clerk")
-    process = make_process(vote_in_days=10)
+    process = make_ready_for_voting(make_process(vote_in_days=10))
     put_mandate_in_force(process)
     with app.test_request_context():
         with pytest.raises(InvalidTransition, match="ended"):
@@ -68,8 +69,9 @@ def test_ended_phase_cannot_reopen_and_voting_closes_only_by_its_count(app, make
             close_phase_now(clerk, process, PhaseKind.VOTING, "We want to stop the vote now.")
 
 
-def test_phase_page_for_clerks(client, db, make_process, make_user, login, put_mandate_in_force):
-    process = make_process(vote_in_days=10)
+def test_phase_page_for_clerks(client, db, make_process, make_user, login, put_mandate_in_force,
+                               make_ready_for_voting):
+    process = make_ready_for_voting(make_process(vote_in_days=10))
     put_mandate_in_force(process)
     login(make_user(role="clerk"))
     page = client.get(f"/staff/processes/{process.id}/phases")
