@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import sys
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -16,10 +18,13 @@ from pb.accounts.passwords import hash_password, verify_password
 from pb.accounts.services import create_account, find_user
 from pb.audit.services import changes, record
 from pb.core.db import utcnow, writing
+from pb.demo_editions import build_proposals_edition, build_supports_edition
 from pb.demo_vote import TRY_BIRTH_YEAR, TRY_REFERENCE, build_live_vote
 from pb.extensions import db
 from pb.processes.importing import import_election
-from pb.processes.models import District, Municipality
+from pb.processes.models import Municipality
+from pb.setup import services as setup
+from pb.setup.rules import DistrictValues, MunicipalityValues
 from pb.tally.pabulib import read
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
@@ -36,33 +41,29 @@ DEMO_ACCOUNTS = (
 DEMO_TOTP_SECRET = "PBDEMOSTAFFTOTPSECRET234"
 
 
-def _municipality(slug: str, name: str, country: str, timezone: str, population: int | None) -> tuple[Municipality, bool]:
-    existing = db.session.execute(sa.select(Municipality).where(Municipality.slug == slug)).scalar_one_or_none()
+def _municipality(slug: str, name: str, country: str, timezone: str) -> tuple[Municipality, bool]:
+    """The demo municipality with this address name, created through the set-up services if it is missing."""
+    existing = setup.find_municipality(slug)
     if existing is not None:
         return existing, False
-    municipality = Municipality(slug=slug, name=name, country_code=country, timezone=timezone, population=population)
-    db.session.add(municipality)
-    db.session.flush()
-    return municipality, True
+    return setup.create_municipality(None, MunicipalityValues(slug, name, country, timezone), via="demo"), True
 
 
 def build_demo() -> list[str]:
     """Create what is missing of the demo; running it again changes nothing but the demo passwords."""
     done = []
-    warsaw, created = _municipality("warszawa", "Warszawa", "PL", "Europe/Warsaw", None)
+    warsaw, created = _municipality("warszawa", "Warszawa", "PL", "Europe/Warsaw")
     if created:
-        grochow = District(municipality=warsaw, code="grochow", name="Praga-Południe: Grochów")
-        db.session.add(grochow)
-        db.session.flush()
+        grochow = setup.add_district(None, warsaw, DistrictValues("grochow", "Praga-Południe: Grochów"), via="demo")
         import_election(db.session, None, warsaw, read(DEMO_DATA / "Poland_Warszawa_2026_Grochow.pb"),
                         slug="2026-grochow", name="Budżet obywatelski 2026: Grochów", fiscal_year=2026,
                         district=grochow)
         done.append("Warszawa: Grochów 2026 (2,106 ballots)")
-    assen, created = _municipality("assen", "Assen", "NL", "Europe/Amsterdam", None)
+    assen, created = _municipality("assen", "Assen", "NL", "Europe/Amsterdam")
     if created:
         import_election(db.session, None, assen, read(DEMO_DATA / "Netherlands_Assen_2024.pb"),
-                                  slug="2024-top-idee", name="Assen Top Idee 2024", fiscal_year=2024,
-                                  pool_name="Assen (city-wide)", min_voter_age=12)
+                        slug="2024-top-idee", name="Assen Top Idee 2024", fiscal_year=2024,
+                        pool_name="Assen (city-wide)", min_voter_age=12)
         done.append("Assen: Top Idee 2024 (84 ballots)")
     for email, role, password, name in DEMO_ACCOUNTS:
         user = find_user(email)
@@ -81,11 +82,13 @@ def build_demo() -> list[str]:
         if role.is_staff:
             done.extend(_demo_second_factor(find_user(email)))
     db.session.flush()
-    live, code = build_live_vote(find_user("legal@example.org"), find_user("clerk@example.org"))
+    clerk = find_user("clerk@example.org")
+    live, code = build_live_vote(find_user("legal@example.org"), clerk)
     if live:
         done.append(live)
         done.append(f"try it: sign in as resident@example.org, open Perivoli 2027, verify with register reference "
                     f"{TRY_REFERENCE} and birth year {TRY_BIRTH_YEAR} (or with the voting code {code})")
+    done.extend(line for line in (build_proposals_edition(clerk), build_supports_edition(clerk)) if line)
     return done
 
 
@@ -118,4 +121,18 @@ def demo_command(force: bool) -> None:
         click.echo(f"  {role.value:<14} {email:<24} {password}")
     click.echo(f"\nStaff sign in with a second step: a code from an authenticator app given the key {DEMO_TOTP_SECRET},\n"
                f"or from  python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"")
-    click.echo("\nStart the app with: flask --app pb run   (then open http://127.0.0.1:5000)")
+    click.echo(f"\nStart the app with:  {run_command()}\nthen open http://127.0.0.1:5000")
+
+
+def run_command(argv0: str | None = None, environ: dict[str, str] | None = None) -> str:
+    """The command that starts the app the way this demo command was run: the same flask program, and the
+    settings that chose this database (PB_ENV, PB_DATABASE_URL) when they came from the environment."""
+    environ = os.environ if environ is None else environ
+    program = argv0 if argv0 is not None else sys.argv[0]
+    if os.path.basename(program) != "flask" or not os.path.exists(program):
+        program = "flask"
+    elif os.path.isabs(program):
+        relative = os.path.relpath(program)
+        program = relative if not relative.startswith("..") else program
+    settings = [f"{name}={shlex.quote(environ[name])}" for name in ("PB_ENV", "PB_DATABASE_URL") if environ.get(name)]
+    return " ".join([*settings, shlex.quote(program), "--app", "pb", "run"])

@@ -10,15 +10,19 @@ import datetime as dt
 import random
 import secrets
 
+from flask_babel import force_locale, gettext
+
 from pb.accounts.models import Role, User
 from pb.accounts.passwords import hash_password
 from pb.core.db import utcnow
+from pb.demo_editions import create_demo_edition, days_ago_at_midnight
 from pb.extensions import db
+from pb.reports import services as reports
+from pb.reports.models import AssessmentMode
 from pb.mandate.models import Mandate, MandateCharacter, MandateStatus
 from pb.mandate.presets import preset
 from pb.mandate.terms import empty_terms
-from pb.processes.models import BallotKind, District, Municipality, Phase, Pool, Process
-from pb.processes.phases import schedule_around_vote
+from pb.processes.models import BallotKind, Municipality, Pool, Process
 from pb.proposals.models import Project, ProjectCategory, ProjectStatus
 from pb.voting import services
 from pb.voting.ballot_rules import Choice
@@ -48,29 +52,10 @@ def build_live_vote(legal_officer: User, clerk: User) -> tuple[str, str | None]:
     """Create the live vote if it is missing; a line for the demo's report and a voting code to try."""
     if db.session.query(Municipality).filter_by(slug=SLUG).first() is not None:
         return "", None
-    municipality = Municipality(slug=SLUG, name="Δήμος Περιβολίου (Perivoli)", country_code="GR",
-                                timezone="Europe/Athens", population=24_000)
-    kentro = District(code="kentro", name="Κέντρο (Centre)", population=14_000)
-    limani = District(code="limani", name="Λιμάνι (Harbour)", population=10_000)
-    municipality.districts.extend([kentro, limani])
-    process = Process(municipality=municipality, slug=PROCESS_SLUG, name="Συμμετοχικός προϋπολογισμός 2027",
-                      description="Οι κάτοικοι αποφασίζουν πώς θα διατεθούν 400.000 €. / Residents decide how "
-                                  "to spend €400,000.",
-                      fiscal_year=2027, currency="EUR", tally_rule="equalshares/add1", collect_demographics=True,
-                      min_voter_age=16)
-    start = utcnow() - dt.timedelta(days=1)
-    for position, (kind, begin, end) in enumerate(schedule_around_vote(start, start + dt.timedelta(days=14))):
-        process.phases.append(Phase(kind=kind, position=position, starts_at=begin, ends_at=end))
-    city = Pool(name="Όλη η πόλη (City-wide)", amount=25_000_000, ballot_kind=BallotKind.KNAPSACK, min_choices=1,
-                budget_line="64-7135.001")
-    pools = {"city": city,
-             "kentro": Pool(name=kentro.name, district=kentro, amount=8_000_000, ballot_kind=BallotKind.APPROVAL,
-                            min_choices=1, max_choices=2, budget_line="64-7135.002"),
-             "limani": Pool(name=limani.name, district=limani, amount=7_000_000, ballot_kind=BallotKind.APPROVAL,
-                            min_choices=1, max_choices=2, budget_line="64-7135.003")}
-    process.pools.extend(pools.values())
-    db.session.add(municipality)
-    db.session.flush()
+    # Voting opened yesterday; the file's other phases keep their places around it.
+    start = days_ago_at_midnight(1)
+    process = create_demo_edition("perivoli-2027.toml", "voting", start)
+    pools = {"city" if pool.district is None else pool.district.code: pool for pool in process.pools}
     for code, title, euros, pool_key, category in PROJECTS:
         pool = pools[pool_key]
         project = Project(process_id=process.id, pool_id=pool.id, district_id=pool.district_id, code=code,
@@ -80,6 +65,7 @@ def build_live_vote(legal_officer: User, clerk: User) -> tuple[str, str | None]:
         db.session.add(project)
     db.session.add(_mandate(process, legal_officer))
     db.session.flush()
+    _publish_ex_ante(process, legal_officer, start - dt.timedelta(days=2))
     register = _register()
     services.import_register(clerk, process, register)
     _fill_ballot_box(process, clerk)
@@ -116,6 +102,14 @@ def _mandate(process: Process, legal_officer: User) -> Mandate:
         terms=terms, created_by_id=legal_officer.id, signed_by_id=legal_officer.id, signed_at=signed,
         opinion="Advisory by statute (Law 3852/2010 art. 76); the council has committed to reasoned answers.",
         effective_from=signed.date())
+
+
+def _publish_ex_ante(process: Process, legal_officer: User, at: dt.datetime) -> None:
+    """The ex-ante impact assessment, published before the vote as the Greek preset asks."""
+    assessment = reports.assessment_for(process, AssessmentMode.EX_ANTE)
+    with force_locale("el"):
+        version = reports.generate_version(legal_officer, assessment, translate=gettext, locale="el", now=at)
+    reports.publish_version(legal_officer, version, now=at)
 
 
 def _fill_ballot_box(process: Process, clerk: User) -> None:

@@ -53,14 +53,21 @@ class EditionFile:
         return EditionFile(self.municipality, self.districts, EditionValues(**{**self.edition.__dict__, "slug": slug}),
                            self.pools, self.phases, self.problems)
 
-    def shifted(self, by: dt.timedelta, zone: str) -> EditionFile:
-        """The same set-up with every phase moved by ``by`` (the demo's editions run around today)."""
+    def moved(self, kind: str, starts: dt.datetime) -> EditionFile:
+        """The same set-up with every phase moved by whole days, in the municipality's wall-clock time, so that
+        phase ``kind`` starts on the day of ``starts`` (the demo's editions run around today)."""
+        zone = zoneinfo.ZoneInfo(str(self.municipality.get("timezone") or "UTC"))
         problems = rules.Problems()
-        moments = [(p.kind, rules.moment(p.starts, zone, problems, "starts"), rules.moment(p.ends, zone, problems, "ends"))
-                   for p in self.phases]
+        local = {}
+        for phase in self.phases:
+            for name in ("starts", "ends"):
+                moment = rules.moment(getattr(phase, name), zone.key, problems, name)
+                local[(phase.kind, name)] = None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
         if problems:
             raise ProblemsError(problems.found)
-        phases = [PhaseValues(kind, starts + by, ends + by) for kind, starts, ends in moments]
+        days = dt.timedelta(days=(starts.astimezone(zone).date() - local[(kind, "starts")].date()).days)
+        phases = [PhaseValues(p.kind, local[(p.kind, "starts")] + days, local[(p.kind, "ends")] + days)
+                  for p in self.phases]
         return EditionFile(self.municipality, self.districts, self.edition, self.pools, phases, self.problems)
 
 
@@ -144,7 +151,9 @@ def check_edition_file(file: EditionFile, existing: Municipality | None, support
         zone = existing.timezone
         codes = {d.code: d.id for d in existing.districts}
     rules.check_districts(file.districts, problems.at("municipality."))
-    codes.update({d.code: 0 for d in file.districts if isinstance(d.code, str) and d.code not in codes})
+    # Districts the file adds have no id yet: a distinct stand-in each, so that two pools are told apart.
+    new_codes = [d.code for d in file.districts if isinstance(d.code, str) and d.code not in codes]
+    codes.update({code: -number for number, code in enumerate(new_codes, start=1)})
     columns = rules.check_edition(file.edition, problems.at("process."))
     if existing is not None and columns["slug"] and services.find_process(existing, columns["slug"]) is not None:
         problems.add("process.slug", _("%(municipality)s has an edition with the address name “%(slug)s” already: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pb.models import AuditEvent, Ballot, BallotChoice, Participation, Phase, Pool, Process, Project, User
+from pb.models import AuditEvent, Ballot, BallotChoice, Municipality, Participation, Phase, Pool, Process, Project, User
 
 
 def _counts(db) -> dict[str, int]:
@@ -21,10 +21,12 @@ def test_demo_is_built_once(app, db):
     counts = _counts(db)
     live_voters = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
         User.email.like("%@perivoli.example")))
-    assert counts["Process"] == 3 and counts["Pool"] == 2 + 3 and counts["User"] == 4 + live_voters
+    # Grochów and Assen (imported), Perivoli (voting), Kalamata (proposals), Nea Akti (supports).
+    assert counts["Process"] == 5 and counts["Pool"] == 2 + 3 + 2 + 2
+    assert counts["User"] == 4 + live_voters + 3 + 8
     # Perivoli: every third of 400 register entries voted, city-wide and in their district.
     assert counts["Ballot"] == counts["Participation"] == 2106 + 84 + 2 * (400 // 3)
-    assert counts["Phase"] == 24
+    assert counts["Phase"] == 8 + 8 + 8 + 4 + 4
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing new" in second.output
     assert _counts(db) == counts
@@ -63,7 +65,8 @@ def test_the_live_vote_is_open_and_secret(app, db):
     from pb.processes.services import Action, is_open
 
     build_demo()
-    perivoli = db.session.execute(sa.select(Process).where(Process.slug == "2027")).scalar_one()
+    perivoli = db.session.execute(sa.select(Process).join(Process.municipality).where(
+        Process.slug == "2027", Municipality.slug == "perivoli")).scalar_one()
     assert is_open(perivoli, Action.VOTE) and perivoli.vote_closed_at is None
     channels = set(db.session.scalars(sa.select(Ballot.channel).join(Pool).where(Pool.process_id == perivoli.id)))
     assert {c.value for c in channels} == {"online", "paper"}
@@ -84,3 +87,42 @@ def test_demo_projects_use_the_category_vocabulary():
     from pb.proposals.vocabulary import CATEGORIES
 
     assert {category for *_, category in PROJECTS} <= set(CATEGORIES)
+
+
+def test_the_demo_has_an_edition_for_every_resident_action(app, db):
+    from pb.demo import build_demo
+    from pb.processes.queries import process_by_slug
+    from pb.processes.services import Action, is_open
+
+    build_demo()
+    kalamata, nea_akti = process_by_slug("kalamata", "2027"), process_by_slug("nea-akti", "2027")
+    assert is_open(kalamata, Action.PROPOSE) and is_open(kalamata, Action.COMMENT)
+    assert is_open(nea_akti, Action.SUPPORT) and not is_open(nea_akti, Action.PROPOSE)
+    # Each was made from its set-up file: the README's Kalamata example, and its categories in Greek.
+    assert kalamata.categories == ["πράσινο", "κυκλοφορία", "πολιτισμός"]
+    assert [pool.ballot_kind.value for pool in nea_akti.pools] == ["approval", "cumulative"]
+    on_ballot = db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        Project.process_id == nea_akti.id, Project.status == "on_ballot"))
+    assert on_ballot == 6
+    from pb.models import Support
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Support)) == 16
+    # Perivoli's vote is ready in every way its Greek mandate asks, the ex-ante assessment included.
+    from pb.processes.models import PhaseKind
+    from pb.setup.queries import missing_for
+
+    assert not missing_for(process_by_slug("perivoli", "2027"), PhaseKind.VOTING)
+
+
+def test_the_closing_hint_is_a_command_that_works_as_printed(tmp_path, monkeypatch):
+    from pb.demo import run_command
+
+    flask = tmp_path / ".venv" / "bin" / "flask"
+    flask.parent.mkdir(parents=True)
+    flask.write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    assert run_command(str(flask), {"PB_ENV": "development"}) == "PB_ENV=development .venv/bin/flask --app pb run"
+    assert run_command(".venv/bin/flask", {"PB_ENV": "development", "PB_DATABASE_URL": "sqlite:////tmp/a b.db"}) == (
+        "PB_ENV=development PB_DATABASE_URL='sqlite:////tmp/a b.db' .venv/bin/flask --app pb run")
+    # Run some other way (python -m flask, a test runner): the plain command.
+    assert run_command("/usr/lib/python3/pytest", {}) == "flask --app pb run"
