@@ -146,7 +146,7 @@ class PoolForm(FlaskForm):
     max_choices = _text(_l("Most projects a ballot may choose"), _l(
         "Optional for approval and within-the-budget ballots; the length of the ranking on a ranking ballot."), 10,
         render_kw={"inputmode": "numeric"})
-    min_spend_percent = _text(_l("Least a ballot must spend, in % of the pool"), _l(
+    min_spend_percent = _text(_l("Least a ballot must spend, in percent of the pool"), _l(
         "Optional, only for within-the-budget ballots, e.g. 50."), 10, render_kw={"inputmode": "decimal"})
     total_points = _text(_l("Points each resident shares out"), _l("Only for points ballots."), 10,
                          render_kw={"inputmode": "numeric"})

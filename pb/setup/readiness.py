@@ -96,9 +96,10 @@ def checklist(facts: Facts) -> dict[PhaseKind, list[Item]]:
         PhaseKind.VOTING: voting,
         PhaseKind.RESULTS: [Item("vote_closed", facts.vote_closed)],
         PhaseKind.ADOPTION: [Item("vote_closed", facts.vote_closed)],
-        PhaseKind.IMPLEMENTATION: [Item("vote_closed", facts.vote_closed),
-                                   Item("decisions", facts.vote_closed and facts.winners_decided >= facts.winners,
-                                        {"count": facts.winners - facts.winners_decided})],
+        # The council decides on the winners once they are known.
+        PhaseKind.IMPLEMENTATION: [Item("vote_closed", facts.vote_closed)] + ([
+            Item("decisions", facts.winners_decided >= facts.winners,
+                 {"count": facts.winners - facts.winners_decided})] if facts.vote_closed else []),
     }
 
 

@@ -362,7 +362,7 @@ def schedule(process_id: int):
         if done.ok:
             flash(_("The dates were saved; the change is in the audit log."), "success")
             return redirect(url_for("setup.edition", process_id=process.id))
-    return render_template("setup/schedule.html", process=process, form=form, open_kinds=open_kinds,
+    return render_template("setup/schedule.html", process=process, form=form, kinds=list(PhaseKind),
                            started=started, phase_label=phase_label, zone=zone), 200 if not form.errors else 422
 
 

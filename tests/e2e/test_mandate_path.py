@@ -2,7 +2,9 @@
 
 A legal officer starts a process's mandate from the Greek preset and completes it; signing is refused while
 the legal basis lacks its date and link, then the basis is completed and the mandate signed and put in force.
-A clerk, refused before, now opens voting early on the phases page. After the vote (its official result is
+A clerk, refused before, is refused again while the vote lacks its register and the ex-ante assessment the
+Greek preset asks for; once the clerk imports the register and the legal officer publishes the assessment, the
+clerk opens voting early on the phases page. After the vote (its official result is
 written directly), the clerk records the council's decisions: a rejection without a reason is refused under the
 advisory mandate. Residents read on the process page that their vote is advisory, and on "What happened to your
 vote" what the council decided and why. axe-core checks the mandate form, the decisions page and the public pages.
@@ -115,7 +117,7 @@ def test_from_greek_preset_to_the_councils_answer(chromium, live_server):
         officer.goto("/staff/legal")
         officer.get_by_role("link", name=NAME).click()
         assert_accessible(officer)
-        officer.get_by_label("Start from").select_option(label="Greece (2026.1)")
+        officer.get_by_label("Start from").select_option(label="Greece (2026.2)")
         officer.get_by_role("button", name="Start the mandate").click()
         _flashed(officer, "The mandate was started.")
         expect(officer.get_by_label("Number", exact=True)).to_have_value("3852/2010")
@@ -154,11 +156,26 @@ def test_from_greek_preset_to_the_councils_answer(chromium, live_server):
         officer.get_by_role("button", name="Put in force").click()
         _flashed(officer, "The mandate is in force: voting may open.")
 
-        # 5. Now the clerk opens voting early.
+        # 5. The vote is still not ready: no register, and the Greek preset asks for the ex-ante assessment.
+        _open_voting(clerk, process_id)
+        _flashed(clerk, "Import the voter register")
+        _flashed(clerk, "Publish the ex-ante impact assessment")
+        clerk.goto(f"/staff/voting/{process_id}/register")
+        clerk.get_by_label("Register file (CSV)").set_input_files(files=[{
+            "name": "register.csv", "mimeType": "text/csv",
+            "buffer": b"reference,birth_year,district\nAS-1,1980,\nAS-2,1990,\n"}])
+        clerk.get_by_role("button", name="Import").click()
+        expect(clerk.get_by_text("The register now holds 2 residents")).to_be_visible()
+        officer.goto(f"/staff/assessments/processes/{process_id}/ex-ante")
+        officer.get_by_role("button", name="Generate a version from the data and sections as they are now").click()
+        officer.get_by_role("button", name="Publish").click()
+        _flashed(officer, "published")
+
+        # 6. Now the clerk opens voting early.
         _open_voting(clerk, process_id)
         _flashed(clerk, "The phase was changed")
 
-        # 6. After the vote, the clerk records the council's decisions.
+        # 7. After the vote, the clerk records the council's decisions.
         _count_the_vote(live_server.app, process_id, [adopted_id, rejected_id])
         clerk.goto(f"/staff/decisions/processes/{process_id}")
         assert_accessible(clerk)

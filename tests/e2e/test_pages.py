@@ -18,7 +18,8 @@ PUBLIC_PAGES = ["/", "/m/warszawa/2026-grochow", "/m/assen/2024-top-idee", "/log
                 "/projects/1", "/projects/1/versions", "/projects/1/discussion",
                 "/m/warszawa/2026-grochow/results", "/m/warszawa/2026-grochow/statistics",
                 "/m/warszawa/2026-grochow/receipts", "/m/perivoli/2027", "/m/perivoli/2027/vote",
-                "/m/perivoli/2027/results", "/m/perivoli/2027/statistics"]
+                "/m/perivoli/2027/results", "/m/perivoli/2027/statistics", "/m/kalamata/2027",
+                "/m/kalamata/2027/projects", "/m/nea-akti/2027", "/m/nea-akti/2027/projects"]
 PAGES_BY_ROLE = {
     "resident": ["/", "/account", "/m/warszawa/2026-grochow", "/my/proposals", "/notifications",
                  "/m/assen/2024-top-idee/propose", "/projects/1", "/m/perivoli/2027/vote",
@@ -26,13 +27,18 @@ PAGES_BY_ROLE = {
     "clerk": ["/staff/", "/staff/processes", "/account", "/account/two-factor", "/staff/processes/1/phases", "/staff/review",
               "/staff/moderation", "/projects/1", "/staff/voting", "/staff/voting/3", "/staff/voting/3/register",
               "/staff/voting/3/letters", "/staff/voting/3/assisted", "/staff/voting/3/reconciliation",
-              "/staff/voting/3/statistics", "/staff/voting/pools/3/paper", "/staff/voting/pools/3/sheets"],
+              "/staff/voting/3/statistics", "/staff/voting/pools/3/paper", "/staff/voting/pools/3/sheets",
+              "/staff/processes/new", "/staff/processes/4", "/staff/processes/4/edit", "/staff/processes/4/pools",
+              "/staff/processes/4/schedule", "/staff/processes/4/vocabulary", "/staff/processes/4/projects/new",
+              "/staff/processes/4/projects/import", "/staff/processes/4/copy", "/staff/processes/3"],
     "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
-    "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal"],
+    "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
+              "/staff/municipalities/new", "/staff/municipalities/4/districts", "/staff/municipalities/4/edit",
+              "/staff/municipalities/4/districts/import"],
 }
 FORBIDDEN_BY_ROLE = {
     "resident": ["/staff/", "/staff/users"],
-    "clerk": ["/staff/users", "/staff/legal"],
+    "clerk": ["/staff/users", "/staff/legal", "/staff/municipalities"],
     "legal_officer": ["/staff/users", "/staff/processes"],
     "admin": [],
 }

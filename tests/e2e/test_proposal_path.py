@@ -43,7 +43,8 @@ def _new_process(app) -> int:
         assen = db.session.execute(
             sa.select(Municipality).where(Municipality.slug == MUNICIPALITY)).scalar_one()
         vote_start = utcnow() + dt.timedelta(days=80)
-        process = Process(municipality=assen, slug=SLUG, name=PROCESS_NAME, fiscal_year=2027, currency="EUR")
+        process = Process(municipality=assen, slug=SLUG, name=PROCESS_NAME, fiscal_year=2027, currency="EUR",
+                          categories=list(assen.categories), beneficiary_groups=list(assen.beneficiary_groups))
         schedule = schedule_around_vote(vote_start, vote_start + dt.timedelta(days=14))
         for position, (kind, start, end) in enumerate(schedule):
             process.phases.append(Phase(kind=kind, position=position, starts_at=start, ends_at=end))
