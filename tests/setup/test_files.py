@@ -234,3 +234,10 @@ def test_the_commands_create_export_import_and_show_readiness(app, db, tmp_path)
     readiness = runner.invoke(args=["process", "readiness", "kalamata/2027"])
     assert readiness.exit_code == 0 and "[ ] Import the voter register" in readiness.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == 3
+
+
+def test_the_readme_shows_the_example_that_is_tested():
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Setting up an edition"):]
+    shown = section[section.index("```toml\n") + len("```toml\n"):section.index("```\n\nEvery key")]
+    assert shown == EXAMPLE.read_text(encoding="utf-8")
