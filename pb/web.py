@@ -17,7 +17,7 @@ from pb.accounts.forms import ROLE_LABELS
 from pb.accounts.permissions import public
 from pb.accounts.services import set_locale
 from pb.core.db import reset_writing, set_writing
-from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
+from pb.core.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, offered_languages
 from pb.core.mail import deliver_pending
 from pb.core.money import format_money
 from pb.core.requests import CONTROL
@@ -140,7 +140,7 @@ def register_web_hooks(app: Flask) -> None:
     def template_context():
         return {
             "current_locale": str(get_locale()),
-            "language_names": LANGUAGE_NAMES,
+            "language_names": {code: LANGUAGE_NAMES[code] for code in offered_languages() if code in LANGUAGE_NAMES},
             "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
             "perm": permissions,
             "phase_label": phase_label,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from babel import support
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -15,17 +15,30 @@ LANGUAGE_COOKIE = "pb_lang"
 LANGUAGE_NAMES = {"en": "English", "el": "Ελληνικά"}
 
 
+def offered_languages() -> list[str]:
+    """The languages this page is offered in: on a municipality's pages, those it chose (its main one first,
+    as set by the processes area in ``g.municipality_languages``); elsewhere every language pb has."""
+    locales = list(current_app.config["PB_LOCALES"])
+    chosen = [lang for lang in (g.get("municipality_languages") or []) if lang in locales] \
+        if has_request_context() else []
+    return chosen or locales
+
+
 def select_locale() -> str:
-    """Flask-Babel's locale selector."""
-    locales = current_app.config["PB_LOCALES"]
+    """Flask-Babel's locale selector: the account's choice, the switch, the browser; on a municipality's pages
+    only among its languages, its main one when none of those is."""
     if not has_request_context():  # command line: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in locales:
+    offered = offered_languages()
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in offered:
         return current_user.locale
     chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in locales:
+    if chosen in offered:
         return chosen
-    return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if g.get("municipality_languages") and offered:
+        best = request.accept_languages.best_match(offered)
+        return best or offered[0]
+    return request.accept_languages.best_match(offered) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @functools.cache

@@ -23,6 +23,11 @@ def municipalities_with_processes() -> list[Municipality]:
     ).scalars())
 
 
+def municipality_languages(slug: str) -> list[str] | None:
+    """The languages a municipality's pages are offered in, its main one first (None: no such municipality)."""
+    return db.session.scalar(sa.select(Municipality.languages).where(Municipality.slug == slug))
+
+
 def process_by_slug(municipality_slug: str, slug: str) -> Process | None:
     """The process with this address, with its phases and pools."""
     return db.session.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, g, render_template
 
 from pb.accounts.permissions import public
 from pb.core.db import utcnow
@@ -12,6 +12,13 @@ from pb.processes import queries
 from pb.processes.phases import current_phase, next_phase
 
 bp = Blueprint("processes", __name__)
+
+
+@bp.app_url_value_preprocessor
+def municipality_languages(_endpoint, values) -> None:
+    """On a municipality's pages (any area's), the languages it offers, for the language selector."""
+    if values and isinstance(values.get("municipality"), str):
+        g.municipality_languages = queries.municipality_languages(values["municipality"])
 
 
 @bp.get("/")

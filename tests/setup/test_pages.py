@@ -174,3 +174,18 @@ def test_projects_come_from_a_csv_file_and_one_bad_row_stores_nothing(client, db
     assert sorted(projects["Lights"].category_names) == ["culture", "public space"]
     assert all(p.origin is ProjectOrigin.DEPARTMENT and p.status is ProjectStatus.PUBLISHED
                for p in projects.values())
+
+
+def test_a_municipalitys_pages_come_in_the_languages_it_offers(client, db, make_process):
+    process = make_process()
+    process.municipality.languages = ["el"]
+    db.session.commit()
+    client.set_cookie("pb_lang", "en", domain="pb.test")
+    page = _text(client.get("/m/testville/2026", headers={"Accept-Language": "en"}))
+    assert '<html lang="el">' in page and 'value="en"' not in page  # no switch to a language it does not offer
+    process.municipality.languages = ["el", "en"]
+    db.session.commit()
+    page = _text(client.get("/m/testville/2026", headers={"Accept-Language": "en"}))
+    assert '<html lang="en">' in page and 'value="el"' in page
+    # Pages of no municipality offer every language.
+    assert 'value="en"' in _text(client.get("/login"))
