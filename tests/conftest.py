@@ -223,7 +223,7 @@ def make_process(db):
     def build(slug: str = "2026", vote_in_days: int = 10, amount: int = 10_000_000, **fields: object) -> Process:
         if "municipality" not in state:
             municipality = Municipality(slug="testville", name="Testville", country_code="GR", timezone="Europe/Athens",
-                                        languages=["el", "en"], categories=list(CATEGORIES),
+                                        languages=["en", "el"], categories=list(CATEGORIES),
                                         beneficiary_groups=list(BENEFICIARIES))
             municipality.districts.append(District(code="north", name="North", population=12_000))
             db.session.add(municipality)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (FloatField, MultipleFileField, SelectField, SelectMultipleField, StringField, SubmitField,
@@ -10,9 +11,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pb.core.money import format_money
 from pb.proposals.images import MAX_IMAGE_BYTES, ImageUpload
 from pb.proposals.services import DESCRIPTION_MAX, SUMMARY_MAX, TITLE_MAX, ProposalInput
-from pb.proposals.vocabulary import STATUS_LABELS
+from pb.proposals.vocabulary import STATUS_LABELS, beneficiary_choices, category_choices
+
+
+def pool_choices(process) -> list[tuple[int, str]]:
+    """The edition's pools as residents choose them: a district's pool with its district's name."""
+    return [(pool.id, pool.name if pool.district is None else f"{pool.name} ({pool.district.name})")
+            for pool in process.pools]
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -65,6 +73,17 @@ class ProposalForm(FlaskForm):
         validators=[Optional(), Length(max=3000)], render_kw={"rows": 2})
     save_draft = SubmitField(_l("Save as draft"))
     publish = SubmitField(_l("Publish"))
+
+    def fill_in(self, process) -> None:
+        """What the form needs from the edition: its pools, its vocabulary, its currency and cost limit."""
+        self.pool_id.choices = choices(pool_choices(process))
+        self.categories.choices = choices(category_choices(process))
+        self.beneficiaries.choices = choices(beneficiary_choices(process))
+        hint = gettext("In %(currency)s, e.g. 12500 or 12500.50.", currency=process.currency)
+        if process.max_project_cost is not None:
+            hint += " " + gettext("At most %(max)s.", max=format_money(process.max_project_cost, process.currency,
+                                                                       str(get_locale())))
+        self.cost.description = hint
 
     def to_input(self, files: list, *, with_coauthors: bool = True) -> ProposalInput:
         """The entered values as a plain value for the services."""

@@ -6,13 +6,12 @@ import secrets
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.db import utcnow
-from pb.core.money import format_money, minor_units, to_major
+from pb.core.money import minor_units, to_major
 from pb.core.page_cache import cached_for_visitors
 from pb.deliberation.queries import project_deliberation
 from pb.errors import NotAllowed, ValidationError
@@ -21,7 +20,7 @@ from pb.processes import queries as process_queries
 from pb.processes.models import Process
 from pb.processes.services import Action, PhaseClosed, is_open, require_phase
 from pb.proposals import queries
-from pb.proposals.forms import SORTS, choices, ProjectFilterForm, ProposalForm
+from pb.proposals.forms import SORTS, ProjectFilterForm, ProposalForm, choices, pool_choices
 from pb.proposals.models import Project, ProjectStatus
 from pb.proposals.permissions import can_edit_project, can_propose, can_view_hidden_content, can_view_project
 from pb.proposals.services import submit_project, update_project
@@ -45,23 +44,6 @@ def _process_or_404(municipality: str, slug: str) -> Process:
     if process is None:
         abort(404)
     return process
-
-
-def _prepare(form: ProposalForm, process: Process) -> None:
-    """What the form needs from the process: its pools, its vocabulary, and its currency and cost limit."""
-    form.pool_id.choices = choices(_pool_choices(process))
-    form.categories.choices = choices(category_choices(process))
-    form.beneficiaries.choices = choices(beneficiary_choices(process))
-    hint = _("In %(currency)s, e.g. 12500 or 12500.50.", currency=process.currency)
-    if process.max_project_cost is not None:
-        hint += " " + _("At most %(max)s.", max=format_money(process.max_project_cost, process.currency,
-                                                              str(get_locale())))
-    form.cost.description = hint
-
-
-def _pool_choices(process: Process) -> list[tuple[int, str]]:
-    return [(pool.id, pool.name if pool.district is None else f"{pool.name} ({pool.district.name})")
-            for pool in process.pools]
 
 
 def _show_error(form: ProposalForm, error: ValidationError) -> None:
@@ -91,7 +73,7 @@ def index(municipality: str, slug: str):
     """The projects of a process: filters, word search, sort and pages, all as GET parameters."""
     process = _process_or_404(municipality, slug)
     form = ProjectFilterForm(request.args)
-    form.pool.choices = choices([("", _("All districts"))] + [(str(i), label) for i, label in _pool_choices(process)])
+    form.pool.choices = choices([("", _("All districts"))] + [(str(i), label) for i, label in pool_choices(process)])
     form.category.choices = choices([("", _("All categories")), *category_choices(process)])
     form.beneficiary.choices = choices([("", _("Everyone")), *beneficiary_choices(process)])
     form.validate()
@@ -125,7 +107,7 @@ def new(municipality: str, slug: str):
     except PhaseClosed as closed:
         return render_template("proposals/closed.html", process=process, message=closed.message)
     form = ProposalForm()
-    _prepare(form, process)
+    form.fill_in(process)
     if form.validate_on_submit():
         try:
             project = submit_project(current_user, process, form.to_input(request.files.getlist(form.images.name)))
@@ -177,7 +159,7 @@ def edit(project_id: int):
         form.coauthors.data = "\n".join(queries.coauthor_emails(project))
     else:
         form = ProposalForm()
-    _prepare(form, process)
+    form.fill_in(process)
     form.remove_images.choices = choices((image_id, _("Image %(number)d", number=n))
                                         for n, (image_id, _w, _h) in enumerate(images, start=1))
     if form.validate_on_submit():

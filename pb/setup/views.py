@@ -21,7 +21,6 @@ from pb.proposals.csv_import import import_projects
 from pb.proposals.forms import choices
 from pb.proposals.models import ProjectOrigin
 from pb.proposals.services import enter_project
-from pb.proposals.vocabulary import beneficiary_choices, category_choices
 from pb.setup import files, queries, services
 from pb.setup.forms import (MAX_CSV_BYTES, CopyForm, CsvImportForm, DistrictForm, EditionForm, MunicipalityForm,
                             PoolForm, StaffProjectForm, VocabularyForm, local_inputs, schedule_form)
@@ -155,6 +154,20 @@ def _uploaded_text(form: CsvImportForm) -> str | None:
     return None
 
 
+def _csv_rows(form: CsvImportForm, required: tuple[str, ...], known: tuple[str, ...]
+              ) -> tuple[list[tables.Row] | None, str | None]:
+    """The rows of the uploaded (or previewed) CSV file and its text; None and the reason on the form when it
+    cannot be read as a table."""
+    text = _uploaded_text(form)
+    if text is None:
+        return None, None
+    try:
+        return tables.read_table(text, required, known), text
+    except tables.CsvProblem as problem:
+        form.file.errors = [csv_problem_text(problem)]
+        return None, text
+
+
 @bp.route("/municipalities/<int:municipality_id>/districts/import", methods=["GET", "POST"])
 @requires(can_administer)
 def import_districts(municipality_id: int):
@@ -164,24 +177,16 @@ def import_districts(municipality_id: int):
     form = CsvImportForm()
     report, text = None, None
     if form.validate_on_submit():
-        text = _uploaded_text(form)
-        if text is not None:
-            try:
-                rows = tables.read_table(text, ("code", "name"), ("code", "name", "population"))
-            except tables.CsvProblem as problem:
-                form.file.errors = [csv_problem_text(problem)]
-            else:
-                apply = "confirm" in request.form
-                values = [DistrictValues(r.values.get("code"), r.values.get("name"), r.values.get("population"))
-                          for r in rows]
-                done = attempt(lambda: services.import_districts(current_user, municipality, values, apply=apply,
-                                                                 line_numbers=[r.line for r in rows]))
-                report = done.value
-                if done.ok and apply and not report.problems:
-                    flash(_("%(count)d districts were imported.", count=len(report.rows)), "success")
-                    return redirect(url_for("setup.districts", municipality_id=municipality.id))
-                if report is not None and report.problems:
-                    db.session.rollback()
+        rows, text = _csv_rows(form, ("code", "name"), ("code", "name", "population"))
+        if rows is not None:
+            apply = "confirm" in request.form
+            values = [DistrictValues(r.values.get("code"), r.values.get("name"), r.values.get("population"))
+                      for r in rows]
+            report = attempt(lambda: services.import_districts(current_user, municipality, values, apply=apply,
+                                                               line_numbers=[r.line for r in rows])).value
+            if apply and report is not None and not report.problems:
+                flash(_("%(count)d districts were imported.", count=len(report.rows)), "success")
+                return redirect(url_for("setup.districts", municipality_id=municipality.id))
     return render_template("setup/import_districts.html", municipality=municipality, form=form, report=report,
                            content=text), 200 if report is None or not report.problems else 422
 
@@ -393,9 +398,7 @@ def new_project(process_id: int):
     """A project a clerk enters for a department, or from a resident's paper form."""
     process = _process(process_id)
     form = StaffProjectForm()
-    form.pool_id.choices = choices((pool.id, pool.name) for pool in process.pools)
-    form.categories.choices = choices(category_choices(process))
-    form.beneficiaries.choices = choices(beneficiary_choices(process))
+    form.fill_in(process)
     if form.validate_on_submit():
         data = form.to_input(request.files.getlist(form.images.name), with_coauthors=False)
         done = attempt(lambda: enter_project(current_user, process, data, origin=ProjectOrigin(form.origin.data),
@@ -415,23 +418,16 @@ def import_projects_page(process_id: int):
     form = CsvImportForm()
     report, text = None, None
     if form.validate_on_submit():
-        text = _uploaded_text(form)
-        if text is not None:
-            try:
-                rows = tables.read_table(text, PROJECT_REQUIRED, PROJECT_COLUMNS)
-            except tables.CsvProblem as problem:
-                form.file.errors = [csv_problem_text(problem)]
-            else:
-                apply = "confirm" in request.form
-                done = attempt(lambda: import_projects(current_user, process, rows,
-                                                       origin=ProjectOrigin(form.origin.data), apply=apply))
-                report = done.value
-                if report is not None and report.problems:
-                    db.session.rollback()
-                elif done.ok and apply:
-                    flash(_("%(count)d projects were imported and published; they go to review.",
-                            count=len(report.projects)), "success")
-                    return redirect(url_for("setup.edition", process_id=process.id))
+        rows, text = _csv_rows(form, PROJECT_REQUIRED, PROJECT_COLUMNS)
+        if rows is not None:
+            apply = "confirm" in request.form
+            # A report with problems stored nothing; attempt() commits only what a clean import wrote.
+            report = attempt(lambda: import_projects(current_user, process, rows,
+                                                     origin=ProjectOrigin(form.origin.data), apply=apply)).value
+            if apply and report is not None and not report.problems:
+                flash(_("%(count)d projects were imported and published; they go to review.",
+                        count=len(report.projects)), "success")
+                return redirect(url_for("setup.edition", process_id=process.id))
     return render_template("setup/import_projects.html", process=process, form=form, report=report, content=text,
                            columns=PROJECT_COLUMNS), 200 if report is None or not report.problems else 422
 

@@ -173,11 +173,11 @@ def test_a_municipality_sets_up_and_starts_its_edition(chromium, live_server):
     _open_voting_by_its_date(live_server, process_id)
     clerk.goto(f"/staff/processes/{process_id}/pools")
     expect(clerk.get_by_text("Voting has started: pools, amounts and ballot rules are fixed")).to_be_visible()
-    clerk.goto(f"/staff/pools/{_pool_id(live_server, process_id, 'Λευκάκια')}/edit")
+    clerk.goto(f"/staff/pools/{_pool(live_server, process_id, 'Λευκάκια', 'id')}/edit")
     _field(clerk, "Most projects a ballot may choose").fill("5")
     clerk.get_by_role("button", name="Save the pool").click()
     expect(clerk.get_by_role("alert")).to_contain_text("Fixed since voting opened")
-    assert _pool_max_choices(live_server, process_id, "Λευκάκια") == 3
+    assert _pool(live_server, process_id, "Λευκάκια", "max_choices") == 3
     clerk_context.close()
 
 
@@ -206,22 +206,14 @@ def _project_titles(live_server, process_id: int) -> set[str]:
     return titles
 
 
-def _pool_id(live_server, process_id: int, name: str) -> int:
+def _pool(live_server, process_id: int, name: str, column: str):
+    """A column of the edition's pool with this name, as stored."""
     from pb.processes.models import Pool
 
     with live_server.app.app_context():
         db = _session(live_server)
-        found = db.session.scalar(sa.select(Pool.id).where(Pool.process_id == process_id, Pool.name == name))
-        db.session.remove()
-    return found
-
-
-def _pool_max_choices(live_server, process_id: int, name: str) -> int:
-    from pb.processes.models import Pool
-
-    with live_server.app.app_context():
-        db = _session(live_server)
-        found = db.session.scalar(sa.select(Pool.max_choices).where(Pool.process_id == process_id, Pool.name == name))
+        found = db.session.scalar(sa.select(getattr(Pool, column)).where(Pool.process_id == process_id,
+                                                                         Pool.name == name))
         db.session.remove()
     return found
 
