@@ -115,7 +115,8 @@ def test_from_greek_preset_to_the_councils_answer(chromium, live_server):
         officer.goto("/staff/mandates/presets")
         assert_accessible(officer)
         officer.goto("/staff/legal")
-        officer.get_by_role("link", name=NAME).click()
+        with officer.expect_navigation():
+            officer.get_by_role("link", name=NAME).click()
         assert_accessible(officer)
         officer.get_by_label("Start from").select_option(label="Greece (2026.2)")
         officer.get_by_role("button", name="Start the mandate").click()

@@ -48,6 +48,7 @@ _axe = Axe()
 
 def assert_accessible(page) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
+    page.wait_for_load_state()  # after a click, axe must not run on a page being replaced
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, f"{page.url}: " + "; ".join(

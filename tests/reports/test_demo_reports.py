@@ -75,6 +75,8 @@ def test_perivoli_after_its_close_has_greek_text_and_its_mandate(db, ctx, demo):
 
 def test_the_cli_writes_the_assessment_and_the_annex(app, db, ctx, demo, tmp_path):
     runner = app.test_cli_runner()
+    versions = sa.select(sa.func.count()).select_from(sa.table("assessment_version"))
+    published_before = db.session.scalar(versions)
     out = tmp_path / "sia.pdf"
     result = runner.invoke(args=["report", "sia", "warszawa/2026-grochow", "--mode", "ex-post", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -90,4 +92,4 @@ def test_the_cli_writes_the_assessment_and_the_annex(app, db, ctx, demo, tmp_pat
     assert refused.exit_code != 0 and "not been counted" in refused.output
     unknown = runner.invoke(args=["report", "annex", "nowhere/1", "--format", "pdf", "--out", str(out)])
     assert unknown.exit_code != 0 and "no process" in unknown.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("assessment_version"))) == 0
+    assert db.session.scalar(versions) == published_before  # a draft written to a file publishes nothing
