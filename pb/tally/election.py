@@ -50,6 +50,11 @@ class Ballot:
     ``choices`` are project ids; for ordinal ballots in rank order, first choice first.
     ``points`` is parallel to ``choices`` for cumulative and scoring ballots, else None.
     ``attributes`` are the voter's coarse attributes (age, sex, district, voting_method, ...).
+    ``written`` is set only by the Pabulib reader, when the rules read a ballot differently from its text:
+    the ``vote`` field and the ``points`` field (None without a points column) exactly as the file has
+    them. That is a project named twice (one choice in ``choices``, its points summed), or a points column
+    on a ballot kind the rules read without points (Krakow's ordinal files). The writer gives them back
+    unchanged, so that other readers (pabutools) see the original ballot; nothing else reads them.
     """
 
     choices: tuple[str, ...]
@@ -57,6 +62,7 @@ class Ballot:
     weight: int = 1
     voter_id: str | None = None
     attributes: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    written: tuple[str, str | None] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attributes", _frozen(self.attributes))

@@ -24,6 +24,34 @@ A reason is a code plus numbers, never a sentence, so the web application can tr
 - ``no_supporters``: no ballot supports it (equal shares).
 - ``withdrawn``: it keeps the Pabulib sentinel cost of a withdrawn project.
 - ``not_chosen``: the rule that was compared against won (equalshares/add1-comparison): ``chosen``.
+- ``all_fit``: funded by equalshares/add1 because every supported project fits in the budget together
+  (``rank``, its place in the score order); see the details' ``stop_reason``.
+- ``incompatible``: a project it cannot be funded with (pb.tally.constraints) was funded first: ``partner``
+  (that project's id), and ``round`` (equal shares, Phragmen: the round that bought the partner) or ``rank``
+  (greedy and the add1 all-fit case: its own place in the score order).
+- ``below_min_share``: fewer voters support it than the minimum vote share asks, so no rule counts it:
+  ``supporters``, ``needed`` (the fewest supporters, i.e. the share of the voters rounded up) and ``share``
+  (the minimum, from 0 to 1); greedy adds ``rank``.
+
+The details of an outcome (``Outcome.details``), per rule:
+
+- equalshares: ``start_money``, every voter's share B/n in cost units.
+- equalshares/add1 (and the add1 part of add1+greedy and add1-comparison): ``stop_reason`` says why the count
+  stopped where it did, that is why the budget was not spent further:
+
+  - ``next_overspends``: one more increment would have overspent the pool. ``first_money`` is floor(B/n)
+    in whole currency units, where the increments began; ``increments`` is k; ``start_money`` =
+    first_money + k x ``money_unit`` is the share per voter of the counted run; ``next_money`` is the share
+    one increment later and ``next_cost`` what that run's projects would have cost (more than the budget).
+    Shares and costs are in cost units (``money_unit`` cost units make one unit of the currency).
+  - ``all_fit``: every supported project fits in the budget together, so all are funded without a count
+    (``all_fit`` = 1; with incompatible projects, one of each set: the one more voters support).
+  - ``limit``: the share per voter reached the cost of all the projects on the count together; from there
+    on more money cannot change the outcome, which still fits (only with incompatible projects).
+    ``start_money``, ``increments``, ``first_money`` and ``money_unit`` as above.
+  - ``no_ballots``: nobody voted.
+- equalshares/add1-comparison adds ``prefer_greedy`` and ``prefer_equalshares`` (voters with strictly more
+  approved winners under each) and ``chosen`` (the rule whose outcome was taken).
 """
 
 from __future__ import annotations

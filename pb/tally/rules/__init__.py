@@ -10,16 +10,19 @@ import math
 from collections.abc import Callable
 from fractions import Fraction
 
+from pb.tally.constraints import ConstraintError, Constraints
 from pb.tally.election import Election
 from pb.tally.explain import Number, Outcome, ProjectExplanation
 from pb.tally.rules.equalshares import EqualShares, MesRun
-from pb.tally.rules.greedy import Verdicts, greedy, greedy_order
+from pb.tally.rules.greedy import Verdicts, below_min_share, greedy, greedy_order
 from pb.tally.rules.phragmen import NeedsApprovalBallots, phragmen
 from pb.tally.rules.profile import TIE_BREAKS, Profile, TieBreak, UnknownProject, prepare, tie_order
 
 __all__ = [
     "RULES",
     "TIE_BREAKS",
+    "ConstraintError",
+    "Constraints",
     "NeedsApprovalBallots",
     "Outcome",
     "ProjectExplanation",
@@ -66,11 +69,18 @@ def _mes_verdicts(shares: EqualShares, run: MesRun) -> Verdicts:
     # What the pool itself keeps after the run's projects: with add1 the run's shares are inflated, so its
     # supporters may lack a few cents of a project that the pool could never have paid for.
     pool_left = profile.budget - sum(profile.costs[j] for j in run.selected)
+    barred = _barred_by(profile, run.selected)
+    eligible = profile.eligible(shares.support)
     for j in range(len(profile.ids)):
         if j in verdicts:
             continue
         if profile.withdrawn[j]:
             verdicts[j] = ("withdrawn", {})
+        elif not eligible[j]:
+            verdicts[j] = below_min_share(profile, shares.support[j])
+        elif j in barred:
+            partner, place = barred[j]
+            verdicts[j] = ("incompatible", {"partner": profile.ids[partner], "round": place})
         elif profile.costs[j] == 0:
             verdicts[j] = ("zero_cost", {})
         elif shares.support[j] == 0:
@@ -92,6 +102,15 @@ def _mes_verdicts(shares: EqualShares, run: MesRun) -> Verdicts:
     return verdicts
 
 
+def _barred_by(profile: Profile, chosen: list[int]) -> dict[int, tuple[int, int]]:
+    """For each project passed over because a partner was funded: that partner and its place in ``chosen``."""
+    barred: dict[int, tuple[int, int]] = {}
+    for place, j in enumerate(chosen, start=1):
+        for partner in profile.partners[j]:
+            barred.setdefault(partner, (j, place))
+    return barred
+
+
 def _equalshares(profile: Profile) -> Counted:
     shares = EqualShares(profile)
     if profile.voters == 0:
@@ -103,16 +122,35 @@ def _equalshares(profile: Profile) -> Counted:
 def _add1(profile: Profile) -> Counted:
     shares = EqualShares(profile)
     if profile.voters == 0:
-        return [], _mes_verdicts(shares, shares.run(Fraction(0))), {"start_money": 0, "increments": 0}
-    run, k = shares.add1()
-    if run is None:
-        # Every supported project fits in the budget together: all of them, in score order.
-        chosen = [j for j in greedy_order(profile) if j in set(shares.candidates)]
+        details: dict[str, Number] = {"start_money": 0, "increments": 0, "stop_reason": "no_ballots"}
+        return [], _mes_verdicts(shares, shares.run(Fraction(0))), details
+    found = shares.add1()
+    if found.run is None:
+        # Every supported project fits in the budget together: all of them (one of each incompatible set, the
+        # one that runs with ever more money would buy), in score order.
+        limit = set(shares.limit_selection())
+        chosen = [j for j in greedy_order(profile) if j in limit]
         verdicts = _mes_verdicts(shares, shares.run(Fraction(0)))
+        barred = _barred_by(profile, chosen)
         for place, j in enumerate(chosen, start=1):
             verdicts[j] = ("all_fit", {"rank": place})
-        return chosen, verdicts, {"all_fit": 1}
-    details: dict[str, Number] = {"start_money": float(run.start_money), "increments": k}
+        for j, (partner, place) in barred.items():
+            if j not in limit and verdicts[j][0] not in ("withdrawn", "below_min_share"):
+                verdicts[j] = ("incompatible", {"partner": profile.ids[partner], "rank": place})
+        return chosen, verdicts, {"all_fit": 1, "stop_reason": "all_fit"}
+    run = found.run
+    details = {
+        "start_money": float(run.start_money),
+        "increments": found.increments,
+        "first_money": float(found.first_money),
+        "money_unit": profile.money_unit,
+    }
+    if found.next_run is not None:
+        details["stop_reason"] = "next_overspends"
+        details["next_money"] = float(found.next_run.start_money)
+        details["next_cost"] = sum(profile.costs[j] for j in found.next_run.selected)
+    else:
+        details["stop_reason"] = "limit"
     return run.selected, _mes_verdicts(shares, run), details
 
 
@@ -159,15 +197,27 @@ _COUNTERS: dict[str, Callable[[Profile], Counted]] = {
 }
 
 
-def count(election: Election, rule: str | None = None, *, tie_break: TieBreak = "lexico") -> Outcome:
-    """Count an election by a rule (default: the rule its META names), breaking ties by ``tie_break``."""
+def count(
+    election: Election,
+    rule: str | None = None,
+    *,
+    tie_break: TieBreak = "lexico",
+    constraints: Constraints | None = None,
+) -> Outcome:
+    """Count an election by a rule (default: the rule its META names), breaking ties by ``tie_break``.
+
+    ``constraints`` (incompatible projects, a minimum vote share: pb.tally.constraints) apply to every rule;
+    by default, those the election's META states. ConstraintError when they name an unknown project.
+    """
     rule = rule or election.rule
     if rule is None:
         raise UnknownRule(f"the election names no rule; pass one of {', '.join(RULES)}")
     if rule not in _COUNTERS:
         raise UnknownRule(f"unknown rule {rule!r}; known rules: {', '.join(RULES)}")
+    if constraints is None:
+        constraints = Constraints.from_meta(election.meta)
     tie_name, rank = tie_order(election.projects, tie_break)
-    profile = prepare(election, rank)
+    profile = prepare(election, rank, constraints)
     chosen, verdicts, details = _COUNTERS[rule](profile)
     chosen_set = set(chosen)
     explanations = tuple(

@@ -19,6 +19,14 @@ remaining bound is above the best price found by the margin; the evaluated proje
 new prices.
 The exact run keeps money per *class*: voters who support the same bought projects always hold the same
 money, so a project's supporters are summarised per class and each class holds one ``Fraction``.
+
+add1. The outcome is piecewise constant in the money per voter (Budapest VIII 2024: 24 changes of the
+purchases over 51,515 increments), so ``add1`` proves from two runs that every money between them buys the
+same projects (``_certify``: money is monotone in the start money along a fixed order of purchases) and
+jumps over the range; ``add1_unit_steps``, one run per increment, is the reference it is tested against.
+
+Constraints (pb.tally.constraints): projects under the minimum vote share are never candidates, and a
+project bought takes its incompatible partners off the count for the rest of the run.
 """
 
 from __future__ import annotations
@@ -47,6 +55,9 @@ class Purchase:
     price: float
     full_payers: int
     partial_payers: int
+    #: Whether every supporter could pay the plain share cost / supporters (so rho / cost was 1 / supporters),
+    #: known exactly in an exact run and by the margin TOL in a float run; add1's certificate uses it.
+    uncapped: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,12 +138,19 @@ class EqualShares:
         self.profile = profile
         support = profile.support
         self.support = support
-        # Cost satisfaction gives a zero-cost project no satisfaction, so pabutools never buys one.
+        # Cost satisfaction gives a zero-cost project no satisfaction, so pabutools never buys one; a project
+        # under the minimum vote share is not on the count at all.
+        eligible = profile.eligible(support)
         self.candidates = [
             j
             for j in range(len(profile.ids))
-            if profile.costs[j] > 0 and not profile.withdrawn[j] and support[j] > 0
+            if profile.costs[j] > 0 and not profile.withdrawn[j] and support[j] > 0 and eligible[j]
         ]
+        self.partners = profile.partners
+        # Per project, whether it is still on the count at the start of a run.
+        self._alive = [False] * len(profile.ids)
+        for j in self.candidates:
+            self._alive[j] = True
         self.weights = [profile.weights[s].astype(np.float64) for s in profile.supporters]
         # Per project, its supporter groups' weights and (filled in per evaluation) weight * money.
         self._pairs = [np.stack((w, w)) for w in self.weights]
@@ -158,6 +176,8 @@ class EqualShares:
         money = np.full(len(profile.groups), scale)
         pairs = self._pairs
         heap = list(self._start_heap)
+        alive = list(self._alive)
+        partners = self.partners
         # Per project: the margin on rho / cost (half of a pair's margin), and on its supporters' money.
         margin = [TOL * scale / c if c else 0.0 for c in costs]
         slacks = [TOL * (c + n * scale) for c, n in zip(costs, support)]
@@ -174,6 +194,8 @@ class EqualShares:
                 if best_j >= 0 and lower - best_q > margin[j] + margin[best_j]:
                     break
                 heapq.heappop(heap)
+                if not alive[j]:
+                    continue  # a partner of a project bought earlier in this run
                 cost = costs[j]
                 slack = slacks[j]
                 if purchases:
@@ -212,10 +234,14 @@ class EqualShares:
             idx = supporters[j]
             m = money[idx] if best_m is None else best_m
             full = int(round(float((m > rho) @ weights[j])))
+            uncapped = float(m.min()) > costs[j] / support[j] * (1 + TOL)
             money[idx] = np.maximum(m - rho, 0.0)
             purchases.append(
-                Purchase(project=j, price=rho, full_payers=full, partial_payers=support[j] - full)
+                Purchase(project=j, price=rho, full_payers=full, partial_payers=support[j] - full, uncapped=uncapped)
             )
+            alive[j] = False
+            for partner in partners[j]:
+                alive[partner] = False
         return MesRun(
             start_money=Fraction(start_money),
             purchases=tuple(purchases),
@@ -237,6 +263,7 @@ class EqualShares:
         size = 2
         exact_money = [Fraction(0), Fraction(start_money)] if exact else []
         scale = float(start_money)
+        partners = self.partners
         lower = {j: 1.0 / self.support[j] for j in self.candidates}
         remaining = list(self.candidates)
         purchases: list[Purchase] = []
@@ -284,14 +311,18 @@ class EqualShares:
             if exact and exact_rho is None:
                 exact_rho = _exact_rho(weight, exact_money, costs[j])
             remaining.remove(j)
+            if partners[j]:
+                remaining = [i for i in remaining if i not in partners[j]]
             # Charge the supporters: each class of supporters becomes a new class (or joins class 0).
             idx = supporters[j]
             classes, inverse = np.unique(cls[idx], return_inverse=True)
             if exact_rho is not None:
                 rho = float(exact_rho)
                 paid_all = np.array([exact_money[c] <= exact_rho for c in classes], dtype=bool)
+                uncapped = exact_rho == Fraction(costs[j], self.support[j])
             else:
                 paid_all = money[classes] <= rho
+                uncapped = float(money[classes].min()) > costs[j] / self.support[j] * (1 + TOL)
             keep = ~paid_all
             fresh = int(keep.sum())
             new_ids = np.zeros(len(classes), dtype=np.int64)
@@ -309,6 +340,7 @@ class EqualShares:
                     price=rho,
                     full_payers=int(round(weight[classes[keep]].sum())),
                     partial_payers=int(round(weight[classes[paid_all]].sum())),
+                    uncapped=uncapped,
                 )
             )
         return MesRun(
@@ -324,23 +356,217 @@ class EqualShares:
         weight = np.bincount(run.classes[self.profile.supporters[project]], weights=self.weights[project])
         return float(weight @ run.money[: len(weight)])
 
-    def add1(self) -> tuple[MesRun | None, int]:
-        """equalshares/add1: the last run, from floor(B/n) + k per voter, whose outcome fits in the budget.
+    # ---- equalshares/add1 ----
 
-        Returns that run and k; (None, 0) when every candidate fits in the budget together (then the
-        outcome is all of them). Money steps by one unit of the currency, as the reference reads costs
-        in currency units.
+    def all_fit(self) -> bool:
+        """Whether every candidate fits in the budget together (add1 then funds them without counting)."""
+        return sum(self.profile.costs[j] for j in self.candidates) <= self.profile.budget
+
+    def limit_selection(self) -> list[int]:
+        """The outcome of every run whose money per voter is at least the cost of all candidates together.
+
+        With that much money nobody's share ever runs short, so each round buys the remaining project with
+        the most supporters (then the tie-break), and passes over its partners: without incompatible
+        projects, all the candidates.
+        """
+        order = sorted(self.candidates, key=lambda j: (-self.support[j], self.profile.rank[j]))
+        chosen: list[int] = []
+        barred: set[int] = set()
+        for j in order:
+            if j not in barred:
+                chosen.append(j)
+                barred.update(self.partners[j])
+        return chosen
+
+    def _steps(self) -> tuple[int, int, int]:
+        """add1's first money per voter, its increment, and the increment after which no run can change.
+
+        The first money is floor(B/n) in whole currency units and the increment one unit of the currency, as
+        the reference reads costs in currency units. From a money of at least the cost of all candidates on,
+        every run gives ``limit_selection`` (see there); without incompatible projects that outcome costs more
+        than the budget whenever ``all_fit`` is false, so add1 always stops before.
         """
         profile = self.profile
-        if sum(profile.costs[j] for j in self.candidates) <= profile.budget:
-            return None, 0
         unit = profile.money_unit
         base = profile.budget // (profile.voters * unit) * unit
+        ceiling = sum(profile.costs[j] for j in self.candidates)
+        return base, unit, max(0, -(-(ceiling - base) // unit))
+
+    def _overspends(self, run: MesRun) -> bool:
+        return sum(self.profile.costs[j] for j in run.selected) > self.profile.budget
+
+    def add1(self) -> Add1:
+        """equalshares/add1: the last run, from floor(B/n) + k per voter, whose outcome fits in the budget.
+
+        The same run and k as ``add1_unit_steps`` (one run per increment), found with far fewer runs: from
+        the run at one money, ``_certify`` proves that a whole range of larger moneys gives the same purchases
+        (so the same outcome, within the budget), and the count jumps over it. Ranges double while the proofs
+        hold and halve when one fails; where no range can be proved, one increment is run as the plain loop
+        does. The run returned is always computed afresh at its money, exactly as the plain loop computes it.
+        """
+        if self.all_fit():
+            return Add1(run=None, increments=0, first_money=Fraction(self._steps()[0]), next_run=None)
+        base, unit, last = self._steps()
+        k = 0
+        current = self.run(Fraction(base))
+        fresh = True  # whether ``current`` came from self.run (not from a certificate)
+        step = 1
+        # Where the outcome changes at almost every increment (Praga-Poludnie 2020: 142 changes in 178), proofs
+        # keep failing: after each failure at the shortest range, wait 1, 3, 7, then 15 increments before
+        # trying again, so such a file costs little more than the plain loop.
+        failures = pause = 0
+        next_run: MesRun | None = None
+        while k < last:
+            step = min(step, last - k)
+            if step > 1 and not pause:
+                ahead = self._certify(Fraction(base + (k + step) * unit), current)
+                if ahead is not None:
+                    k, current, fresh = k + step, ahead, False
+                    step *= 2
+                    failures = 0
+                    continue
+                step //= 2
+                if step > 1:
+                    continue
+                failures += 1
+                pause = 2 ** min(failures, 4) - 1
+            run = self.run(Fraction(base + (k + 1) * unit))
+            if self._overspends(run):
+                next_run = run
+                break
+            k, current, fresh = k + 1, run, True
+            step = 2
+            pause = max(pause - 1, 0)
+        if not fresh:
+            current = self.run(Fraction(base + k * unit))
+        return Add1(run=current, increments=k, first_money=Fraction(base), next_run=next_run)
+
+    def add1_unit_steps(self) -> Add1:
+        """equalshares/add1 as the README defines it: one run per increment, k = 0, 1, 2, ...
+
+        The reference for ``add1``, which must return the same; slow when the budget per voter is large in
+        currency units (51,515 runs on Budapest VIII 2024).
+        """
+        if self.all_fit():
+            return Add1(run=None, increments=0, first_money=Fraction(self._steps()[0]), next_run=None)
+        base, unit, last = self._steps()
         previous = self.run(Fraction(base))
         k = 0
-        while True:
+        while k < last:
             run = self.run(Fraction(base + (k + 1) * unit))
-            if sum(profile.costs[j] for j in run.selected) > profile.budget:
-                return previous, k
+            if self._overspends(run):
+                return Add1(run=previous, increments=k, first_money=Fraction(base), next_run=run)
             previous = run
             k += 1
+        return Add1(run=previous, increments=k, first_money=Fraction(base), next_run=None)
+
+    def _certify(self, start_money: Fraction, left: MesRun) -> MesRun | None:
+        """The run at ``start_money`` when it provably buys what ``left`` (a run at less money) buys, else None.
+
+        The proof. Follow the purchases of ``left`` in the same order at any start money b between the two.
+        Every voter's money after each round is then non-decreasing in b, and each price non-increasing:
+        a supporter keeps max(money - rho, 0), and the water-filling rho falls when the supporters' money
+        rises (induction over the rounds). So in round t, the project bought has rho / cost at most its value
+        in ``left`` (the upper end), and every rival at least its value at ``start_money`` (the lower end);
+        a rival unaffordable at ``start_money`` is unaffordable at every b in between, and a project bought
+        in ``left`` stays affordable. When in every round each rival's lower end clears the bought project's
+        upper end by the margin TOL (or the two are tied for good: the bought project was uncapped, so its
+        rho / cost is exactly 1 / supporters, and the rival has no more supporters and ranks after it), and
+        at the end no remaining project is affordable at ``start_money``, then at every b between the two
+        the run makes exactly the decisions of ``left``.
+        """
+        profile = self.profile
+        costs = profile.costs
+        rank = profile.rank
+        supporters = profile.supporters
+        weights = self.weights
+        support = self.support
+        partners = self.partners
+        scale = float(start_money)
+        money = np.full(len(profile.groups), scale)
+        pairs = self._pairs
+        heap = list(self._start_heap)
+        alive = list(self._alive)
+        margin = [TOL * scale / c if c else 0.0 for c in costs]
+        bound: dict[int, float] = {}
+        purchases: list[Purchase] = []
+        for purchase in left.purchases:
+            p = purchase.project
+            cost = costs[p]
+            if not alive[p]:
+                return None
+            m_p = money[supporters[p]]
+            if float(m_p @ weights[p]) <= cost + TOL * (cost + support[p] * scale):
+                return None
+            pair = pairs[p]
+            np.multiply(m_p, pair[0], out=pair[1])
+            rho_p = _rho_from(m_p, pair, support[p], cost, bound.get(p, cost / support[p]))
+            upper = purchase.price / cost
+            kept: list[tuple[float, int, int]] = []
+            while heap:
+                lower, _, j = heap[0]
+                if lower - upper > margin[j] + margin[p]:
+                    break
+                heapq.heappop(heap)
+                if j == p or not alive[j]:
+                    continue
+                if purchase.uncapped and (
+                    support[j] < support[p] or (support[j] == support[p] and rank[p] < rank[j])
+                ):
+                    kept.append((lower, rank[j], j))  # tied for good at best: p goes first
+                    continue
+                m = money[supporters[j]]
+                available = float(m @ weights[j])
+                slack = TOL * (costs[j] + support[j] * scale)
+                if available < costs[j] - slack:
+                    alive[j] = False  # unaffordable here, so at every smaller money and later round
+                    continue
+                if available <= costs[j] + slack:
+                    return None
+                pair_j = pairs[j]
+                np.multiply(m, pair_j[0], out=pair_j[1])
+                rho = _rho_from(m, pair_j, support[j], costs[j], bound.get(j, costs[j] / support[j]))
+                bound[j] = rho
+                q = rho / costs[j]
+                if q - upper <= margin[j] + margin[p]:
+                    return None
+                kept.append((q, rank[j], j))
+            for item in kept:
+                heapq.heappush(heap, item)
+            idx = supporters[p]
+            full = int(round(float((m_p > rho_p) @ weights[p])))
+            uncapped = float(m_p.min()) > cost / support[p] * (1 + TOL)
+            money[idx] = np.maximum(m_p - rho_p, 0.0)
+            purchases.append(
+                Purchase(project=p, price=rho_p, full_payers=full, partial_payers=support[p] - full, uncapped=uncapped)
+            )
+            alive[p] = False
+            for partner in partners[p]:
+                alive[partner] = False
+        for j in self.candidates:
+            if alive[j]:
+                slack = TOL * (costs[j] + support[j] * scale)
+                if float(money[supporters[j]] @ weights[j]) >= costs[j] - slack:
+                    return None
+        return MesRun(
+            start_money=Fraction(start_money),
+            purchases=tuple(purchases),
+            classes=np.arange(len(money), dtype=np.int64),
+            money=money,
+            exact=False,
+        )
+
+
+@dataclass(frozen=True)
+class Add1:
+    """What equalshares/add1 found: the run it counts, after how many increments, and why it stopped there."""
+
+    #: The last run within the budget; None when every candidate fits in the budget together (``all_fit``).
+    run: MesRun | None
+    #: k: the run's money per voter is ``first_money`` + k currency units.
+    increments: int
+    #: floor(B / n) in whole currency units (in cost units), where the increments start.
+    first_money: Fraction
+    #: The run one increment later, whose outcome costs more than the budget; None when add1 stopped because
+    #: more money could no longer change the outcome (only with incompatible projects) or all fit.
+    next_run: MesRun | None

@@ -2,7 +2,8 @@
 
 Voters earn money continuously; a project is bought at the earliest time its supporters' loads can pay for
 it, and their loads become that time. The rule stops at the first project (of those tied for the earliest
-time) that would exceed the budget.
+time) that would exceed the budget. A project under the minimum vote share is never on the count, and the
+partners of a project bought leave it (pb.tally.constraints).
 
 Exactness. Times are first compared in floating point. Every project whose float time is within a margin
 of the earliest one (relative TOL, widened by a bound on the rounding error the float time can carry) is
@@ -18,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from pb.tally.rules.greedy import Verdicts
+from pb.tally.rules.greedy import Verdicts, below_min_share
 from pb.tally.rules.profile import Profile
 
 #: Relative margin under which two float times are considered too close to call.
@@ -62,9 +63,12 @@ def phragmen(profile: Profile) -> tuple[list[int], Verdicts]:
 
     verdicts: Verdicts = {}
     remaining = []
+    eligible = profile.eligible(score)
     for j in range(m):
         if profile.withdrawn[j]:
             verdicts[j] = ("withdrawn", {})
+        elif not eligible[j]:
+            verdicts[j] = below_min_share(profile, score[j])
         elif costs[j] > profile.budget:
             verdicts[j] = ("did_not_fit", {"needed": costs[j], "left": profile.budget})
         else:
@@ -103,6 +107,11 @@ def phragmen(profile: Profile) -> tuple[list[int], Verdicts]:
         remaining.remove(j)
         selected.append(j)
         spent += costs[j]
+        for partner in profile.partners[j]:
+            if partner in remaining:
+                # The rule passes over a project whose partner is funded, for the rest of the count.
+                remaining.remove(partner)
+                verdicts[partner] = ("incompatible", {"partner": profile.ids[j], "round": len(selected)})
         if score[j] == 0:
             verdicts[j] = ("selected", {"round": len(selected), "load": "inf"})
             continue

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from pb.tally.constraints import Constraints
 from pb.tally.election import Election, Project
 
 #: How ties between projects are broken: a name ("lexico", "reverse-lexico", "cost-ascending"), an explicit
@@ -73,11 +74,27 @@ class Profile:
     groups: tuple[tuple[int, ...], ...]
     #: For each project, the groups that support it (ascending group indices).
     supporters: tuple[np.ndarray, ...]
+    #: For each project, the projects it cannot be funded with (pb.tally.constraints), ascending.
+    partners: tuple[tuple[int, ...], ...]
+    #: The fewest supporters a project needs to be eligible (the minimum vote share of the voters), or 0.
+    min_supporters: int
+    #: The minimum vote share itself, for explanations (None when there is none).
+    min_share: Fraction | None
 
     @property
     def support(self) -> tuple[int, ...]:
         """The number of voters supporting each project."""
         return tuple(int(self.weights[s].sum()) for s in self.supporters)
+
+    @property
+    def has_partners(self) -> bool:
+        """Whether some projects are incompatible with others."""
+        return any(self.partners)
+
+    def eligible(self, support: Sequence[int] | None = None) -> tuple[bool, ...]:
+        """Whether each project has the minimum share of the voters (every project when there is no minimum)."""
+        support = self.support if support is None else support
+        return tuple(n >= self.min_supporters for n in support)
 
 
 def _threshold(election: Election) -> Fraction | None:
@@ -85,8 +102,12 @@ def _threshold(election: Election) -> Fraction | None:
     return Fraction(raw.replace(",", ".")) if raw else None
 
 
-def prepare(election: Election, rank: Sequence[int]) -> Profile:
-    """Scores and supporter groups of an election, per the Pabulib README's definitions."""
+def prepare(election: Election, rank: Sequence[int], constraints: Constraints | None = None) -> Profile:
+    """Scores and supporter groups of an election, per the Pabulib README's definitions, with its constraints.
+
+    Raises ConstraintError when a set of incompatible projects names a project the election does not list.
+    """
+    constraints = constraints or Constraints()
     index = {p.id: i for i, p in enumerate(election.projects)}
     scores = [0] * len(index)
     by_set: dict[tuple[int, ...], int] = {}
@@ -128,4 +149,7 @@ def prepare(election: Election, rank: Sequence[int]) -> Profile:
         weights=weights,
         groups=groups,
         supporters=tuple(np.asarray(m, dtype=np.int64) for m in members),
+        partners=constraints.partners([p.id for p in election.projects]),
+        min_supporters=constraints.min_supporters(election.voter_count),
+        min_share=constraints.min_share,
     )
