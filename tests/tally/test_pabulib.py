@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import elections
 
 from pb.tally import pabulib
@@ -60,8 +63,8 @@ def test_parse_keeps_voters_and_their_attributes() -> None:
     assert ballots[0] == Ballot(
         choices=("1", "10"), voter_id="v1", attributes={"age": "34", "sex": "F", "voting_method": "internet"}
     )
-    # An empty attribute is left out rather than kept as "".
-    assert dict(ballots[1].attributes) == {"sex": "M", "voting_method": "paper"}
+    # An empty attribute is kept as "", as pabutools keeps it: the column is written back.
+    assert dict(ballots[1].attributes) == {"age": "", "sex": "M", "voting_method": "paper"}
 
 
 def test_an_empty_ballot_is_a_voter() -> None:
@@ -428,3 +431,234 @@ def test_the_withdrawn_sentinel_scales_with_cents():
     from pb.tally.rules import count
 
     assert count(election, "greedy").selected == ("big",)
+
+
+# ---- exact both ways: what real files do that the rules read differently ----
+
+
+def _pabutools_view(text: str) -> tuple[object, ...]:
+    """The election as pabutools 1.2.3 reads it, in comparable form: META, budget, projects with their
+    columns, and every ballot (a set, a ranking or points per project) with its other columns.
+
+    A cost is compared as pabutools' exact number, not as the text of its column ("10000.0" is 10000).
+    """
+    from pabutools.election.pabulib import parse_pabulib_from_string
+
+    instance, profile = parse_pabulib_from_string(text)
+    projects = sorted(
+        (p.name, p.cost, sorted(p.categories), sorted(p.targets),
+         sorted((k, v) for k, v in instance.project_meta[p].items() if k != "cost"))
+        for p in instance
+    )
+    ballots = []
+    for ballot in profile:
+        if isinstance(ballot, dict):
+            content: object = sorted((p.name, value) for p, value in ballot.items())
+        elif isinstance(ballot, list):
+            content = [p.name for p in ballot]
+        else:
+            content = sorted(p.name for p in ballot)
+        ballots.append((content, sorted(ballot.meta.items())))
+    return sorted(instance.meta.items()), instance.budget_limit, projects, ballots
+
+
+def _election_lines(vote_type: str, votes: list[str], header: str = "voter_id;vote;points") -> str:
+    return "\n".join(
+        ["META", "key;value", "budget;10", f"vote_type;{vote_type}", f"num_votes;{len(votes)}", "num_projects;3",
+         "PROJECTS", "project_id;cost;votes", "579;1;3", "580;1;1", "581;1;0", "VOTES", header, *votes]
+    ) + "\n"
+
+
+def test_a_project_named_twice_is_written_back_as_it_was() -> None:
+    """Czestochowa 2020: "579,579,579,579" with a point each is four points to 579 for the rules, and comes back
+    as written, which pabutools (and pabulib-checker's vote counts) read as the original."""
+    text = _election_lines("cumulative", ["1;579,579,579,579;1,1,1,1", "2;580,579;2,1"])
+    election = parse(text)
+    first = election.ballots[0]
+    assert first.choices == ("579",) and first.points == (4,)
+    assert first.written == ("579,579,579,579", "1,1,1,1")
+    assert election.ballots[1].written is None
+    out = write(election)
+    assert "1;579,579,579,579;1,1,1,1\r\n" in out
+    assert parse(out) == election
+    assert _pabutools_view(out) == _pabutools_view(text)
+    approval = _election_lines("approval", ["1;580,579,580", "2;579"], header="voter_id;vote")
+    again = parse(approval)
+    assert again.ballots[0].choices == ("580", "579") and again.ballots[0].written == ("580,579,580", None)
+    assert "1;580,579,580\r\n" in write(again)
+    assert _pabutools_view(write(again)) == _pabutools_view(approval)
+
+
+def test_the_points_column_of_ordinal_ballots_is_kept() -> None:
+    """Krakow 2021: ordinal ballots carry points (3, 2, 1) that the rules do not read; they are written back."""
+    text = _election_lines("ordinal", ["1;581,579,580;3,2,1", "2;580;1", "3;;"])
+    election = parse(text)
+    assert election.ballots[0].points is None and election.ballots[0].written == ("581,579,580", "3,2,1")
+    out = write(election)
+    assert "voter_id;vote;points\r\n" in out and "1;581,579,580;3,2,1\r\n" in out and "3;;\r\n" in out
+    assert parse(out) == election
+    assert _pabutools_view(out) == _pabutools_view(text)
+    assert group_ballots(election).ballots[0].written == ("581,579,580", "3,2,1")
+
+
+def test_a_quote_inside_an_unquoted_field_reads_as_pabutools_reads_it() -> None:
+    """Czestochowa 2020 Grabowka line 29: a name that opens with a quoted word and goes on after it."""
+    text = (
+        "META\nkey;value\nbudget;100\nvote_type;approval\nnum_projects;2\nnum_votes;2\nPROJECTS\nproject_id;cost;name\n"
+        '1;50;"Odkupmy" i my - park\n2;30;"Plain; quoted"\nVOTES\nvoter_id;vote;sex\n1;1,2;F\n2;2;"M" x\n'
+    )
+    election = parse(text)
+    assert election.project("1").name == "Odkupmy i my - park"
+    assert election.project("2").name == "Plain; quoted"
+    assert dict(election.ballots[1].attributes) == {"sex": "M x"}
+    assert _pabutools_view(write(election)) == _pabutools_view(text)
+    # A quote that is never closed is still an error, on the line where it opens.
+    with pytest.raises(PabulibError) as caught:
+        parse(text.replace('"Plain; quoted"', '"Plain; quoted'))
+    assert caught.value.line == 10 and "cannot be split" in caught.value.reason
+
+
+# ---- strict on bad files ----
+
+COUNTED = ["META", "key;value", "budget;100", "num_projects;2", "num_votes;3", "PROJECTS", "project_id;cost",
+           "X;10", "Y;20", "VOTES", "voter_id;vote"]
+SCORED = ["META", "key;value", "budget;100", "vote_type;scoring", "PROJECTS", "project_id;cost", "X;10", "Y;20",
+          "VOTES", "voter_id;vote;points"]
+LONG = "9" * 4301
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "reason"),
+    [
+        # a file cut short, or with too many lines, against META
+        ([*COUNTED, "1;X", "2;Y"], 5, "META num_votes says 3 voters, but the VOTES section has 2"),
+        ([*COUNTED, "1;X", "2;Y", "3;X", "4;Y"], 5, "VOTES section has 4"),
+        (COUNTED, 5, "META num_votes says 3 voters, but the VOTES section has no ballots"),
+        ([*COUNTED[:8], "VOTES", "voter_id;vote", "1;X", "2;X", "3;X"], 4, "num_projects says 2 projects, but PROJECTS lists 1"),
+        ([*COUNTED[:4], "num_votes;3.0", *COUNTED[5:]], 5, "the num_votes '3.0' is not a whole number"),
+        # voters
+        ([*COUNTED, "1;X", "2;Y", "1;X"], 14, "the voter id '1' was already used on line 12"),
+        # points: plain digits only
+        ([*SCORED, "1;X;-3"], 11, "the points '-3' are not a whole number of 0 or more"),
+        ([*SCORED, "1;X;+3"], 11, "the points '+3' are not a whole number"),
+        ([*SCORED, "1;X;٣"], 11, "the points '٣' are not a whole number"),
+        ([*SCORED, "1;X;1_0"], 11, "the points '1_0' are not a whole number"),
+        ([*SCORED, "1;X,Y;2,3", f"2;X;{LONG}"], 12, "the points have more than 15 digits"),
+        # the first lines
+        (["", *COUNTED, "1;X", "2;Y", "3;X"], 1, "the first line must be META"),
+        (["META", "budget;100", "PROJECTS"], 2, "the line after META must be the header 'key;value'"),
+        (["META", "name;value", "budget;100"], 2, "the header 'key;value'"),
+        # numbers too long or too precise for exact integer arithmetic
+        (["META", "key;value", f"budget;{LONG}"], 3, "the budget has more than 18 digits"),
+        ([*COUNTED[:7], f"X;{LONG}"], 8, "the cost of project 'X' has more than 18 digits"),
+        ([*COUNTED[:7], "X;0." + "0" * 5000 + "1"], 8, "the cost of project 'X' has more than 18 digits"),
+        (["META", "key;value", "budget;100000000", "PROJECTS", "project_id;cost", "X;0.0000000001"], 3,
+         "the budget needs more than 18 digits in steps of 0.0000000001"),
+        (["META", "key;value", "budget;1.0000001", "PROJECTS", "project_id;cost", "X;999999999999"], 6,
+         "the cost of project 'X' needs more than 18 digits in steps of 0.0000001"),
+        ([*COUNTED[:4], f"num_votes;{LONG}"], 5, "the num_votes '9999"),
+        (["META", "key;value", "budget;1", f"min_length;{LONG}"], 4, "the min_length has more than 18 digits"),
+        (["META", "key;value", "budget;1", f"min_project_score_threshold;1.{LONG}"], 4, "more than 18 digits"),
+        # the constraints' META keys
+        ([*COUNTED[:5], "incompatible_projects;X,Z", *COUNTED[5:], "1;X", "2;Y", "3;X"], 6, "names project 'Z'"),
+        ([*COUNTED[:5], "incompatible_projects;X", *COUNTED[5:]], 6, "fewer than two projects"),
+        ([*COUNTED[:5], "min_vote_share;5%", *COUNTED[5:]], 6, "min_vote_share '5%' is not a decimal from 0 to 1"),
+    ],
+)
+def test_bad_files_are_refused_naming_the_line(lines: list[str], line: int, reason: str) -> None:
+    with pytest.raises(PabulibError) as caught:
+        parse("\n".join(lines) + "\n", source="city.pb")
+    assert caught.value.line == line, caught.value
+    assert reason in caught.value.reason
+
+
+def test_a_file_that_agrees_with_its_counts_reads() -> None:
+    election = parse("\n".join([*COUNTED, "1;X", "2;Y", "3;"]) + "\n")
+    assert election.voter_count == 3 and len(election.projects) == 2
+
+
+def test_the_writer_refuses_what_the_reader_would_refuse() -> None:
+    election = parse("\n".join([*COUNTED, "1;X", "2;Y", "3;"]) + "\n")
+    short = Election(meta=election.meta, projects=election.projects, ballots=election.ballots[:2])
+    with pytest.raises(ValueError, match="num_votes"):
+        write(short)
+    negative = Election(meta={"budget": "1", "vote_type": "scoring"}, projects=(Project("a", 1),),
+                        ballots=(Ballot(("a",), points=(-1,)),))
+    with pytest.raises(ValueError, match="negative points"):
+        write(negative)
+
+
+_MUTATIONS = (LONG, "0." + "0" * 40 + "1", "-", "٣", "_", '"', ";", ",", "\n", "\r", ".", "1e5", "999999999",
+              "\ufeff", "META", "VOTES", "PROJECTS", " ", "1" * 20, "inf", "nan", "0")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mangled_files_give_an_election_or_a_pabulib_error(data: st.DataObject) -> None:
+    """Random edits of a real file: the reader returns an election or a PabulibError naming a line, and every
+    rule counts what it returns (Phragmen may refuse the ballot kind)."""
+    from pb.tally.rules import RULES, NeedsApprovalBallots, count
+
+    text = (Path(__file__).parent / "data" / "Netherlands_Amsterdam_643.pb").read_text(encoding="utf-8-sig")
+    for _ in range(data.draw(st.integers(1, 3))):
+        kind = data.draw(st.sampled_from(("insert", "delete", "number")))
+        piece = data.draw(st.sampled_from(_MUTATIONS))
+        if kind == "number":
+            # Replace a whole number (a budget, a cost, a count, an id, a vote), half the time one of META or
+            # PROJECTS, where the file's few amounts are.
+            head = text[: text.find("VOTES")] if data.draw(st.booleans()) and "VOTES" in text else text
+            numbers = [m.span() for m in re.finditer(r"\d+", head)]
+            if numbers:
+                start, end = data.draw(st.sampled_from(numbers))
+                text = text[:start] + piece + text[end:]
+            continue
+        at = data.draw(st.integers(0, len(text)))
+        if kind == "insert":
+            text = text[:at] + piece + text[at:]
+        else:
+            text = text[:at] + text[at + data.draw(st.integers(1, 30)):]
+    try:
+        election = parse(text)
+    except PabulibError as error:
+        assert error.line is None or error.line >= 1
+        return
+    for rule in RULES:
+        try:
+            count(election, rule)
+        except NeedsApprovalBallots:
+            assert rule == "phragmen"
+    assert group_ballots(parse(write(election))) == group_ballots(election) or not all(
+        b.voter_id for b in election.ballots
+    )
+
+
+@pytest.mark.slow
+def test_pabutools_reads_our_output_as_the_original(shared_file: Path) -> None:
+    """Every shared real file: pabutools reads pb's output back to the same election as the original file,
+    META, projects with all their columns, and every ballot with its other columns."""
+    pytest.importorskip("pabutools")
+    original = shared_file.read_text(encoding="utf-8-sig")
+    assert _pabutools_view(write(pabulib.read(shared_file))) == _pabutools_view(original)
+
+
+def _checker_findings(text: str) -> tuple[dict[str, object], dict[str, object]]:
+    """pabulib-checker's errors and warnings on a file's text, by kind (its progress lines swallowed)."""
+    import contextlib
+
+    from pabulib.checker import Checker
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = Checker().process_files([text])
+    (found,) = (value for key, value in report.items() if key not in ("metadata", "summary"))
+    return found["results"].get("errors", {}), found["results"].get("warnings", {})
+
+
+@pytest.mark.slow
+def test_pabulib_checker_finds_nothing_new_in_our_output(shared_file: Path) -> None:
+    """Every shared real file: pabulib-checker reports no kind of error in pb's output that the original lacks
+    (Czestochowa 2020, Grochow 2026 and Seattle's knapsacks once lost the repeated projects of a vote)."""
+    pytest.importorskip("pabulib.checker")
+    original = shared_file.read_text(encoding="utf-8-sig")
+    before, _ = _checker_findings(original)
+    after, _ = _checker_findings(write(pabulib.read(shared_file)))
+    assert set(after) <= set(before), {kind: after[kind] for kind in set(after) - set(before)}

@@ -49,3 +49,25 @@ def test_import_then_export_reproduces_the_election(db, tmp_path, name):
     expected = count(original, original.rule)
     assert stored.rule == original.rule and stored.ballots_counted == original.voter_count
     assert stored.total_cost * original.cost_scale == expected.total_cost * exported.cost_scale
+
+
+def test_an_imported_election_keeps_its_constraints(db):
+    """The META keys of pb.tally.constraints become the process's share and the pool's sets, and come back out."""
+    original = pabulib.parse(
+        "META\nkey;value\nbudget;100\nvote_type;approval\nrule;greedy\nincompatible_projects;a,b\n"
+        "min_vote_share;0.25\nPROJECTS\nproject_id;cost\na;60\nb;30\nc;10\nd;10\nVOTES\nvoter_id;vote\n"
+        "1;a,b\n2;a,c\n3;a,b\n4;b\n")
+    municipality = Municipality(slug="m", name="M", country_code="PL", timezone="UTC")
+    db.session.add(municipality)
+    db.session.flush()
+    process = import_election(db.session, None, municipality, original, slug="x", name="X", fiscal_year=2026)
+    db.session.commit()
+    assert process.min_vote_share_basis_points == 2500
+    (found,) = process.pools[0].incompatible_sets
+    assert len(found.project_ids) == 2
+    exported = counting.election_for_pool(db.session, process.pools[0])
+    assert exported.meta["incompatible_projects"] == "a,b" and exported.meta["min_vote_share"] == "0.25"
+    stored = db.session.scalars(sa.select(TallyResult).where(TallyResult.is_official)).one()
+    assert sorted(stored.parameters) == sorted(["tie_break", "vote_type", "budget", "cost_scale",
+                                                "incompatible_projects", "min_vote_share"])
+    assert count(exported, "greedy").selected == count(original, "greedy").selected == ("a", "c")
