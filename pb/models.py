@@ -4,7 +4,8 @@ from pb.accounts.models import Role, User
 from pb.audit.models import AuditChainHead, AuditEvent
 from pb.core.mail import OutboxMessage
 from pb.mandate.models import Mandate, MandateCharacter, MandateStatus
-from pb.processes.models import BallotKind, District, Municipality, Phase, PhaseKind, Pool, Process
+from pb.processes.models import (BallotKind, District, IncompatibleSet, IncompatibleSetMember, Municipality, Phase,
+                                 PhaseKind, Pool, Process)
 from pb.deliberation.models import (Comment, Flag, FlagReason, FlagResolution, Follow, Notification, NotificationKind,
                                     Stance, Support)
 from pb.proposals.models import (Appeal, AppealOutcome, Feasibility, Project, ProjectBeneficiary, ProjectCategory,
@@ -29,6 +30,7 @@ __all__ = [
     "Appeal", "AppealOutcome", "Feasibility", "Flag", "FlagReason", "FlagResolution", "Follow", "Notification",
     "NotificationKind", "ProjectCoauthor", "ProjectImage", "ProjectVersion", "Review", "ReviewAssignment",
     "AuditChainHead", "AuditEvent", "Ballot", "BallotChoice", "BallotKind", "Channel", "Comment", "District",
+    "IncompatibleSet", "IncompatibleSetMember",
     "Mandate", "MandateCharacter", "OutboxMessage", "MandateStatus", "Municipality", "Participation", "Phase", "PhaseKind",
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",

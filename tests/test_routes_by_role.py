@@ -26,6 +26,10 @@ EXPECTED = {
     "staff.users": ("GET", "/staff/users", only("admin")),
     "staff.audit": ("GET", "/staff/audit", only("legal_officer", "admin")),
     "staff.phases": ("GET", "/staff/processes/1/phases", only("clerk", "admin")),
+    "staff.incompatible_projects": ("GET", "/staff/processes/1/incompatible", only("clerk", "admin")),
+    # Voting has not started in process 1: a clerk's removal of its set 1 succeeds and redirects to the page.
+    "staff.remove_incompatible_set": ("POST", "/staff/incompatible-sets/1/remove",
+                                      {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
     # proposals routes (submission, browsing, project pages, images)
     "proposals.index": ("GET", "/m/testville/2026/projects", everyone(OK)),
     # Residents propose; process 1 is past its proposals phase, so the page says when it was open (200).
@@ -140,6 +144,12 @@ def route_world(db, make_user, make_process, make_project):
     db.session.flush()
     for module in _area_modules():
         module.build_world(db, process, project, make_user)
+    # Processes: set 1 of incompatible projects in pool 1, project 1 and another on the ballot.
+    from pb.processes.models import IncompatibleSet, IncompatibleSetMember
+
+    other = make_project(process, status="on_ballot")
+    db.session.add(IncompatibleSet(pool_id=process.pools[0].id, note="One plot", members=[
+        IncompatibleSetMember(project_id=project.id), IncompatibleSetMember(project_id=other.id)]))
     db.session.commit()
     return process
 

@@ -14,9 +14,11 @@ from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.core.money import minor_units
 from pb.errors import InvalidTransition, ValidationError
-from pb.processes.models import BallotKind, District, Municipality, Phase, PhaseKind, Pool, Process
+from pb.processes.models import (BallotKind, District, IncompatibleSet, IncompatibleSetMember, Municipality, Phase,
+                                 PhaseKind, Pool, Process)
 from pb.processes.phases import schedule_around_vote
 from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory, ProjectOrigin, ProjectStatus
+from pb.tally.constraints import Constraints
 from pb.tally.election import Election
 from pb.tally.measures import age_band
 from pb.voting.models import Ballot, BallotChoice, Channel, CountedBallot, Participation
@@ -63,11 +65,14 @@ def import_election(
     """
     currency = election.meta.get("currency", "EUR").strip().upper() or "EUR"
     rule = election.rule or "greedy"
+    constraints = Constraints.from_meta(election.meta)
     process = Process(
         municipality=municipality, slug=slug, name=name, fiscal_year=fiscal_year, currency=currency,
         description=election.meta.get("description", ""), tally_rule=rule,
-        collect_demographics=any(b.attributes for b in election.ballots[:50]),
+        # A file keeps empty columns (Ballot.attributes has every column): demographics are what has a value.
+        collect_demographics=any(value for b in election.ballots[:50] for value in b.attributes.values()),
         min_project_score=_whole(election.meta.get("min_project_score_threshold")), min_voter_age=min_voter_age,
+        min_vote_share_basis_points=_basis_points(constraints.min_share),
         # The file's own vocabulary, in the order it first appears.
         categories=list(dict.fromkeys(c for p in election.projects for c in p.categories)),
         beneficiary_groups=list(dict.fromkeys(b for p in election.projects for b in p.beneficiaries)),
@@ -104,6 +109,13 @@ def import_election(
         session.add(project)
         projects[p.id] = project
     session.flush()
+    # The file's incompatible projects (pb.tally.constraints), beneath the ORM like the ballots: the imported
+    # vote is over, and the session refuses to change a finished vote's constraints.
+    for members in constraints.incompatible:
+        set_id = session.execute(sa.insert(IncompatibleSet).values(pool_id=pool.id, note="")
+                                 .returning(IncompatibleSet.id)).scalar_one()
+        session.execute(sa.insert(IncompatibleSetMember), [
+            {"set_id": set_id, "project_id": projects[code].id} for code in sorted(members)])
 
     ballot_rows, choice_rows, participation_rows = [], [], []
     for ballot in election.ballots:
@@ -144,6 +156,16 @@ def import_election(
         "name": name, "source": "pabulib", "projects": len(projects), "ballots": len(ballot_rows), "rule": rule,
     }, actor_label=None if actor else "demo")
     return process
+
+
+def _basis_points(share: Fraction | None) -> int | None:
+    """A minimum vote share in basis points; ValidationError when the file's share is finer than 0.01%."""
+    if share is None:
+        return None
+    points = share * 10_000
+    if points.denominator != 1:
+        raise ValidationError("min_vote_share", f"the minimum vote share {float(share)} is finer than 0.01%")
+    return int(points)
 
 
 def _whole(raw: str | None) -> int | None:

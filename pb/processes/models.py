@@ -79,7 +79,12 @@ class Process(db.Model):
     """One edition of participatory budgeting, e.g. "Assen 2026"."""
 
     __tablename__ = "process"
-    __table_args__ = (sa.UniqueConstraint("municipality_id", "slug"),)
+    __table_args__ = (
+        sa.UniqueConstraint("municipality_id", "slug"),
+        sa.CheckConstraint(
+            "min_vote_share_basis_points BETWEEN 1 AND 10000", name="min_vote_share_basis_points_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id", ondelete="CASCADE"))
@@ -93,6 +98,9 @@ class Process(db.Model):
     tie_break: Mapped[str] = mapped_column(sa.String(40), default="lexico")
     # greedy-threshold: projects with fewer votes than this are not funded (Pabulib min_project_score_threshold).
     min_project_score: Mapped[int | None]
+    # Every rule: a project that fewer than this share of a pool's voters chose is not counted at all, in basis
+    # points (500 = 5%); None for no minimum. Fixed once voting starts (pb.voting.services).
+    min_vote_share_basis_points: Mapped[int | None]
     min_voter_age: Mapped[int] = mapped_column(default=16)
     # Whether ballots carry coarse demographics (age band, sex, district, channel) for the assessment.
     collect_demographics: Mapped[bool] = mapped_column(default=False)
@@ -201,6 +209,9 @@ class Pool(db.Model):
 
     process: Mapped[Process] = relationship(back_populates="pools")
     district: Mapped[District | None] = relationship()
+    incompatible_sets: Mapped[list[IncompatibleSet]] = relationship(
+        back_populates="pool", order_by="IncompatibleSet.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_city_wide(self) -> bool:
@@ -208,13 +219,51 @@ class Pool(db.Model):
         return self.district_id is None
 
 
+class IncompatibleSet(db.Model):
+    """Projects of one pool of which at most one may be funded (two uses of the same plot, say).
+
+    Every counting rule passes over a project once one of its set is funded (pb.tally.constraints). A clerk
+    records the sets before voting opens; from then on they are fixed, like the ballot rules.
+    """
+
+    __tablename__ = "incompatible_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), index=True)
+    # Why the projects exclude each other, shown to residents on the ballot.
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    pool: Mapped[Pool] = relationship(back_populates="incompatible_sets")
+    members: Mapped[list[IncompatibleSetMember]] = relationship(
+        back_populates="incompatible_set", cascade="all, delete-orphan", order_by="IncompatibleSetMember.project_id"
+    )
+
+    @property
+    def project_ids(self) -> list[int]:
+        """The ids of the set's projects."""
+        return [member.project_id for member in self.members]
+
+
+class IncompatibleSetMember(db.Model):
+    """One project of a set of incompatible projects."""
+
+    __tablename__ = "incompatible_set_member"
+
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("incompatible_set.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+
+    incompatible_set: Mapped[IncompatibleSet] = relationship(back_populates="members")
+
+
 # What residents were promised when the vote opened: from then on these cannot change (CONSUL #5321 let
 # the voting style change while the vote ran). Checked at every flush, so that no page, command, import or
 # future editor can get round it; the set-up services refuse earlier, with a message on the field.
 FIXED_POOL_FIELDS = ("ballot_kind", "min_choices", "max_choices", "total_points", "max_points_per_project",
                      "min_spend_basis_points", "amount", "district_id")
-FIXED_PROCESS_FIELDS = ("tally_rule", "tie_break", "min_project_score", "min_voter_age", "collect_demographics",
-                        "ballot_order", "currency")
+FIXED_PROCESS_FIELDS = ("tally_rule", "tie_break", "min_project_score", "min_vote_share_basis_points",
+                        "min_voter_age", "collect_demographics", "ballot_order", "currency")
 
 
 def _changed(instance: object, names: tuple[str, ...]) -> list[str]:
@@ -243,3 +292,15 @@ def _keep_the_vote_fixed(session, _context, _instances) -> None:
         if isinstance(instance, Pool) and instance.process is not None and instance.process.voting_has_started():
             raise InvalidTransition(_("No pool can be removed from “%(process)s”: voting has started.",
                                       process=instance.process.name))
+    # Sets of incompatible projects count like the ballot rules: none is added, changed or removed once voting starts.
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, IncompatibleSetMember):
+            with session.no_autoflush:
+                instance = instance.incompatible_set or session.get(IncompatibleSet, instance.set_id)
+        if isinstance(instance, IncompatibleSet):
+            with session.no_autoflush:
+                pool = instance.pool or session.get(Pool, instance.pool_id)
+            if pool is not None and pool.process is not None and pool.process.id is not None \
+                    and pool.process.voting_has_started():
+                raise InvalidTransition(_("The counting constraints of “%(process)s” are fixed: voting has started.",
+                                          process=pool.process.name))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.core.forms import WholeNumberField
+from pb.processes.constraints import MAX_NOTE
 from pb.processes.models import PhaseKind
 from pb.processes.services import population_rule
 
@@ -36,3 +38,15 @@ class PopulationForm(FlaskForm):
         if self.population.errors:
             self.population.errors = [population_rule()]
         return valid
+
+
+class IncompatibleSetForm(FlaskForm):
+    """A set of a pool's projects of which at most one may be funded; the service checks the projects."""
+
+    pool = WholeNumberField(validators=[InputRequired()])
+    # The pool's projects are offered as checkboxes; which ids are valid is the service's to say.
+    projects = SelectMultipleField(_l("Projects"), coerce=int, validate_choice=False,
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    note = StringField(_l("Why they exclude each other (shown on the ballot)"),
+                       validators=[Optional(), Length(max=MAX_NOTE)],
+                       description=_l("For example: the same plot of land."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_number, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,11 +27,11 @@ from pb.core.db import utcnow
 from pb.errors import PBError, ValidationError, show_on_form
 from pb.extensions import db
 from pb.mandate.queries import legal_desk
-from pb.processes import queries
+from pb.processes import constraints, queries
 from pb.processes import services as process_services
-from pb.processes.models import Municipality, PhaseKind, Process
+from pb.processes.models import IncompatibleSet, Municipality, PhaseKind, Process
 from pb.processes.services import close_phase_now, extend_phase, open_phase_now
-from pb.staff.forms import PhaseChangeForm, PopulationForm
+from pb.staff.forms import IncompatibleSetForm, PhaseChangeForm, PopulationForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -153,3 +153,47 @@ def phases(process_id: int):
             flash(_("The phase was changed; the reason is in the audit log."), "success")
             return redirect(url_for("staff.phases", process_id=process.id))
     return render_template("staff/phases.html", process=process, form=form, now=utcnow())
+
+
+@bp.route("/processes/<int:process_id>/incompatible", methods=["GET", "POST"])
+@requires(can_manage_processes)
+def incompatible_projects(process_id: int):
+    """Each pool's sets of projects that cannot all be funded; a clerk adds one before voting opens."""
+    process = db.get_or_404(Process, process_id)
+    form = IncompatibleSetForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            pool = next((p for p in process.pools if p.id == form.pool.data), None)
+            if pool is None:
+                abort(404)
+            try:
+                constraints.add_incompatible_set(current_user, pool, form.projects.data or [], form.note.data or "")
+            except PBError as error:
+                db.session.rollback()
+                show_on_form(form, error)
+            else:
+                db.session.commit()
+                flash(_("The set was recorded; the count will fund at most one of its projects."), "success")
+                return redirect(url_for("staff.incompatible_projects", process_id=process.id))
+    pools = [(pool, constraints.candidate_projects(pool), constraints.set_projects(pool)) for pool in process.pools]
+    return render_template("staff/incompatible.html", process=process, form=form, pools=pools,
+                           fixed=constraints.is_fixed(process)), status
+
+
+@bp.post("/incompatible-sets/<int:set_id>/remove")
+@requires(can_manage_processes)
+def remove_incompatible_set(set_id: int):
+    """Remove a set of incompatible projects, before voting opens."""
+    found = db.get_or_404(IncompatibleSet, set_id)
+    process_id = found.pool.process_id
+    try:
+        constraints.remove_incompatible_set(current_user, found)
+    except PBError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The set was removed."), "success")
+    return redirect(url_for("staff.incompatible_projects", process_id=process_id))

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from pb.core.money import minor_units
 from pb.processes.models import BallotKind, Pool, Process
 from pb.proposals.models import Project, ProjectStatus
 from pb.tally import pabulib
+from pb.tally.constraints import Constraints
 from pb.tally.election import Ballot as TallyBallot
 from pb.tally.election import Election
 from pb.tally.election import Project as TallyProject
@@ -107,12 +109,30 @@ def election_for_pool(session: Session, pool: Pool, *, with_demographics: bool |
         meta["min_project_score_threshold"] = str(process.min_project_score)
     if pool.total_points and with_points:
         meta["max_sum_points"] = str(pool.total_points)
+    meta.update(constraints_of(pool, code_of).to_meta())
     tally_projects = tuple(
         TallyProject(id=p.code, cost=p.cost, name=p.title,
                      categories=tuple(c.category for c in p.categories),
                      beneficiaries=tuple(b.group for b in p.beneficiaries))
         for p in projects)
     return Election(meta=meta, projects=tally_projects, ballots=tuple(ballots), cost_scale=scale)
+
+
+def constraints_of(pool: Pool, code_of: dict[int, str]) -> Constraints:
+    """The pool's counting constraints for pb.tally: its sets of incompatible projects as project codes, narrowed
+    to the projects of the election (``code_of``: id -> code; a set left with one project constrains nothing),
+    and the process's minimum vote share.
+
+    They go into the election's META (pb.tally.constraints), so that the input fingerprint, the Pabulib export
+    and a recount all carry them.
+    """
+    sets: list[frozenset[str]] = []
+    for found in pool.incompatible_sets:
+        members = frozenset(code_of[i] for i in found.project_ids if i in code_of)
+        if len(members) >= 2 and members not in sets:
+            sets.append(members)
+    basis_points = pool.process.min_vote_share_basis_points
+    return Constraints(incompatible=tuple(sets), min_share=Fraction(basis_points, 10_000) if basis_points else None)
 
 
 def input_hash(election: Election) -> str:
@@ -155,7 +175,8 @@ def store_results(session: Session, process: Process, pool: Pool, election: Elec
         result = TallyResult(
             pool_id=pool.id, rule=item.rule, tie_break=outcome.tie_break, is_official=index == 0,
             parameters={"tie_break": outcome.tie_break, "vote_type": election.vote_type,
-                        "budget": election.budget, "cost_scale": election.cost_scale},
+                        "budget": election.budget, "cost_scale": election.cost_scale,
+                        **Constraints.from_meta(election.meta).to_meta()},
             input_hash=fingerprint, library_version=pb.tally.__version__, ballots_counted=election.voter_count,
             budget=pool.amount, total_cost=outcome.total_cost, details=dict(outcome.details),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale, ngettext
+from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -91,6 +91,9 @@ REASON_LABELS = {
     "no_supporters": _l("Not funded: no ballot chose it"),
     "withdrawn": _l("Withdrawn"),
     "not_chosen": _l("Not funded: the compared rule's outcome was chosen"),
+    "all_fit": _l("Funded: every project the voters chose fits in the budget together"),
+    "incompatible": _l("Not funded: a project it cannot be funded with was funded first"),
+    "below_min_share": _l("Not counted: too few voters chose it"),
 }
 
 
@@ -129,6 +132,15 @@ def reason_detail(reason: str, numbers: dict, currency: str) -> str:
     if reason == "over_budget":
         return _("It costs %(cost)s; %(left)s of the pool was left.", cost=_amount(n.get("cost"), currency),
                  left=_amount(n.get("pool_left"), currency))
+    if reason == "incompatible":
+        return _("It cannot be funded together with project %(partner)s, which was funded first.",
+                 partner=n.get("partner", "?"))
+    if reason == "below_min_share":
+        share = n.get("share")
+        shown = format_percent(float(share), "#,##0.##%") if isinstance(share, int | float) else "?"
+        return ngettext("%(num)d voter chose it; a project needed %(needed)s (%(share)s of the voters) to be counted.",
+                        "%(num)d voters chose it; a project needed %(needed)s (%(share)s of the voters) to be counted.",
+                        int(n.get("supporters", 0)), needed=n.get("needed", "?"), share=shown)
     if reason == "not_affordable":
         extra = n.get("extra_supporters_needed")
         if not isinstance(extra, int):

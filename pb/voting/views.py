@@ -28,6 +28,7 @@ from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.page_cache import cached_for_visitors
 from pb.errors import PBError, show_on_form
 from pb.extensions import db, limiter
+from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
 from pb.tally import pabulib
@@ -125,6 +126,7 @@ def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: 
     costs = {p.id: p.cost for p in projects}
     return render_template(
         "voting/ballot.html", process=process, pool=pool, projects=projects, rules=rules, form=form,
+        incompatible=constraints.ballot_groups(pool, projects),
         chosen={c.project_id: c for c in chosen}, ranks={c.project_id: n for n, c in enumerate(chosen, 1)},
         total=running_total(rules, chosen, costs),
         violations=[violation_message(v, process.currency) for v in violations],

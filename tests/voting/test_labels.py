@@ -29,3 +29,15 @@ def test_supporters_needed_agree_in_number(english):
     assert "about 3 more supporters would" in three
     assert "€10,000.00 left; €20,000.00 was missing" in one
     assert "more" not in reason_detail("not_affordable", numbers, "EUR")
+
+
+def test_the_constraints_reasons_are_sentences(english):
+    assert reason_label("incompatible") == "Not funded: a project it cannot be funded with was funded first"
+    assert reason_detail("incompatible", {"partner": "12", "round": 2}, "EUR") == (
+        "It cannot be funded together with project 12, which was funded first.")
+    assert reason_label("below_min_share") == "Not counted: too few voters chose it"
+    one = reason_detail("below_min_share", {"supporters": 1, "needed": 40, "share": 0.05}, "EUR")
+    assert one == "1 voter chose it; a project needed 40 (5% of the voters) to be counted."
+    many = reason_detail("below_min_share", {"supporters": 12, "needed": 40, "share": 0.0525}, "EUR")
+    assert many == "12 voters chose it; a project needed 40 (5.25% of the voters) to be counted."
+    assert "fits in the budget together" in reason_label("all_fit")
