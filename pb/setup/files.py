@@ -210,6 +210,8 @@ def edition_settings(process: Process) -> dict[str, Any]:
         "slug": process.slug, "name": process.name, "fiscal_year": process.fiscal_year,
         "currency": process.currency, "description": process.description, "tally_rule": process.tally_rule,
         "tie_break": process.tie_break, "min_project_score": process.min_project_score,
+        "min_vote_share": (None if process.min_vote_share_basis_points is None
+                           else Decimal(process.min_vote_share_basis_points) / 10_000),
         "min_voter_age": process.min_voter_age, "collect_demographics": process.collect_demographics,
         "max_proposals_per_resident": process.max_proposals_per_resident,
         "max_project_cost": None if process.max_project_cost is None else _amount(process.max_project_cost,
@@ -234,6 +236,8 @@ def export_edition(process: Process) -> str:
             row["min_spend_share"] = float(values.min_spend_share)
         pools.append(row)
     edition = _without_empty(edition_settings(process))
+    if "min_vote_share" in edition:
+        edition["min_vote_share"] = float(edition["min_vote_share"])
     edition["pools"] = pools
     edition["phases"] = [{"kind": phase.kind.value, "starts": _local(phase.starts_at, zone),
                           "ends": _local(phase.ends_at, zone)} for phase in process.phases]

@@ -74,6 +74,16 @@ class CsvImportForm(FlaskForm):
                                          (ProjectOrigin.PAPER_FORM.value, _l("Residents' paper forms"))]))
 
 
+def percent_as_share(entered: str | None) -> object:
+    """A percent as typed (50, "2,5", "5 %") as a share (0.5, 0.025, 0.05) without rounding; what is not a
+    number goes on as typed, for the service to refuse with its message."""
+    percent = (entered or "").strip().rstrip("%").strip().replace(",", ".")
+    if not percent:
+        return None
+    number = decimal_of(percent)
+    return percent if number is None else number / 100
+
+
 class EditionForm(FlaskForm):
     """An edition's settings; the view fills in the municipalities and the rules with their descriptions."""
 
@@ -104,6 +114,9 @@ class EditionForm(FlaskForm):
     min_project_score = _text(_l("Vote threshold"), _l(
         "Only for “most votes first, among projects above a vote threshold”: the least votes a project needs."), 15,
         render_kw={"inputmode": "numeric"})
+    min_vote_share_percent = _text(_l("Least share of voters a project needs, in percent"), _l(
+        "Optional, for every counting rule, e.g. 5: a project chosen by fewer voters is not funded."), 10,
+        render_kw={"inputmode": "decimal"})
     tie_break = SelectField(_l("Ties between projects are broken"), validate_choice=False, choices=choices([
         ("lexico", _l("by the projects' codes (the lower first)")),
         ("reverse-lexico", _l("by the projects' codes (the higher first)")),
@@ -112,12 +125,16 @@ class EditionForm(FlaskForm):
         (BallotOrder.CODE.value, _l("By code, the same for everyone")),
         (BallotOrder.RANDOM.value, _l("Shuffled for each voter, so that no project gains from its place"))]))
 
+    # Service field names that differ from this form's.
+    FIELDS = {"min_vote_share": "min_vote_share_percent"}
+
     def to_values(self, *, categories=None, beneficiary_groups=None) -> EditionValues:
         """The entered settings for the services (the vocabulary is set on its own page)."""
         return EditionValues(
             slug=self.slug.data, name=self.name.data, fiscal_year=self.fiscal_year.data, currency=self.currency.data,
             description=self.description.data, tally_rule=self.tally_rule.data, tie_break=self.tie_break.data,
-            min_project_score=self.min_project_score.data, min_voter_age=self.min_voter_age.data,
+            min_project_score=self.min_project_score.data,
+            min_vote_share=percent_as_share(self.min_vote_share_percent.data), min_voter_age=self.min_voter_age.data,
             collect_demographics=bool(self.collect_demographics.data),
             max_proposals_per_resident=self.max_proposals_per_resident.data,
             max_project_cost=self.max_project_cost.data,
@@ -158,11 +175,7 @@ class PoolForm(FlaskForm):
 
     def to_values(self) -> PoolValues:
         """The entered pool for the services; the percent becomes a share (50 → 0.5) without rounding."""
-        percent = (self.min_spend_percent.data or "").strip().rstrip("%").strip().replace(",", ".")
-        share: object = None
-        if percent:
-            number = decimal_of(percent)
-            share = percent if number is None else number / 100  # not a number: the service says so
+        share = percent_as_share(self.min_spend_percent.data)
         return PoolValues(name=self.name.data, district=self.district.data or None, amount=self.amount.data,
                           budget_line=self.budget_line.data, ballot=self.ballot.data,
                           min_choices=self.min_choices.data, max_choices=self.max_choices.data,

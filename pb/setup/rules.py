@@ -74,6 +74,8 @@ class EditionValues:
     tally_rule: Any = "greedy"
     tie_break: Any = "lexico"
     min_project_score: Any = None
+    #: The least share of voters a project needs to be counted at all (0.05 is 5%), for every rule.
+    min_vote_share: Any = None
     min_voter_age: Any = 16
     collect_demographics: Any = False
     max_proposals_per_resident: Any = None
@@ -232,19 +234,34 @@ def money(value: Any, currency: str, problems: Problems, name: str, *, required:
 
 def share_in_basis_points(value: Any, problems: Problems, name: str) -> int | None:
     """A share from 0 to 1 (0.7 is 70%) in basis points (7000); finer than a hundredth of a percent is refused."""
+    return _basis_points(value, problems, name, (
+        _("Give the minimum spend as a share of the pool: 0.7 (or 70%) means 70%."),
+        _("The minimum spend is a share of the pool from 0%% to 100%%; %(given)s%% is not."),
+        _("Give the minimum spend to at most two decimals of a percent.")))
+
+
+def vote_share_in_basis_points(value: Any, problems: Problems, name: str) -> int | None:
+    """The least share of voters a project needs (0.05 is 5%), in basis points, as the tally counts it."""
+    return _basis_points(value, problems, name, (
+        _("Give the minimum vote share as a share of the voters: 0.05 (or 5%) means 5%."),
+        _("The minimum vote share is a share of the voters from 0%% to 100%%; %(given)s%% is not."),
+        _("Give the minimum vote share to at most two decimals of a percent.")))
+
+
+def _basis_points(value: Any, problems: Problems, name: str, messages: tuple[str, str, str]) -> int | None:
+    not_a_share, out_of_range, too_fine = messages
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     share = decimal_of(value)
     if share is None:
-        problems.add(name, _("Give the minimum spend as a share of the pool: 0.7 (or 70%) means 70%."))
+        problems.add(name, not_a_share)
         return None
     if not 0 <= share <= 1:
-        problems.add(name, _("The minimum spend is a share of the pool from 0%% to 100%%; %(given)s%% is not.",
-                             given=_plain(share * 100)))
+        problems.add(name, out_of_range % {"given": _plain(share * 100)})
         return None
     points = share * 10_000
     if points != points.to_integral_value():
-        problems.add(name, _("Give the minimum spend to at most two decimals of a percent."))
+        problems.add(name, too_fine)
         return None
     return int(points) or None
 
@@ -392,6 +409,7 @@ def check_edition(values: EditionValues, problems: Problems) -> dict[str, Any]:
                              what=_("the fiscal year")),
         "currency": currency, "description": description, "tally_rule": rule, "tie_break": values.tie_break,
         "min_project_score": threshold,
+        "min_vote_share_basis_points": vote_share_in_basis_points(values.min_vote_share, problems, "min_vote_share"),
         "min_voter_age": whole(values.min_voter_age, problems, "min_voter_age", low=0, high=30,
                                what=_("the minimum voting age")),
         "collect_demographics": yes_no(values.collect_demographics, problems, "collect_demographics"),

@@ -45,7 +45,7 @@ MUNICIPALITY_FIELDS = ["slug", "name", "country_code", "timezone", "population",
                        "beneficiary_groups"]
 DISTRICT_FIELDS = ["code", "name", "population"]
 PROCESS_FIELDS = ["slug", "name", "fiscal_year", "currency", "description", "tally_rule", "tie_break",
-                  "min_project_score", "min_voter_age", "collect_demographics", "max_proposals_per_resident",
+                  "min_project_score", "min_vote_share_basis_points", "min_voter_age", "collect_demographics", "max_proposals_per_resident",
                   "max_project_cost", "max_supports_per_resident", "appeal_days", "ballot_order", "categories",
                   "beneficiary_groups"]
 POOL_FIELDS = ["name", "district_id", "amount", "budget_line", "ballot_kind", "min_choices", "max_choices",
@@ -309,7 +309,8 @@ def _refuse_fixed(process: Process, columns: dict[str, Any], names: Sequence[str
     for name in names:
         if name in columns and columns[name] != getattr(current, name):
             field_name = {"ballot_kind": "ballot", "district_id": "district",
-                          "min_spend_basis_points": "min_spend_share"}.get(name, name)
+                          "min_spend_basis_points": "min_spend_share",
+                          "min_vote_share_basis_points": "min_vote_share"}.get(name, name)
             problems.add(field_name, _("Fixed since voting opened: residents are voting under this rule."))
 
 

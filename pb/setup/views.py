@@ -218,7 +218,8 @@ def new_edition():
         if municipality is None:
             form.municipality_id.errors = [_("Choose the municipality.")]
         else:
-            done = attempt(lambda: services.create_edition(current_user, municipality, form.to_values()), form)
+            done = attempt(lambda: services.create_edition(current_user, municipality, form.to_values()), form,
+                           EditionForm.FIELDS)
             if done.ok:
                 flash(_("The edition was created. Add its pools and dates next."), "success")
                 return redirect(url_for("setup.edition", process_id=done.value.id))
@@ -248,7 +249,8 @@ def edit_edition(process_id: int):
     form.municipality_id.choices = []
     _edition_choices(form)
     if form.validate_on_submit():
-        done = attempt(lambda: services.update_edition(current_user, process, form.to_values()), form)
+        done = attempt(lambda: services.update_edition(current_user, process, form.to_values()), form,
+                       EditionForm.FIELDS)
         if done.ok:
             flash(_("The settings were saved; the change is in the audit log."), "success")
             return redirect(url_for("setup.edition", process_id=process.id))
@@ -258,6 +260,8 @@ def edit_edition(process_id: int):
 
 def _edition_data(process: Process) -> dict:
     values = files.edition_settings(process)
+    share = values.pop("min_vote_share")
+    values["min_vote_share_percent"] = None if share is None else format((share * 100).normalize(), "f")
     return {name: "" if value is None else value for name, value in values.items()}
 
 

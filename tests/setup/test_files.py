@@ -77,6 +77,16 @@ def test_export_then_create_under_another_slug_gives_the_same_setup(app, db):
     assert files.export_edition(copy).replace("2027-again", "2027") == text
 
 
+def test_the_minimum_vote_share_goes_into_the_file_and_back(app, db):
+    text = EXAMPLE.read_text(encoding="utf-8").replace('tally_rule = "', 'min_vote_share = 0.025\ntally_rule = "', 1)
+    process = _create(text)
+    db.session.commit()
+    assert process.min_vote_share_basis_points == 250  # 2.5% of the voters, as the tally counts it
+    exported = files.export_edition(process)
+    assert "min_vote_share = 0.025" in exported
+    assert _create(exported, slug="2027-again").min_vote_share_basis_points == 250
+
+
 def test_creating_an_edition_that_exists_is_refused(app, db):
     _create(EXAMPLE.read_text(encoding="utf-8"))
     db.session.commit()

@@ -101,6 +101,15 @@ def test_a_clerk_sets_up_an_edition_through_the_pages(client, db, make_user, log
     assert [p.kind.value for p in process.phases] == ["proposals", "voting"]
     # 09:00 in Athens (UTC+3 in April) is 06:00 UTC.
     assert process.phases[1].starts_at.hour == 6
+    # The least share of voters a project needs, in percent on the page, in basis points for the tally.
+    edit = f"/staff/processes/{process.id}/edit"
+    settings = {**form, "max_project_cost": "150000", "min_vote_share_percent": "150"}
+    refused = client.post(edit, data=settings)
+    assert refused.status_code == 422 and "150%" in _text(refused) and 'id="min_vote_share_percent"' in _text(refused)
+    assert client.post(edit, data={**settings, "min_vote_share_percent": "2,5"}).status_code == 302
+    db.session.expire_all()
+    assert process.min_vote_share_basis_points == 250
+    assert 'value="2.5"' in _text(client.get(edit))
     dashboard = _text(client.get(f"/staff/processes/{process.id}"))
     assert "Import the voter register" in dashboard and "The edition has no mandate" in dashboard
     assert "Ready" in dashboard  # proposals: pools and categories are there

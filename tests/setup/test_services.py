@@ -75,6 +75,9 @@ BAD_EDITIONS = [
     ("an unknown counting rule", _edition(tally_rule="majority"), [CITY], PHASES, "tally_rule", "counting rule"),
     ("greedy-threshold without its threshold", _edition(tally_rule="greedy-threshold"), [CITY], PHASES,
      "min_project_score", "threshold"),
+    ("a vote share above 100%", _edition(min_vote_share="1.5"), [CITY], PHASES, "min_vote_share", "150%"),
+    ("a vote share finer than a hundredth of a percent", _edition(min_vote_share="0.00001"), [CITY], PHASES,
+     "min_vote_share", "two decimals"),
     ("a voting age of 300", _edition(min_voter_age="300"), [CITY], PHASES, "min_voter_age", "0 to 30"),
     ("a project cap that is not money", _edition(max_project_cost="150.000,00€"), [CITY], PHASES,
      "max_project_cost", "not an amount of money"),
@@ -199,6 +202,10 @@ def test_once_voting_opens_pools_rules_and_the_counting_rule_are_fixed(db, town,
     with pytest.raises(Problems) as refused:
         services.update_edition(clerk, process, _edition(tally_rule="greedy"))
     assert [name for name, _message in refused.value.problems] == ["tally_rule"]
+    db.session.rollback()
+    with pytest.raises(Problems) as refused:
+        services.update_edition(clerk, process, _edition(min_vote_share="0.05"))
+    assert [name for name, _message in refused.value.problems] == ["min_vote_share"]
     db.session.rollback()
     # The name and the description may still change; the audit log keeps both versions.
     services.update_edition(clerk, process, _edition(name="PB 2027, extended", description="More **money**."))
