@@ -1,7 +1,7 @@
 """Time the reports: metrics and the ex-post impact assessment PDF of 100,000 ballots, and metrics on Warsaw.
 
 Usage:
-    python benchmarks/reports.py                   # shared data at ../shared/pabulib or $PB_PABULIB_DIR
+    python benchmarks/reports.py                   # real files from $PB_PABULIB_DIR (a folder with files/)
     python benchmarks/reports.py --ballots 200000 --repeat 5
     python benchmarks/reports.py --database sqlite:////tmp/bench.sqlite3   # or a postgresql:// URL it may wipe
 
@@ -194,7 +194,7 @@ def main() -> None:
     print(f"| synthetic: metrics + SIA PDF (target < 5 s) | {args.ballots:,} | {total:.3f} |")
     database_timing(election, census, args.database, args.repeat)
 
-    folder = Path(os.environ.get("PB_PABULIB_DIR") or Path(__file__).resolve().parents[2] / "shared" / "pabulib")
+    folder = Path(os.environ.get("PB_PABULIB_DIR") or Path(__file__).resolve().parents[1] / "tests" / "tally" / "data")
     for name in WARSAW:
         path = folder / "files" / name
         if not path.exists():

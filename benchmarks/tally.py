@@ -114,9 +114,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="pb runs per measurement (the best counts)")
     parser.add_argument("--files", nargs="*", default=list(FILES))
     parser.add_argument(
-        "--data", type=Path, default=Path(os.environ.get("PB_PABULIB_DIR", REPO.parent / "shared" / "pabulib"))
+        "--data", type=Path, default=os.environ.get("PB_PABULIB_DIR")
     )
     args = parser.parse_args()
+    if not args.data:
+        parser.error("name a Pabulib folder with files/ (from pabulib.org): --data or $PB_PABULIB_DIR")
+    args.data = Path(args.data)
     paths = [args.data / "files" / name for name in args.files]
     ours = {path: time_pb(path, args.repeat) for path in paths}
     jobs = [(path, rule) for path in paths for rule in REFERENCE_RULES if _reference_applies(ours[path]["vote_type"], rule)]

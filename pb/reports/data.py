@@ -310,7 +310,7 @@ def thresholds_row(municipality: Municipality) -> AssessmentThresholds | None:
 
 
 def as_thresholds(row: AssessmentThresholds | None) -> metrics.Thresholds:
-    """The metrics' thresholds of a stored row; the defaults (DOMAIN.md section 6) for None."""
+    """The metrics' thresholds of a stored row; pb's defaults (metrics.Thresholds) for None."""
     if row is None:
         return metrics.DEFAULT_THRESHOLDS
     return metrics.Thresholds(

@@ -5,7 +5,7 @@ satisfaction comes from ``pb.tally.measures`` (pabutools' definitions); this mod
 baseline (eligibility, turnout, representation), spending per head, funds by category and beneficiary
 group, the suppression of small groups and green/amber/red flags against thresholds a municipality sets.
 
-Notation (DOMAIN.md section 6): Pop residents, E eligible residents, V voters; a subscript g is one group
+Notation: Pop residents, E eligible residents, V voters; a subscript g is one group
 of an attribute (district, age band, sex, channel), d one district.
 """
 
@@ -50,7 +50,7 @@ def worst(statuses: Iterable[Status | None]) -> Status | None:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the flags change colour; the defaults are DOMAIN.md's, a municipality may set its own.
+    """Where the flags change colour; the defaults below are pb's, a municipality may set its own.
 
     Representation index RI: green when ``representation_green[0] <= RI <= representation_green[1]``,
     amber when inside ``representation_amber`` but not green, else red. Spending Gini G: green when

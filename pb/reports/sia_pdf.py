@@ -1,6 +1,7 @@
 """The social impact assessment as a PDF, ex ante (from the design) or ex post (from the vote and outcome).
 
-Sections follow DOMAIN.md section 6: cover and sign-off; summary; legal context; scope and evidence base;
+Sections follow the UK Equality Impact Assessment, the Fairer Scotland Duty's five stages and the EU Better
+Regulation guidelines: cover and sign-off; summary; legal context; scope and evidence base;
 universality of the process; equality of the outcome; outcome by group; engagement; impact per group;
 mitigation and action plan; decision and reasons (with the comply-or-explain table of an advisory
 mandate); monitoring; annex of methods and formulas. Plain data in, bytes out; labels come through the

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.tally.conftest import NO_SNAPSHOT, SHARED_DIR
 from tests.voting.conftest import voting_world  # noqa: F401 (a fixture the report tests build on)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -15,11 +15,10 @@ DEMO_DIR = REPO_ROOT / "pb" / "demo_data"
 
 @pytest.fixture(scope="session")
 def pabulib_dir() -> Path:
-    """$PB_PABULIB_DIR, else <repo>/../shared/pabulib; skips the test when it has no files/ folder."""
-    folder = Path(os.environ.get("PB_PABULIB_DIR") or REPO_ROOT.parent / "shared" / "pabulib")
-    if not (folder / "files").is_dir():
-        pytest.skip("no shared Pabulib folder: set PB_PABULIB_DIR or put it at <repo>/../shared/pabulib")
-    return folder
+    """A snapshot of real Pabulib elections, $PB_PABULIB_DIR; skips the test when it has no files/ folder."""
+    if SHARED_DIR is None:
+        pytest.skip(NO_SNAPSHOT)
+    return SHARED_DIR
 
 
 @pytest.fixture

@@ -11,11 +11,15 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+#: Why the tests of a whole snapshot of real elections are skipped, when they are.
+NO_SNAPSHOT = "no Pabulib snapshot: set PB_PABULIB_DIR to a folder with files/*.pb and expected.json"
+
+
 def _shared_dir() -> Path | None:
-    """The shared Pabulib folder: $PB_PABULIB_DIR, else <repo>/../shared/pabulib, when it exists."""
+    """A snapshot of real Pabulib elections (pabulib.org) with pabutools' outcomes: $PB_PABULIB_DIR."""
     configured = os.environ.get("PB_PABULIB_DIR")
-    candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "pabulib"
-    return candidate if (candidate / "files").is_dir() else None
+    candidate = Path(configured) if configured else None
+    return candidate if candidate is not None and (candidate / "files").is_dir() else None
 
 
 SHARED_DIR = _shared_dir()
@@ -29,7 +33,7 @@ SMALL_FILES = sorted(DATA_DIR.glob("*.pb"))
 def pabulib_dir() -> Path:
     """The shared folder with files/, expected.json and measures.json; skips the test when it is absent."""
     if SHARED_DIR is None:
-        pytest.skip("no shared Pabulib folder: set PB_PABULIB_DIR or put it at <repo>/../shared/pabulib")
+        pytest.skip(NO_SNAPSHOT)
     return SHARED_DIR
 
 
@@ -45,5 +49,5 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if SHARED_FILES:
             metafunc.parametrize("shared_file", SHARED_FILES, ids=[path.name for path in SHARED_FILES])
         else:
-            reason = "no shared Pabulib folder: set PB_PABULIB_DIR or put it at <repo>/../shared/pabulib"
+            reason = NO_SNAPSHOT
             metafunc.parametrize("shared_file", [pytest.param(None, marks=pytest.mark.skip(reason=reason))])

@@ -9,9 +9,9 @@ import pytest
 
 from pb.tally.pabulib import read
 from pb.tally.rules import count
-from tests.tally.conftest import DATA_DIR, SHARED_DIR
+from tests.tally.conftest import DATA_DIR, NO_SNAPSHOT, SHARED_DIR
 
-_NO_SHARED = "no shared Pabulib folder: set PB_PABULIB_DIR or put it at <repo>/../shared/pabulib"
+_NO_SHARED = NO_SNAPSHOT
 
 
 def _cases(folder: Path | None, expected_name: str) -> list[object]:

@@ -8,7 +8,25 @@ Create Date: 2026-11-28 18:40:00
 from alembic import op
 import sqlalchemy as sa
 
-from pb.core.search import search_text
+import unicodedata
+
+
+# A frozen copy of pb.core.search as it was when this migration was written: a migration must give the same
+# result whatever the app's code later becomes.
+def _plain(character):
+    small = character.lower()
+    if small == "ς":
+        return "σ"
+    base = "".join(c for c in unicodedata.normalize("NFD", small) if not unicodedata.combining(c))
+    return base if len(base) == 1 else character
+
+
+_TABLE = str.maketrans({c: _plain(c) for c in map(chr, [*range(0x00C0, 0x0250), *range(0x0370, 0x0400)])
+                        if unicodedata.category(c).startswith("L") and _plain(c) != c})
+
+
+def search_text(*parts):
+    return "\n".join(part for part in parts if part).lower().translate(_TABLE)
 
 
 # revision identifiers, used by Alembic.

@@ -1,7 +1,8 @@
 """The counting rules cities use, exactly as the reference (pabutools 1.2.3) computes them.
 
 ``count(election, rule, tie_break=...)`` returns an Outcome: the funded projects in the order they were
-chosen and an explanation for every project. See /work/shared/pabulib/README.md for each rule's definition.
+chosen and an explanation for every project. The README's "The tally library" section defines each rule
+through pabutools' functions (https://pabutools.readthedocs.io); files follow https://pabulib.org/format.
 """
 
 from __future__ import annotations
