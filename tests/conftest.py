@@ -17,10 +17,14 @@ import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
-from pb import create_app
-from pb.config import normalise_database_url
-from pb.core import mail
-from tests.hardening import harness
+# Cheap argon2 for the thousands of accounts the tests make (read when pb.accounts.passwords is imported);
+# the timing tests of sign-in put the production cost back (tests/security/test_enumeration.py).
+os.environ.setdefault("PB_PASSWORD_HASH_COST", "test")
+
+from pb import create_app  # noqa: E402
+from pb.config import normalise_database_url  # noqa: E402
+from pb.core import mail  # noqa: E402
+from tests.hardening import harness  # noqa: E402
 
 POSTGRES_URL = os.environ.get("PB_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -348,3 +352,14 @@ def make_ready_for_voting(db, make_project):
         return process
 
     return build
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the fuzz and hardening tests by their folder, as tests/e2e marks the browser tests, so that the
+    fast local loop can leave them out (README, Development)."""
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/fuzz/" in path:
+            item.add_marker(pytest.mark.fuzz)
+        elif "/tests/hardening/" in path:
+            item.add_marker(pytest.mark.hardening)

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 # argon2id at OWASP's recommended setting (19 MiB, t=2, p=1): about 45 ms of one core per check. argon2-cffi's
 # default (64 MiB, t=3, p=4) costs six times that, and would hold a server to a few sign-ins a second at the
 # opening of a vote. Hashes made with other settings are redone at their owner's next sign-in.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def argon2_hasher() -> PasswordHasher:
+    """The hasher of passwords and recovery codes. PB_PASSWORD_HASH_COST=test (set by the test suite, never in
+    production) takes argon2's cheapest parameters: thousands of test accounts then cost seconds, not minutes."""
+    if os.environ.get("PB_PASSWORD_HASH_COST") == "test":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+_hasher = argon2_hasher()
 _DUMMY_HASH = _hasher.hash("pb-dummy-password-for-timing")
 
 # One argon2 computation at a time in each app process. Each fills 19 MiB; several at once on one core evict

@@ -16,13 +16,13 @@ import secrets
 
 import pyotp
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from flask_babel import gettext as _
 
 from pb.accounts.models import RecoveryCode, User, new_session_token
+from pb.accounts.passwords import argon2_hasher
 from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.errors import NotAllowed, ValidationError
@@ -36,7 +36,7 @@ RECOVERY_CODES = 10
 VALID_WINDOW = 1
 # Recovery codes are random (50 bits), so the OWASP minimum argon2id profile (19 MiB, t=2, p=1) is plenty,
 # and checking all ten of an account stays fast.
-RECOVERY_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+RECOVERY_HASHER = argon2_hasher()
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 
 
