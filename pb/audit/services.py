@@ -65,6 +65,14 @@ def event_hash(
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def event_holds(key: bytes, event: AuditEvent) -> bool:
+    """Whether an event's stored hash is the HMAC of its content and predecessor (it was not changed)."""
+    return hmac.compare_digest(event.hash, event_hash(
+        key, prev_hash=event.prev_hash, occurred_at=event.occurred_at, actor_id=event.actor_id,
+        actor_label=event.actor_label, action=event.action, object_type=event.object_type,
+        object_id=event.object_id, before=event.before, after=event.after))
+
+
 def record(
     session: Session, actor: User | None, action: str, obj_type: str, obj_id: object | None = None,
     *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, actor_label: str | None = None,

@@ -107,7 +107,9 @@ def build_annex_pdf(annex: BudgetAnnex, *, translate: Translate = untranslated, 
         text(f"{annex.process} · {annex.municipality} · {annex.fiscal_year}", s["subtitle"]),
         pdf.table([[tr("Character of the residents' vote"), character],
                    [tr("Reference"), annex.reference or "–"],
-                   [tr("Date"), annex.prepared_on or "–"]], [55 * mm, FRAME_WIDTH - 55 * mm], header=False),
+                   [tr("Date"), annex.prepared_on or "–"],
+                   [tr("Closing receipt root"), annex.closing_root or "–"]],
+                  [55 * mm, FRAME_WIDTH - 55 * mm], header=False),
         Spacer(1, 4 * mm),
     ]
     for pool in annex.pools:
@@ -150,12 +152,13 @@ def build_annex_csv(annex: BudgetAnnex, *, translate: Translate = untranslated) 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([tr("Pool"), *_columns(tr), tr("Currency"), tr("Counting rule"),
-                     tr("Character of the residents' vote")])
+                     tr("Character of the residents' vote"), tr("Closing receipt root")])
     character = _character(annex, tr)
     for pool in annex.pools:
         for code, title, district, line, votes, cost, decision in _project_rows(pool):
             writer.writerow([pool.name, code, title, district, line, "" if votes is None else votes,
-                             _major(cost, annex.currency), decision, annex.currency, pool.rule, character])
+                             _major(cost, annex.currency), decision, annex.currency, pool.rule, character,
+                             annex.closing_root])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -194,7 +197,7 @@ def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated)
                  (tr("Budget year"), annex.fiscal_year), (tr("Pool"), pool.name),
                  (tr("District"), pool.district or tr("City-wide")), (tr("Budget line"), pool.budget_line),
                  (tr("Counting rule"), pool.rule), (tr("Character of the residents' vote"), character),
-                 (tr("Currency"), annex.currency)]
+                 (tr("Currency"), annex.currency), (tr("Closing receipt root"), annex.closing_root)]
         for row, (label, value) in enumerate(facts):
             sheet.write(row, 0, label, bold)
             sheet.write(row, 1, value)

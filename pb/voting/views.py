@@ -253,7 +253,8 @@ def results(municipality: str, slug: str):
     """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
     process = _process_or_404(municipality, slug)
     return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
-                           ranked=queries.ranked, closed=process.vote_closed_at is not None)
+                           ranked=queries.ranked, closed=process.vote_closed_at is not None,
+                           closing_root=queries.closing_root(process))
 
 
 @bp.get("/pools/<int:pool_id>/ballots.pb")
