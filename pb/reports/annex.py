@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from pb.core.money import minor_units
+from pb.core.tables import inert_cell
 from pb.reports import pdf
 from pb.reports.documents import AnnexPool, BudgetAnnex
 from pb.reports.pdf import FRAME_WIDTH, Numbers, Translate, text, untranslated
@@ -156,9 +157,9 @@ def build_annex_csv(annex: BudgetAnnex, *, translate: Translate = untranslated) 
     character = _character(annex, tr)
     for pool in annex.pools:
         for code, title, district, line, votes, cost, decision in _project_rows(pool):
-            writer.writerow([pool.name, code, title, district, line, "" if votes is None else votes,
-                             _major(cost, annex.currency), decision, annex.currency, pool.rule, character,
-                             annex.closing_root])
+            writer.writerow([inert_cell(cell) for cell in (
+                pool.name, code, title, district, line, "" if votes is None else votes,
+                _major(cost, annex.currency), decision, annex.currency, pool.rule, character, annex.closing_root)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -179,7 +180,9 @@ def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated)
     """The annex as XLSX with one sheet per pool: the pool's facts, its projects, totals and remainder."""
     tr = translate
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Every string is a string: xlsxwriter would otherwise turn a title starting with "=" into a live formula
+    # and one that looks like an address into a link.
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     # Fixed document times: xlsxwriter already stamps the zip entries with 1980-01-01.
     book.set_properties({"title": f"{tr('Budget annex')}: {annex.process}", "author": annex.municipality,
                          "created": FIXED_TIME})
