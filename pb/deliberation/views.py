@@ -20,6 +20,7 @@ from pb.deliberation.permissions import can_moderate
 from pb.errors import PBError, ValidationError
 from pb.extensions import db
 from pb.proposals.models import Project, ProjectStatus
+from pb.web import safe_next
 
 bp = Blueprint("deliberation", __name__)
 
@@ -53,11 +54,8 @@ def deliberation_context():
 
 
 def _safe_next(default: str) -> str:
-    """The local page the form came from, or ``default``; never another site."""
-    target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """The local page the form came from, or ``default``; never another site (pb.web.safe_next)."""
+    return safe_next(request.values.get("next"), default)
 
 
 def _to_comment(back: str, comment_id: int) -> str:
