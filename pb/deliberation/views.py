@@ -16,7 +16,7 @@ from pb.deliberation.markdown import render
 from pb.deliberation.forms import BlockForm, CommentForm, FlagForm, HideForm
 from pb.deliberation.models import Comment, FlagReason, NotificationKind, Stance
 from pb.deliberation.notifications import unread_count
-from pb.deliberation.permissions import can_moderate
+from pb.deliberation.permissions import can_edit_comment, can_moderate
 from pb.errors import PBError, ValidationError
 from pb.extensions import db
 from pb.proposals.models import Project, ProjectStatus
@@ -144,7 +144,7 @@ def reply(comment_id: int):
 def edit_comment(comment_id: int):
     """The author edits their comment."""
     comment = db.get_or_404(Comment, comment_id)
-    if comment.author_id != current_user.id:
+    if not can_edit_comment(current_user, comment):  # not the author's, or hidden: its text is not shown again
         abort(403)
     project = _visible_project(comment.project_id)
     back = _safe_next(queries.project_url(project.id))
