@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
@@ -42,12 +42,21 @@ class LanguageForm(FlaskForm):
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """A local path to return to; anything pointing at another site falls back."""
-    if not target:
+    """A local path to return to, for every ``next`` of the app; anything that could reach another site falls back.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so ``/\t/evil.example`` (sent as
+    ``/%09/evil.example``, which Werkzeug decodes) and ``/\\evil.example`` lead to ``//evil.example``: a target
+    with a control character or a backslash, raw or percent-encoded, is refused, and so is one whose decoded form
+    starts with ``//`` or names a scheme or host. A newline would also make the redirect itself fail.
+    """
+    if not target or len(target) > 2000:
         return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
+    for form in (target, unquote(target)):
+        if "\\" in form or any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in form):
+            return fallback
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not form.startswith("/") or form.startswith("//"):
+            return fallback
     return target
 
 

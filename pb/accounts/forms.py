@@ -26,7 +26,15 @@ class LoginForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """The button that confirms an address from its link (a POST, with CSRF)."""
+    """Confirm an address from its link with the account's password (a POST, with CSRF).
+
+    The link alone proves only that someone had the mail: a link the owner of another account planted must not
+    sign the visitor into that account.
+    """
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")),
+                                                         Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class RegisterForm(FlaskForm):

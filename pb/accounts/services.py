@@ -124,10 +124,11 @@ def user_for_confirmation(token: str) -> User | None:
     return _user_from_token(token, _CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
 
 
-def confirm_email(token: str) -> User | None:
-    """Confirm the address in the token; None when it is invalid, used or expired."""
+def confirm_email(token: str, password: str) -> User | None:
+    """Confirm the address in the token, given the account's password; None when the token is invalid, used or
+    expired, or the password is not the account's."""
     user = user_for_confirmation(token)
-    if user is None:
+    if user is None or not verify_password(user.password_hash, password):
         return None
     user.email_confirmed_at = utcnow()
     return user

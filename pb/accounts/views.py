@@ -236,18 +236,24 @@ def _submitted(form) -> bool:
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["PB_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def confirm(token: str):
-    """Confirm the address from the link in the welcome mail, then sign in.
+    """Confirm the address from the link in the welcome mail with the account's password, then sign in.
 
-    Following the link only shows a button: signing in happens on its POST, so a link planted by
-    someone else cannot sign a visitor into the wrong account.
+    The page names the address being confirmed, and nothing happens without that account's password: a link
+    planted by the owner of another account cannot sign a visitor into it (issue 18).
     """
-    if services.user_for_confirmation(token) is None:
+    pending = services.user_for_confirmation(token)
+    if pending is None:
         flash(_("This confirmation link is not valid any more. Sign in to get a new one."), "error")
         return redirect(url_for("accounts.login"))
+    email = pending.email
     form = ConfirmForm()
     if form.validate_on_submit():
-        user = services.confirm_email(token)
+        user = services.confirm_email(token, form.password.data)
+        if user is None:
+            form.password.errors.append(_("This is not the password of the account %(email)s.", email=email))
+            return render_template("accounts/confirm.html", form=form, email=email)
         db.session.commit()
         session.clear()
         if user.has_second_factor:  # a link is one factor: such accounts sign in with their code
@@ -255,7 +261,7 @@ def confirm(token: str):
         login_user(user)
         flash(_("Your address is confirmed. Welcome!"), "success")
         return redirect(url_for("processes.home"))
-    return render_template("accounts/confirm.html", form=form)
+    return render_template("accounts/confirm.html", form=form, email=email)
 
 
 @bp.route("/reset", methods=["GET", "POST"])

@@ -38,10 +38,17 @@ class AuditEvent(db.Model):
 
 
 class AuditChainHead(db.Model):
-    """One row holding the newest hash; writers lock it so that events chain one after another."""
+    """One row holding the newest hash; writers lock it so that events chain one after another.
+
+    ``head_mac`` is the HMAC (key outside the database) of the number of events and the newest hash: whoever
+    deletes the newest events cannot rewrite the head to match what is left.
+    """
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(sa.String(64))
     last_event_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Both empty until the first event written after migration 0031.
+    event_count: Mapped[int | None] = mapped_column(sa.BigInteger)
+    head_mac: Mapped[str | None] = mapped_column(sa.String(64))

@@ -65,6 +65,19 @@ def event_hash(
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def head_mac(key: bytes, event_count: int, last_hash: str) -> str:
+    """The HMAC-SHA-256 that authenticates the chain's head: how many events there are and the newest hash."""
+    return hmac.new(key, f"head\x1f{event_count}\x1f{last_hash}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def event_holds(key: bytes, event: AuditEvent) -> bool:
+    """Whether an event's stored hash is the HMAC of its content and predecessor (it was not changed)."""
+    return hmac.compare_digest(event.hash, event_hash(
+        key, prev_hash=event.prev_hash, occurred_at=event.occurred_at, actor_id=event.actor_id,
+        actor_label=event.actor_label, action=event.action, object_type=event.object_type,
+        object_id=event.object_id, before=event.before, after=event.after))
+
+
 def record(
     session: Session, actor: User | None, action: str, obj_type: str, obj_id: object | None = None,
     *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, actor_label: str | None = None,
@@ -91,12 +104,17 @@ def record(
         before=before,
         after=after,
     )
-    digest = event_hash(chain_key(current_app.config), prev_hash=head.last_hash, **fields)
+    key = chain_key(current_app.config)
+    digest = event_hash(key, prev_hash=head.last_hash, **fields)
+    if head.event_count is None:  # the first event since the head was authenticated (migration 0031)
+        head.event_count = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     event = AuditEvent(prev_hash=head.last_hash, hash=digest, **fields)
     session.add(event)
     session.flush()
     head.last_hash = digest
     head.last_event_id = event.id
+    head.event_count += 1
+    head.head_mac = head_mac(key, head.event_count, digest)
     return event
 
 
@@ -111,7 +129,7 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         """True when every link holds."""
-        return self.broken_at is None
+        return self.reason is None
 
 
 def verify_chain(session: Session, key: bytes, batch: int = 5000) -> ChainReport:
@@ -141,8 +159,19 @@ def verify_chain(session: Session, key: bytes, batch: int = 5000) -> ChainReport
             last_id = event.id
         session.expunge_all()
     head = session.get(AuditChainHead, CHAIN_HEAD_ID)
-    if head is not None and head.last_hash != expected_prev:
-        return ChainReport(count, head.last_event_id, "the newest events were removed")
+    if head is None:
+        return ChainReport(count, None if count == 0 else last_id, "the head of the chain is missing")
+    if head.head_mac is None:
+        # Only an empty chain has an unauthenticated head (a log kept from before migration 0031 gets its MAC with
+        # the next event written): otherwise clearing the MAC would hide a truncation.
+        if count:
+            return ChainReport(count, head.last_event_id or last_id, "the head of the chain is not authenticated "
+                               "(if no event was written since the upgrade, any staff action authenticates it)")
+        return ChainReport(count)
+    if not hmac.compare_digest(head.head_mac, head_mac(key, head.event_count or 0, head.last_hash)):
+        return ChainReport(count, head.last_event_id or last_id, "the head of the chain was changed")
+    if head.last_hash != expected_prev or head.event_count != count:
+        return ChainReport(count, head.last_event_id or last_id, "the newest events were removed")
     return ChainReport(count)
 
 

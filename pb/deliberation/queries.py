@@ -40,7 +40,9 @@ class CommentNode:
 
     @property
     def html(self) -> Markup:
-        """The comment's text, rendered and sanitised."""
+        """The comment's text, rendered and sanitised; nothing once a moderator hid it (staff read it in the queue)."""
+        if self.comment.hidden_at is not None:
+            return Markup("")
         return render(self.comment.body)
 
 

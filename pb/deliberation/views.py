@@ -16,10 +16,11 @@ from pb.deliberation.markdown import render
 from pb.deliberation.forms import BlockForm, CommentForm, FlagForm, HideForm
 from pb.deliberation.models import Comment, FlagReason, NotificationKind, Stance
 from pb.deliberation.notifications import unread_count
-from pb.deliberation.permissions import can_moderate
+from pb.deliberation.permissions import can_edit_comment, can_moderate
 from pb.errors import PBError, ValidationError
 from pb.extensions import db
 from pb.proposals.models import Project, ProjectStatus
+from pb.web import safe_next
 
 bp = Blueprint("deliberation", __name__)
 
@@ -53,11 +54,8 @@ def deliberation_context():
 
 
 def _safe_next(default: str) -> str:
-    """The local page the form came from, or ``default``; never another site."""
-    target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """The local page the form came from, or ``default``; never another site (pb.web.safe_next)."""
+    return safe_next(request.values.get("next"), default)
 
 
 def _to_comment(back: str, comment_id: int) -> str:
@@ -146,7 +144,7 @@ def reply(comment_id: int):
 def edit_comment(comment_id: int):
     """The author edits their comment."""
     comment = db.get_or_404(Comment, comment_id)
-    if comment.author_id != current_user.id:
+    if not can_edit_comment(current_user, comment):  # not the author's, or hidden: its text is not shown again
         abort(403)
     project = _visible_project(comment.project_id)
     back = _safe_next(queries.project_url(project.id))

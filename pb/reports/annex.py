@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from pb.core.money import minor_units
+from pb.core.tables import inert_cell
 from pb.reports import pdf
 from pb.reports.documents import AnnexPool, BudgetAnnex
 from pb.reports.pdf import FRAME_WIDTH, Numbers, Translate, text, untranslated
@@ -107,7 +108,9 @@ def build_annex_pdf(annex: BudgetAnnex, *, translate: Translate = untranslated, 
         text(f"{annex.process} · {annex.municipality} · {annex.fiscal_year}", s["subtitle"]),
         pdf.table([[tr("Character of the residents' vote"), character],
                    [tr("Reference"), annex.reference or "–"],
-                   [tr("Date"), annex.prepared_on or "–"]], [55 * mm, FRAME_WIDTH - 55 * mm], header=False),
+                   [tr("Date"), annex.prepared_on or "–"],
+                   [tr("Closing receipt root"), annex.closing_root or "–"]],
+                  [55 * mm, FRAME_WIDTH - 55 * mm], header=False),
         Spacer(1, 4 * mm),
     ]
     for pool in annex.pools:
@@ -150,12 +153,13 @@ def build_annex_csv(annex: BudgetAnnex, *, translate: Translate = untranslated) 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([tr("Pool"), *_columns(tr), tr("Currency"), tr("Counting rule"),
-                     tr("Character of the residents' vote")])
+                     tr("Character of the residents' vote"), tr("Closing receipt root")])
     character = _character(annex, tr)
     for pool in annex.pools:
         for code, title, district, line, votes, cost, decision in _project_rows(pool):
-            writer.writerow([pool.name, code, title, district, line, "" if votes is None else votes,
-                             _major(cost, annex.currency), decision, annex.currency, pool.rule, character])
+            writer.writerow([inert_cell(cell) for cell in (
+                pool.name, code, title, district, line, "" if votes is None else votes,
+                _major(cost, annex.currency), decision, annex.currency, pool.rule, character, annex.closing_root)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -176,7 +180,9 @@ def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated)
     """The annex as XLSX with one sheet per pool: the pool's facts, its projects, totals and remainder."""
     tr = translate
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Every string is a string: xlsxwriter would otherwise turn a title starting with "=" into a live formula
+    # and one that looks like an address into a link.
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     # Fixed document times: xlsxwriter already stamps the zip entries with 1980-01-01.
     book.set_properties({"title": f"{tr('Budget annex')}: {annex.process}", "author": annex.municipality,
                          "created": FIXED_TIME})
@@ -194,7 +200,7 @@ def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated)
                  (tr("Budget year"), annex.fiscal_year), (tr("Pool"), pool.name),
                  (tr("District"), pool.district or tr("City-wide")), (tr("Budget line"), pool.budget_line),
                  (tr("Counting rule"), pool.rule), (tr("Character of the residents' vote"), character),
-                 (tr("Currency"), annex.currency)]
+                 (tr("Currency"), annex.currency), (tr("Closing receipt root"), annex.closing_root)]
         for row, (label, value) in enumerate(facts):
             sheet.write(row, 0, label, bold)
             sheet.write(row, 1, value)

@@ -44,6 +44,7 @@ from pb.reports.models import Assessment, AssessmentMode, AssessmentThresholds, 
 from pb.tally.election import Ballot as TallyBallot
 from pb.tally.measures import age_band
 from pb.voting import counting
+from pb.voting import queries as voting_queries
 from pb.voting.eligibility import is_old_enough
 from pb.voting.models import Ballot, Channel, Participation, VoterRegisterEntry
 from pb.voting.services import vote_year
@@ -421,4 +422,5 @@ def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[
         currency=process.currency,
         # Without a mandate the builder shows what it is given: say so rather than leave the cell empty.
         mandate_character=mandate.character.value if mandate else _("No mandate recorded"),
-        pools=tuple(pools), prepared_on=prepared_on, signatories=signatories)
+        pools=tuple(pools), prepared_on=prepared_on, signatories=signatories,
+        closing_root=root.root if (root := voting_queries.closing_root(process)) is not None else "")

@@ -203,3 +203,5 @@ class BudgetAnnex:
     """The council's reference for it (decision or file number), if any."""
     signatories: tuple[Signatory, ...] = ()
     """Who signs the annex."""
+    closing_root: str = ""
+    """The receipt root taken at the close of the vote (hex), so that printed copies can be compared with it."""

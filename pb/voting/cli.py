@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
+from pb.audit.services import chain_key, event_holds
 from pb.core.cli import find_process
 from pb.core.db import writing
 from pb.extensions import db
-from pb.voting import services
+from pb.voting import queries, services
 from pb.voting.invariants import check_vote
 from pb.voting.merkle import merkle_root, read_receipts
-from pb.voting.models import ReceiptRoot
 
 vote_cli = AppGroup("vote", help="The vote: receipt roots, checks, database grants.")
 
@@ -37,17 +38,25 @@ def roots() -> None:
 @click.argument("process")
 @click.argument("receipts", type=click.Path(exists=True, dir_okay=False))
 def verify_root(process: str, receipts: str) -> None:
-    """Recompute the root of a published receipts file and compare it with the root taken at the close."""
+    """Recompute the root of a published receipts file and compare it with the root taken at the close.
+
+    The closing root is the first one the close wrote, and it must be the one the close's audit event records.
+    """
     found = find_process(process)
     try:
         hashes = read_receipts(Path(receipts).read_text(encoding="utf-8"))
         root = merkle_root(hashes)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    published = db.session.scalar(sa.select(ReceiptRoot).where(
-        ReceiptRoot.process_id == found.id, ReceiptRoot.occasion == "close").order_by(ReceiptRoot.id.desc()))
+    published = queries.closing_root(found)
     if published is None:
         raise click.ClickException("the vote of this process has no closing root yet")
+    event = queries.close_event(found)
+    if event is None or not event_holds(chain_key(current_app.config), event):
+        raise click.ClickException("the audit event of the close is missing or was changed: run `audit verify`")
+    if (event.after or {}).get("receipt_root") != published.root:
+        raise click.ClickException(f"the closing root {published.root} is not the one the close recorded in the "
+                                   f"audit log ({(event.after or {}).get('receipt_root')})")
     if root != published.root:
         click.echo(f"MISMATCH: the file gives {root} over {len(hashes)} receipts; "
                    f"the closing root is {published.root} over {published.ballots}.", err=True)
@@ -77,11 +86,12 @@ def grants(role: str) -> None:
 
 @vote_cli.command("reorder")
 def reorder() -> None:
-    """Rewrite the ballot tables in the order of their random keys (PostgreSQL; run as the schema owner).
+    """Rewrite the ballot tables physically in key order, dropping dead row versions (PostgreSQL; schema owner).
 
-    PostgreSQL keeps rows in the order they were written, and a dump copies that order, which follows
-    the order of participations. Run this after the close (and before any backup that includes the
-    ballot tables); SQLite already stores these tables in key order.
+    The close itself already rewrites a closed vote's ballot rows (pb_rebuild_ballots): the live rows carry the
+    close's transaction id and lie in key order. The old row versions stay in the table files as dead rows until
+    PostgreSQL vacuums them; CLUSTER (as VACUUM FULL would) removes them at once. Run it after the close and
+    before a file-level backup; SQLite stores these tables in key order and has no such rows.
     """
     if db.engine.dialect.name != "postgresql":
         click.echo("Nothing to do: SQLite keeps the ballot tables in the order of their random keys.")

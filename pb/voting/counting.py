@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -191,6 +192,18 @@ def store_results(session: Session, process: Process, pool: Pool, election: Elec
         results.append(result)
     session.flush()
     return results
+
+
+def result_digest(result: TallyResult) -> str:
+    """SHA-256 of what a stored result says (rule, fingerprint, counts and every project's line), recorded by the
+    close so that ``vote check`` notices a stored result changed afterwards."""
+    lines = {
+        "rule": result.rule, "tie_break": result.tie_break, "input_hash": result.input_hash,
+        "ballots": result.ballots_counted, "budget": result.budget, "total_cost": result.total_cost,
+        "projects": sorted([p.project_id, p.score, p.cost, p.selected, p.selection_order, p.reason]
+                           for p in result.projects),
+    }
+    return hashlib.sha256(json.dumps(lines, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def _plain(numbers: object) -> dict[str, object]:

@@ -7,3 +7,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_rol
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 -- Ballots and their choices are written once, receipt roots and the audit log only appended to.
 REVOKE UPDATE, DELETE, TRUNCATE ON ballot, ballot_choice, receipt_root, audit_event FROM :"app_role";
+-- The close rewrites the closed vote's ballot rows through this function, which runs as the schema owner.
+GRANT EXECUTE ON FUNCTION pb_rebuild_ballots(integer) TO :"app_role";

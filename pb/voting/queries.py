@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from pb.audit.models import AuditEvent
 from pb.extensions import db
 from pb.processes.models import Pool, Process
 from pb.proposals.models import Project
@@ -64,3 +65,16 @@ def receipt_roots(process: Process) -> list[ReceiptRoot]:
     """The published Merkle roots of the process, newest first."""
     return list(db.session.scalars(sa.select(ReceiptRoot).where(ReceiptRoot.process_id == process.id)
                                    .order_by(ReceiptRoot.computed_at.desc(), ReceiptRoot.id.desc())))
+
+
+def closing_root(process: Process) -> ReceiptRoot | None:
+    """The root taken at the close: the first one, whatever was appended later (the database refuses more)."""
+    return db.session.scalar(sa.select(ReceiptRoot).where(
+        ReceiptRoot.process_id == process.id, ReceiptRoot.occasion == "close").order_by(ReceiptRoot.id).limit(1))
+
+
+def close_event(process: Process) -> AuditEvent | None:
+    """The audit event of the vote's close (the first one), which records the closing root and every result."""
+    return db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "vote.close", AuditEvent.object_type == "process",
+        AuditEvent.object_id == str(process.id)).order_by(AuditEvent.id).limit(1))

@@ -557,13 +557,40 @@ def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime
             if phase.kind is PhaseKind.RESULTS and phase.starts_at > now:
                 phase.starts_at = now
     process.vote_closed_at = now
+    db.session.flush()
+    rebuild_ballots(process)
     results = count_process(process)
+    # The closing root is written last: it seals the vote (the database's triggers refuse any later write to
+    # its ballots, participations, results and roots, pb/migrations/versions/0030_sealed_vote.py).
     closing_root = record_receipt_root(process, "close")
     record(db.session, actor, "vote.close", "process", process.id, after={
         "early": early, "reason": reason.strip(), "receipt_root": closing_root.root,
-        "pools": {str(r.pool_id): {"ballots": r.ballots_counted, "input_hash": r.input_hash, "rule": r.rule}
+        "receipts": closing_root.ballots,
+        "pools": {str(r.pool_id): {"ballots": r.ballots_counted, "input_hash": r.input_hash, "rule": r.rule,
+                                   "result": counting.result_digest(r)}
                   for r in results if r.is_official}})
     return results
+
+
+def rebuild_ballots(process: Process) -> int:
+    """Rewrite a closed vote's ballots, choices and counted ballots in new rows, in the order of their random keys;
+    how many ballots (PostgreSQL; SQLite has no system column and keeps these tables in key order already).
+
+    Each resident's first ballot was written in the transaction that wrote their participation, so on PostgreSQL
+    the rows shared a transaction id (``xmin``) and a place in the table's physical order; a paper ballot shared
+    them with its audit event too. After the rewrite every ballot row carries the close's transaction id and
+    sits in key order. The rewrite runs as the tables' owner (a SECURITY DEFINER function of the migration), as
+    the app's role may not delete ballots.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return 0
+    rewritten = db.session.execute(sa.text("SELECT pb_rebuild_ballots(:process_id)"),
+                                   {"process_id": process.id}).scalar_one()
+    # The session's copies of the old rows are gone from the table: read the new ones when needed.
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Ballot | BallotChoice | CountedBallot):
+            db.session.expire(obj)
+    return rewritten
 
 
 def count_process(process: Process, *, mark_projects: bool = True) -> list[TallyResult]:

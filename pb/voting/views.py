@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.page_cache import cached_for_visitors
+from pb.core.tables import inert_cell
 from pb.errors import PBError, show_on_form
 from pb.extensions import db, limiter
 from pb.processes import constraints
@@ -253,7 +254,8 @@ def results(municipality: str, slug: str):
     """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
     process = _process_or_404(municipality, slug)
     return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
-                           ranked=queries.ranked, closed=process.vote_closed_at is not None)
+                           ranked=queries.ranked, closed=process.vote_closed_at is not None,
+                           closing_root=queries.closing_root(process))
 
 
 @bp.get("/pools/<int:pool_id>/ballots.pb")
@@ -300,8 +302,9 @@ def results_csv(municipality: str, slug: str):
     writer.writerow(["pool", "project_code", "title", "votes", "cost_minor_units", "currency", "funded",
                      "selection_order", "reason", "rule"])
     for item, rp, project in _result_rows(process):
-        writer.writerow([item.pool.name, project.code, project.title, rp.score, rp.cost, process.currency,
-                         int(rp.selected), rp.selection_order or "", rp.reason, item.official.rule])
+        writer.writerow([inert_cell(cell) for cell in (
+            item.pool.name, project.code, project.title, rp.score, rp.cost, process.currency,
+            int(rp.selected), rp.selection_order or "", rp.reason, item.official.rule)])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{process.municipality.slug}-{process.slug}-results.csv"'})
 

@@ -28,11 +28,12 @@ def test_registration_confirms_by_mail_and_signs_in(client, db):
     assert user.email_confirmed_at is None and user.role.value == "resident"
     assert user.password_hash.startswith("$argon2id$")
     [message] = mail.outbox
-    # Following the link only shows a button; confirming and signing in is its POST.
+    # Following the link only shows the address and asks for the password; confirming and signing in is its POST.
     page = client.get(_link(message))
     assert page.status_code == 200 and "Confirm my address" in page.get_data(as_text=True)
+    assert "new@example.org" in page.get_data(as_text=True)
     assert client.get("/account").status_code == 302
-    response = client.post(_link(message))
+    response = client.post(_link(message), data={"password": "a long enough password"})
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
@@ -40,8 +41,25 @@ def test_registration_confirms_by_mail_and_signs_in(client, db):
     # The link works once.
     client.post("/logout")
     assert client.get(_link(message)).status_code == 302
-    assert client.post(_link(message)).status_code == 302
+    assert client.post(_link(message), data={"password": "a long enough password"}).status_code == 302
     assert client.get("/account").status_code == 302
+
+
+def test_a_planted_confirmation_link_signs_no_one_in_without_the_password(client, db, make_user):
+    """Issue 18: an attacker registers, sends the victim their own confirmation link; the victim's press of the
+    button signed them into the attacker's account, where they then verified and voted."""
+    _register(client, email="attacker@example.org", password="the attacker's password")
+    link = _link(mail.outbox[-1])
+    attacker = db.session.execute(sa.select(User).where(User.email == "attacker@example.org")).scalar_one()
+    page = client.get(link).get_data(as_text=True)
+    assert "attacker@example.org" in page  # the victim sees whose address this is
+    for data in ({}, {"password": "the victim's own password"}):
+        response = client.post(link, data=data)
+        assert response.status_code == 200, data
+        assert client.get("/account").status_code == 302  # not signed in
+        db.session.refresh(attacker)
+        assert attacker.email_confirmed_at is None
+    assert "This is not the password of the account attacker@example.org" in response.get_data(as_text=True)
 
 
 def test_registration_does_not_reveal_existing_accounts(client, make_user):

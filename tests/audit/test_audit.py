@@ -69,6 +69,40 @@ def test_tampering_is_caught(app, db, make_user, statement, broken_at, reason):
     assert f"broken at event {broken_at}" in result.output
 
 
+@pytest.mark.parametrize("head", [
+    "UPDATE audit_chain_head SET last_hash = (SELECT hash FROM audit_event WHERE id = 2), last_event_id = 2",
+    "UPDATE audit_chain_head SET last_hash = (SELECT hash FROM audit_event WHERE id = 2), last_event_id = 2, "
+    "event_count = 2",
+    "UPDATE audit_chain_head SET last_hash = (SELECT hash FROM audit_event WHERE id = 2), last_event_id = 2, "
+    "event_count = NULL, head_mac = NULL",
+])
+def test_deleting_the_newest_events_and_rewriting_the_head_is_caught(app, db, make_user, head):
+    """Issue 18: the chain's end was checked only against a plain head row, which whoever deletes can rewrite."""
+    _write_events(db, make_user(role="clerk"), n=4)
+    db.session.remove()
+    _without_guard(db, "DELETE FROM audit_event WHERE id > 2")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(head))
+    report = verify_chain(db.session, chain_key(app.config))
+    assert not report.ok and report.events == 2
+    assert "head of the chain" in report.reason or "newest events were removed" in report.reason
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+
+
+def test_the_head_is_authenticated_by_count_and_last_hash(app, db, make_user):
+    from pb.audit.models import AuditChainHead
+    from pb.audit.services import head_mac
+
+    _write_events(db, make_user(role="clerk"), n=3)
+    head = db.session.get(AuditChainHead, 1)
+    last = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert head.event_count == db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert head.head_mac == head_mac(chain_key(app.config), head.event_count, last.hash)
+    assert verify_chain(db.session, chain_key(app.config)).ok
+    assert not verify_chain(db.session, b"another key").ok
+
+
 def test_staff_action_is_audited_with_actor(client, make_user, login, db):
     admin = make_user(role="admin")
     login(admin)
@@ -118,7 +152,7 @@ def test_a_rewritten_chain_without_the_key_is_caught(app, db, make_user):
     """Someone who can write to the database but lacks the key cannot forge a consistent chain."""
     import json
 
-    from pb.audit.services import event_hash
+    from pb.audit.services import event_hash, head_mac
 
     _write_events(db, make_user(role="clerk"), n=2)
     db.session.remove()
@@ -131,7 +165,8 @@ def test_a_rewritten_chain_without_the_key_is_caught(app, db, make_user):
                             object_id=event.object_id, before=event.before, after=forged_after)
         _without_guard(db, f"UPDATE audit_event SET after = '{json.dumps(forged_after)}', hash = '{digest}' WHERE id = 2")
         with db.engine.begin() as connection:
-            connection.execute(sa.text("UPDATE audit_chain_head SET last_hash = :h"), {"h": digest})
+            connection.execute(sa.text("UPDATE audit_chain_head SET last_hash = :h, head_mac = :m"),
+                               {"h": digest, "m": head_mac(key, 2, digest)})
         db.session.remove()
 
     forge(b"the attacker's guess")

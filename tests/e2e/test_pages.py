@@ -111,6 +111,8 @@ def test_registration_confirmation_in_the_browser(page, live_server):
     expect(page.locator("h1")).to_contain_text("Check your e-mail")
     link = re.search(r"https?://\S+", live_server.outbox[-1].body).group(0)
     page.goto(link)
+    expect(page.get_by_text("eleni@example.org")).to_be_visible()
+    page.get_by_label("Password").fill("ένας αρκετά μεγάλος κωδικός")
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_role("status")).to_contain_text("Welcome")
     expect(page.get_by_role("link", name="My account")).to_be_visible()

