@@ -60,6 +60,14 @@ def receipt_found(process: Process, code: str) -> Pool | None:
                CountedBallot.voided.is_(False)))
 
 
+def receipt_counts(pool: Pool, code: str) -> bool:
+    """Whether this tracking code is that of a ballot counted in the pool now (not changed since, not voided)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Ballot).join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
+        .where(Ballot.pool_id == pool.id, Ballot.receipt_hash == secrecy.receipt_hash(code),
+               CountedBallot.voided.is_(False))) > 0
+
+
 def receipt_roots(process: Process) -> list[ReceiptRoot]:
     """The published Merkle roots of the process, newest first."""
     return list(db.session.scalars(sa.select(ReceiptRoot).where(ReceiptRoot.process_id == process.id)

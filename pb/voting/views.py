@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from sqlalchemy.orm import joinedload
 
 from pb.accounts.permissions import is_signed_in, public, requires
@@ -32,14 +32,24 @@ from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
 from pb.tally import pabulib
-from pb.voting import ballot_rules, counting, queries, services
+from pb.voting import ballot_rules, counting, kept, queries, services
 from pb.voting.ballot_rules import CUMULATIVE, RANKING, running_total
 from pb.voting.forms import BallotForm, CodeForm, ReceiptForm, RegisterMatchForm, read_choices
 from pb.voting.labels import channel_label, reason_detail, reason_label, violation_message
 
 bp = Blueprint("voting", __name__)
 
-RECEIPT_KEY = "pb_receipt"
+# The session cookie holds only this random key; the tracking code is kept sealed with it (pb.voting.kept).
+RECEIPT_KEY = "pb_receipt_key"
+
+
+def _forget_kept_receipts(sender, user, **extra) -> None:
+    """Signing out forgets every tracking code kept for the account; the sign-out view commits."""
+    if getattr(user, "is_authenticated", False):
+        kept.forget(user.id)
+
+
+bp.record_once(lambda state: user_logged_out.connect(_forget_kept_receipts, state.app))
 
 
 @bp.app_context_processor
@@ -194,23 +204,52 @@ def ballot(pool_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return back()
+    # The code is kept sealed with a key that only this session's cookie holds: not in the address (server
+    # logs), not readable in the cookie, and not lost by a reload or a language switch.
+    key = session.get(RECEIPT_KEY) or kept.new_key()
+    kept.keep(key, current_user.id, pool_id, receipt.code, receipt.changed)
     db.session.commit()
-    # The receipt travels in the signed session, not the address, so it never lands in a server log.
-    # pool_id, not pool.id: the commit expired the pool, and reading it again would cost a query.
-    session[RECEIPT_KEY] = {"pool": pool_id, "code": receipt.code, "changed": receipt.changed}
+    session[RECEIPT_KEY] = key
     return redirect(url_for("voting.receipt", pool_id=pool_id))
+
+
+def _kept_receipt(pool: Pool) -> kept.Kept | None:
+    """The tracking code this session kept for the pool, while it is the one that counts."""
+    found = kept.kept(session.get(RECEIPT_KEY), current_user.id, pool.id)
+    if found is None or not queries.receipt_counts(pool, found.code):
+        return None
+    return found
 
 
 @bp.get("/pools/<int:pool_id>/receipt")
 @requires(is_signed_in)
 def receipt(pool_id: int):
-    """The tracking code of the ballot just cast, shown once."""
+    """The tracking code of the ballot this session cast, for as long as it stays signed in and the code counts."""
     pool = _pool_or_404(pool_id)
-    shown = session.pop(RECEIPT_KEY, None)
-    if not shown or shown.get("pool") != pool.id:
+    shown = _kept_receipt(pool)
+    if shown is None:
         return redirect(url_for("voting.vote", municipality=pool.process.municipality.slug, slug=pool.process.slug))
-    return render_template("voting/receipt.html", process=pool.process, pool=pool, code=shown["code"],
-                           changed=shown.get("changed"))
+    return render_template("voting/receipt.html", process=pool.process, pool=pool, code=shown.code,
+                           changed=shown.changed)
+
+
+@bp.get("/pools/<int:pool_id>/receipt.txt")
+@requires(is_signed_in)
+def receipt_text(pool_id: int):
+    """The tracking code as a small text file to keep."""
+    pool = _pool_or_404(pool_id)
+    shown = _kept_receipt(pool)
+    if shown is None:
+        abort(404)
+    process = pool.process
+    body = "\n".join([
+        process.name, f"{_('Pool')}: {pool.name}", f"{_('Your tracking code:')} {shown.code}",
+        _("Check it on the receipts page: %(url)s",
+          url=url_for("voting.receipts", municipality=process.municipality.slug, slug=process.slug, _external=True)),
+        ""])
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="tracking-code-{process.municipality.slug}-{process.slug}'
+                               f'-pool{pool.id}.txt"', "Cache-Control": "no-store"})
 
 
 @bp.route("/m/<municipality>/<slug>/receipts", methods=["GET", "POST"])

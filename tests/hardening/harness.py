@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
+import re
 import secrets
 import signal
 import socket
@@ -350,14 +351,22 @@ class Answer:
         return self.status == 302 and self.location.endswith("/receipt")
 
 
-def receipt_in(app, set_cookies: list[str]) -> str | None:
-    """The tracking code the ballot view put in the signed session cookie, if any."""
+def receipt_in(app, set_cookies: list[str], location: str) -> str | None:
+    """The tracking code the ballot view kept for the session of the new cookie (the cookie holds only a key)."""
+    from pb.voting import kept
+    from pb.voting.views import RECEIPT_KEY
+
     name = app.config["SESSION_COOKIE_NAME"]
+    pool = re.search(r"/pools/(\d+)/receipt$", location)
     for header in set_cookies:
         morsel = SimpleCookie(header).get(name)
-        if morsel is not None and morsel.value:
+        if morsel is not None and morsel.value and pool is not None:
             data = app.session_interface.get_signing_serializer(app).loads(morsel.value)
-            return (data.get("pb_receipt") or {}).get("code")
+            key = data.get(RECEIPT_KEY)
+            with app.app_context():
+                found = kept.kept_by_key(key, int(pool.group(1)))
+                app.extensions["sqlalchemy"].session.remove()
+            return found.code if found else None
     return None
 
 
@@ -366,7 +375,7 @@ def read_answer(response: http.client.HTTPResponse, app=None) -> Answer:
     body = response.read().decode("utf-8", "replace")
     cookies = response.headers.get_all("Set-Cookie") or []
     return Answer(response.status, response.getheader("Location") or "",
-                  receipt_in(app, cookies) if app is not None else None, response.getheader("Retry-After"), body)
+                  receipt_in(app, cookies, response.getheader("Location") or "") if app is not None else None, response.getheader("Retry-After"), body)
 
 
 def request(port: int, method: str, path: str, *, cookie: str = "", body: str | None = None, app=None,
