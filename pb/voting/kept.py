@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from pb.core.db import utcnow
 from pb.extensions import db
 from pb.voting.models import KeptReceipt
 
@@ -42,12 +45,17 @@ def _fernet(key: str) -> Fernet:
 
 
 def keep(key: str, user_id: int, pool_id: int, code: str, changed: bool) -> None:
-    """Keep this session's tracking code for the pool, replacing the one it kept before."""
-    db.session.execute(sa.delete(KeptReceipt).where(KeptReceipt.holder == _holder(key),
-                                                    KeptReceipt.pool_id == pool_id))
-    db.session.add(KeptReceipt(holder=_holder(key), pool_id=pool_id, user_id=user_id, changed=changed,
-                               sealed=_fernet(key).encrypt(code.encode("utf-8")).decode("ascii")))
-    db.session.flush()
+    """Keep this session's tracking code for the pool, replacing the one it kept before.
+
+    An upsert: two answers of one session at once (a double click) both keep their code, without a clash."""
+    values = {"holder": _holder(key), "pool_id": pool_id, "user_id": user_id, "changed": changed,
+              "sealed": _fernet(key).encrypt(code.encode("utf-8")).decode("ascii"), "created_at": utcnow()}
+    connection = db.session.connection()
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(KeptReceipt).values(values)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["holder", "pool_id"],
+        set_={name: statement.excluded[name] for name in ("user_id", "changed", "sealed", "created_at")}))
 
 
 def kept(key: str | None, user_id: int, pool_id: int) -> Kept | None:

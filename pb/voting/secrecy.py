@@ -80,6 +80,12 @@ def receipt_code(key: bytes, tag: str, form_token: str) -> str:
     return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
+def ballot_version(key: bytes, tag: str, ballot_id: str | None) -> str:
+    """An opaque name of the resident's counted ballot, put in the ballot form: a form that saw another ballot
+    than the one counted now is stale. Empty when there is none; says nothing about the ballot without the key."""
+    return _hmac(key, "version", tag, ballot_id)[:32] if ballot_id else ""
+
+
 def receipt_hash(code: str) -> str:
     """The published form of a receipt: anyone can hash their code and find it in the list."""
     return hashlib.sha256(normalise_reference(code).encode("utf-8")).hexdigest()

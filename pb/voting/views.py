@@ -178,7 +178,13 @@ def ballot(pool_id: int):
         if pool.annulled_at is not None:
             flash(_("The council annulled the vote in this pool: %(reason)s", reason=pool.annulment_reason), "info")
             return back()
-        return _render_ballot(pool, BallotForm(formdata=None).fresh(), services.current_choices(current_user, pool) or [])
+        version = services.ballot_version(current_user, pool)
+        if version and request.args.get("change") != "1":
+            # Changing a ballot is a step of its own, which says what it does to the earlier one.
+            return render_template("voting/change.html", process=process, pool=pool,
+                                   has_receipt=_kept_receipt(pool) is not None)
+        # A new ballot starts empty: the earlier choices are never shown, not even to the resident's own session.
+        return _render_ballot(pool, BallotForm(formdata=None).fresh(version), [])
     form = BallotForm()
     kind = pool.ballot_kind.value
     # Approval-like ballots name their projects; points and ranks are read per project on the ballot.
@@ -192,10 +198,14 @@ def ballot(pool_id: int):
             flash(_("Your ballot keeps every rule. Submit it when you are ready."), "success")
         return _render_ballot(pool, form, chosen, violations, 200 if not violations else 422)
     try:
-        receipt = services.cast_ballot(current_user, pool, chosen, form.form_token.data, sex=form.sex.data or None)
+        receipt = services.cast_ballot(current_user, pool, chosen, form.form_token.data,
+                                       based_on=form.based_on.data or "", sex=form.sex.data or None)
     except services.BallotInvalid as error:
         db.session.rollback()
         return _render_ballot(pool, form, chosen, error.violations, 422)
+    except services.StaleBallot as error:
+        db.session.rollback()
+        return render_template("voting/stale.html", process=process, pool=pool, message=error.message), 409
     except services.NotVerified as error:
         db.session.rollback()
         flash(error.message, "info")

@@ -265,9 +265,9 @@ def session_cookie(app, session_token: str) -> tuple[str, str]:
     return f"{app.config['SESSION_COOKIE_NAME']}={cookie}", csrf
 
 
-def ballot_form(resident: Resident, project_ids: list[int], form_token: str) -> str:
-    """The body of a submitted ballot form."""
-    fields = [("csrf_token", resident.csrf), ("form_token", form_token), ("action", "cast")]
+def ballot_form(resident: Resident, project_ids: list[int], form_token: str, based_on: str = "") -> str:
+    """The body of a submitted ballot form (``based_on``: the version of the ballot it was opened on)."""
+    fields = [("csrf_token", resident.csrf), ("form_token", form_token), ("based_on", based_on), ("action", "cast")]
     return urllib.parse.urlencode(fields + [("project", str(p)) for p in project_ids])
 
 
@@ -318,6 +318,20 @@ def expected_receipt(app, pool_id: int, entry_id: int, form_token: str) -> str:
 
     key = secrecy.ballot_key(app.config)
     return secrecy.receipt_code(key, secrecy.owner_tag(key, pool_id, f"entry:{entry_id}"), form_token)
+
+
+def ballot_version(app, pool_id: int, entry_id: int) -> str:
+    """What the ballot form of this resident carries as ``based_on`` now: the version of their counted ballot."""
+    from pb.voting import secrecy
+    from pb.voting.models import CountedBallot
+
+    key = secrecy.ballot_key(app.config)
+    tag = secrecy.owner_tag(key, pool_id, f"entry:{entry_id}")
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        ballot_id = session.scalar(sa.select(CountedBallot.ballot_id).where(CountedBallot.owner_tag == tag))
+        session.remove()
+    return secrecy.ballot_version(key, tag, ballot_id)
 
 
 def vote_problems(app) -> list[str]:

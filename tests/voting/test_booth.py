@@ -76,3 +76,82 @@ def test_the_session_cookie_holds_no_tracking_code_and_no_ballot_reference(app, 
     # The stored row alone does not read as the code either.
     sealed = db.session.scalar(sa.select(KeptReceipt.sealed))
     assert code not in sealed and code.replace("-", "") not in sealed
+def test_a_code_kept_on_another_session_or_changed_since_is_not_shown(app, client, login, db, voting_world):
+    w = voting_world
+    login(w.resident)
+    done = _cast(client, w.city.id, [w.projects[0].id])
+    location = done.headers["Location"]
+    other = app.test_client()
+    from tests.conftest import sign_in_through_forms
+
+    sign_in_through_forms(other, w.resident)
+    assert other.get(location).status_code == 302  # the other device never saw this code
+    changed = client.get(f"/pools/{w.city.id}/ballot?change=1").get_data(as_text=True)
+    client.post(f"/pools/{w.city.id}/ballot", data={"form_token": form_token(changed),
+                                                    "based_on": _based_on(changed), "action": "cast",
+                                                    "project": [str(w.projects[1].id)]})
+    assert "Your ballot is changed" in client.get(location).get_data(as_text=True)
+
+
+
+def test_a_form_from_a_tab_opened_before_the_ballot_was_cast_is_refused(client, login, db, voting_world):
+    w = voting_world
+    login(w.resident)
+    tab_a = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
+    assert _cast(client, w.city.id, [w.projects[1].id]).status_code == 302  # in tab B
+    stale = client.post(f"/pools/{w.city.id}/ballot", data={
+        "form_token": form_token(tab_a), "based_on": _based_on(tab_a), "action": "cast",
+        "project": [str(w.projects[0].id)]})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "older than your current ballot" in text
+    assert f'href="/pools/{w.city.id}/ballot"' in text
+    counted = db.session.scalar(sa.select(CountedBallot.ballot_id))
+    assert [c.project_id for c in db.session.get(Ballot, counted).choices] == [w.projects[1].id]
+
+
+def test_back_and_send_again_with_other_choices_is_refused_the_same_choices_give_the_same_code(
+        client, login, db, voting_world):
+    w = voting_world
+    login(w.resident)
+    page = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
+    sent = {"form_token": form_token(page), "based_on": _based_on(page), "action": "cast",
+            "project": [str(w.projects[0].id)]}
+    first = client.post(f"/pools/{w.city.id}/ballot", data=sent)
+    code = _code(client.get(first.headers["Location"]).get_data(as_text=True))
+    again = client.post(f"/pools/{w.city.id}/ballot", data=sent)  # a lost response: the same form again
+    assert code in client.get(again.headers["Location"]).get_data(as_text=True)
+    other = client.post(f"/pools/{w.city.id}/ballot", data={**sent, "project": [str(w.projects[2].id)]})
+    assert other.status_code == 409 and "older than your current ballot" in other.get_data(as_text=True)
+    counted = db.session.scalar(sa.select(CountedBallot.ballot_id))
+    assert [c.project_id for c in db.session.get(Ballot, counted).choices] == [w.projects[0].id]
+
+
+def test_changing_a_ballot_is_an_explicit_step_and_starts_empty(client, login, db, voting_world):
+    w = voting_world
+    login(w.resident)
+    _cast(client, w.city.id, [w.projects[0].id, w.projects[1].id])
+    step = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
+    assert "the earlier tracking code stops counting" in step and "Until you cast the new ballot, the earlier one counts" in step
+    assert 'name="project"' not in step  # no form yet: changing is a step of its own
+    fresh = client.get(f"/pools/{w.city.id}/ballot?change=1").get_data(as_text=True)
+    assert 'name="project"' in fresh and "checked" not in fresh
+    changed = client.post(f"/pools/{w.city.id}/ballot", data={
+        "form_token": form_token(fresh), "based_on": _based_on(fresh), "action": "cast",
+        "project": [str(w.projects[4].id)]})
+    assert "Your ballot is changed" in client.get(changed.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_change_through_the_service_must_name_the_ballot_it_replaces(db, voting_world):
+    from pb.voting import services
+    from pb.voting.ballot_rules import Choice
+
+    w = voting_world
+    assert services.ballot_version(w.resident, w.city) == ""
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "form-1")
+    version = services.ballot_version(w.resident, w.city)
+    assert version and len(version) == 32
+    import pytest
+
+    with pytest.raises(services.StaleBallot):
+        services.cast_ballot(w.resident, w.city, [Choice(w.projects[1].id)], "form-2")
+    assert services.cast_ballot(w.resident, w.city, [Choice(w.projects[1].id)], "form-3", based_on=version).changed
