@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from pb.extensions import db
-from pb.processes.models import Pool, Process
-from pb.proposals.models import Project
+from pb.processes.models import BallotOrder, Pool, Process
+from pb.proposals.models import Project, ProjectCategory, ProjectImage
 from pb.voting import secrecy
 from pb.voting.models import Ballot, CountedBallot, ReceiptRoot, TallyResult, TallyResultProject
 
@@ -37,6 +38,40 @@ def pool_results(process: Process) -> list[PoolResults]:
         if official is not None:
             found.append(PoolResults(pool, official, [r for r in mine if not r.is_official], projects))
     return found
+
+
+@dataclass(frozen=True)
+class BallotEntry:
+    """A project as the ballot shows it: the project, its first image (id, width, height, alt text) if any,
+    and its categories and district for the filters."""
+
+    project: Project
+    image: tuple[int, int, int, str] | None
+    categories: tuple[str, ...]
+    district: str
+
+
+def ballot_entries(pool: Pool, projects: list[Project], seed: int) -> list[BallotEntry]:
+    """The ballot's projects in the edition's order: by code, or shuffled for each voter (``seed`` is theirs,
+    so that their order stays the same on every reload) so that no project gains from its place."""
+    ids = [p.id for p in projects]
+    images: dict[int, tuple[int, int, int, str]] = {}
+    for image_id, project_id, width, height, alt in db.session.execute(
+            sa.select(ProjectImage.id, ProjectImage.project_id, ProjectImage.width, ProjectImage.height,
+                      ProjectImage.alt_text)
+            .where(ProjectImage.project_id.in_(ids)).order_by(ProjectImage.position.desc(), ProjectImage.id.desc())):
+        images[project_id] = (image_id, width, height, alt)  # the last written is the first image
+    categories: dict[int, list[str]] = {}
+    for project_id, category in db.session.execute(
+            sa.select(ProjectCategory.project_id, ProjectCategory.category)
+            .where(ProjectCategory.project_id.in_(ids)).order_by(ProjectCategory.category)):
+        categories.setdefault(project_id, []).append(category)
+    districts = {d.id: d.name for d in pool.process.municipality.districts}
+    ordered = sorted(projects, key=lambda p: p.code)
+    if pool.process.ballot_order is BallotOrder.RANDOM:
+        random.Random(f"{seed}:{pool.id}").shuffle(ordered)
+    return [BallotEntry(p, images.get(p.id), tuple(categories.get(p.id, ())), districts.get(p.district_id, ""))
+            for p in ordered]
 
 
 def ranked(result: TallyResult) -> list[TallyResultProject]:

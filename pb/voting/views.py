@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import secrets
 
 import sqlalchemy as sa
 from flask import (
@@ -33,7 +34,7 @@ from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
 from pb.tally import pabulib
 from pb.voting import ballot_rules, counting, kept, queries, services
-from pb.voting.ballot_rules import CUMULATIVE, RANKING, running_total
+from pb.voting.ballot_rules import CHOOSE_ONE, CUMULATIVE, KNAPSACK, RANKING, running_total
 from pb.voting.forms import BallotForm, CodeForm, ReceiptForm, RegisterMatchForm, read_choices
 from pb.voting.labels import channel_label, reason_detail, reason_label, violation_message
 
@@ -41,6 +42,7 @@ bp = Blueprint("voting", __name__)
 
 # The session cookie holds only this random key; the tracking code is kept sealed with it (pb.voting.kept).
 RECEIPT_KEY = "pb_receipt_key"
+BALLOT_SEED_KEY = "pb_ballot_seed"
 
 
 def _forget_kept_receipts(sender, user, **extra) -> None:
@@ -129,16 +131,37 @@ def _pool_or_404(pool_id: int) -> Pool:
     return db.get_or_404(Pool, pool_id)
 
 
-def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: int = 200):
+def _ballot_seed() -> int:
+    """This voter's own shuffle of a randomly ordered ballot, the same on every reload of the session."""
+    if BALLOT_SEED_KEY not in session:
+        session[BALLOT_SEED_KEY] = secrets.randbelow(2_000_000_000)
+    return session[BALLOT_SEED_KEY]
+
+
+def _bar(rules, chosen, costs) -> dict:
+    """What the budget bar shows: spent (or points given), what is left, and how many of at most how many."""
+    total = running_total(rules, chosen, costs)
+    limit = rules.total_points if rules.kind == CUMULATIVE else (rules.budget if rules.kind == KNAPSACK else None)
+    most = 1 if rules.kind == CHOOSE_ONE else rules.max_choices
+    return {"total": total, "limit": limit, "left": None if limit is None else limit - total,
+            "count": len({c.project_id for c in chosen}), "most": most}
+
+
+def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: int = 200, template="voting/ballot.html"):
     process = pool.process
     projects = counting.ballot_projects(db.session, pool)
     rules = services.rules_of(pool)
     costs = {p.id: p.cost for p in projects}
+    entries = queries.ballot_entries(pool, projects, _ballot_seed())
     return render_template(
-        "voting/ballot.html", process=process, pool=pool, projects=projects, rules=rules, form=form,
+        template, process=process, pool=pool, projects=projects, entries=entries, rules=rules, form=form,
         incompatible=constraints.ballot_groups(pool, projects),
         chosen={c.project_id: c for c in chosen}, ranks={c.project_id: n for n, c in enumerate(chosen, 1)},
-        total=running_total(rules, chosen, costs),
+        picked=[(next(p for p in projects if p.id == c.project_id), c, n) for n, c in enumerate(chosen, 1)
+                if c.project_id in costs],
+        bar=_bar(rules, chosen, costs), total=running_total(rules, chosen, costs),
+        categories=sorted({c for e in entries for c in e.categories}),
+        districts=sorted({e.district for e in entries if e.district}),
         violations=[violation_message(v, process.currency) for v in violations],
     ), status
 
@@ -152,7 +175,8 @@ _POOL_WITH_PROCESS = (sa.select(Pool).where(Pool.id == sa.bindparam("pool_id"))
 @requires(is_signed_in)
 @limiter.limit(_ballot_limit, key_func=_account_key, methods=["POST"])
 def ballot(pool_id: int):
-    """The ballot of one pool: check it as often as wanted, then submit; submitting again changes it."""
+    """The ballot of one pool: fill it in, review it (every broken rule in words, or the choices and their
+    total), then cast it; changing it later is a step of its own and starts empty."""
     pool = db.session.scalar(_POOL_WITH_PROCESS, {"pool_id": pool_id})
     if pool is None:
         abort(404)
@@ -192,11 +216,15 @@ def ballot(pool_id: int):
     chosen = read_choices(kind, request.form, project_ids)
     if not form.validate():
         return _render_ballot(pool, form.fresh() if not form.form_token.data else form, chosen, status=422)
-    if request.form.get("action") == "check":
+    action = request.form.get("action")
+    if action in ("review", "check"):
+        # The review step: every broken rule in words, or the chosen projects and their total, before casting.
         violations = ballot_rules.check(services.rules_of(pool), chosen, services.ballot_costs(pool))
-        if not violations:
-            flash(_("Your ballot keeps every rule. Submit it when you are ready."), "success")
-        return _render_ballot(pool, form, chosen, violations, 200 if not violations else 422)
+        if violations:
+            return _render_ballot(pool, form, chosen, violations, 422)
+        return _render_ballot(pool, form, chosen, template="voting/review.html")
+    if action == "edit":
+        return _render_ballot(pool, form, chosen)
     try:
         receipt = services.cast_ballot(current_user, pool, chosen, form.form_token.data,
                                        based_on=form.based_on.data or "", sex=form.sex.data or None)

@@ -155,3 +155,41 @@ def test_a_change_through_the_service_must_name_the_ballot_it_replaces(db, votin
     with pytest.raises(services.StaleBallot):
         services.cast_ballot(w.resident, w.city, [Choice(w.projects[1].id)], "form-2")
     assert services.cast_ballot(w.resident, w.city, [Choice(w.projects[1].id)], "form-3", based_on=version).changed
+
+
+def test_the_budget_bar_counts_spent_left_and_projects_and_the_review_lists_the_choices(client, login, db,
+                                                                                       voting_world):
+    w = voting_world
+    login(w.resident)
+    page = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
+    assert "Spent: <strong data-total" in page and "€100,000.00</strong>" in page  # nothing spent, all left
+    chosen = {"form_token": form_token(page), "based_on": "", "project": [str(w.projects[0].id), str(w.projects[1].id)]}
+    review = client.post(f"/pools/{w.city.id}/ballot", data={**chosen, "action": "review"})
+    text = review.get_data(as_text=True)
+    assert review.status_code == 200 and "Review your ballot" in text
+    assert w.projects[0].title in text and w.projects[1].title in text and w.projects[2].title not in text
+    assert re.search(r"data-review-total>€70,000.00<", text)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0  # reviewing casts nothing
+    edit = client.post(f"/pools/{w.city.id}/ballot", data={**chosen, "action": "edit"}).get_data(as_text=True)
+    assert re.search(r"data-total[^>]*>€70,000.00<", edit) and re.search(r"data-left[^>]*>€30,000.00<", edit)
+    assert re.search(r"data-count>2<", edit) and edit.count("checked") == 2
+    done = client.post(f"/pools/{w.city.id}/ballot", data={**chosen, "action": "cast"})
+    receipt = client.get(done.headers["Location"]).get_data(as_text=True)
+    # The receipt proves the ballot was counted, not what it chose.
+    assert all(p.title not in receipt and p.code not in receipt.split("<main")[1] for p in w.projects)
+
+
+def test_a_cumulative_ballot_counts_points_given_and_left(client, login, db, voting_world):
+    from pb.processes.models import BallotKind, Pool
+
+    w = voting_world
+    # Straight to the table: the models refuse to change ballot rules once voting has started.
+    db.session.execute(sa.update(Pool).where(Pool.id == w.city.id).values(
+        ballot_kind=BallotKind.CUMULATIVE, total_points=10, max_choices=None))
+    db.session.commit()
+    login(w.resident)
+    page = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
+    edit = client.post(f"/pools/{w.city.id}/ballot", data={
+        "form_token": form_token(page), "action": "edit", f"points-{w.projects[0].id}": "3",
+        f"points-{w.projects[1].id}": "4"}).get_data(as_text=True)
+    assert re.search(r"data-total>7<", edit) and re.search(r"data-left>3<", edit) and re.search(r"data-count>2<", edit)
