@@ -193,3 +193,40 @@ def test_a_cumulative_ballot_counts_points_given_and_left(client, login, db, vot
         "form_token": form_token(page), "action": "edit", f"points-{w.projects[0].id}": "3",
         f"points-{w.projects[1].id}": "4"}).get_data(as_text=True)
     assert re.search(r"data-total>7<", edit) and re.search(r"data-left>3<", edit) and re.search(r"data-count>2<", edit)
+
+
+def test_the_ballot_shows_image_summary_filters_and_a_shuffle_of_the_voters_own(client, login, db, voting_world):
+    from pb.processes.models import BallotOrder, Process
+    from pb.proposals.models import ProjectImage
+
+    w = voting_world
+    db.session.add(ProjectImage(project_id=w.projects[2].id, content_type="image/png", data=b"\x89PNG", byte_size=4,
+                                width=40, height=30, sha256="0" * 64, alt_text="The square today"))
+    db.session.execute(sa.update(Process).where(Process.id == w.process.id).values(ballot_order=BallotOrder.RANDOM))
+    db.session.commit()
+    login(w.resident)
+    page = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
+    assert f'/projects/{w.projects[2].id}/images/' in page and 'alt="The square today"' in page
+    assert "A summary" in page and 'data-filter="category"' in page
+    order = re.findall(r'data-code="([^"]+)"', page)
+    assert sorted(order) == sorted(p.code for p in w.projects)
+    assert re.findall(r'data-code="([^"]+)"', client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)) == order
+    assert "shuffled for you" in page
+    # Another voter (another session) gets another order: over a few sessions, at least two orders differ.
+    orders = {tuple(order)}
+    for _n in range(6):
+        other = client.application.test_client()
+        from tests.conftest import sign_in_through_forms
+
+        sign_in_through_forms(other, w.resident)
+        orders.add(tuple(re.findall(r'data-code="([^"]+)"', other.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True))))
+    assert len(orders) > 1
+
+
+def test_the_project_page_links_to_the_ballot_while_voting_is_open(client, login, db, voting_world):
+    from pb.proposals.models import ProjectStatus
+
+    w = voting_world
+    assert w.projects[0].status is ProjectStatus.ON_BALLOT
+    page = client.get(f"/projects/{w.projects[0].id}").get_data(as_text=True)
+    assert f'href="/pools/{w.city.id}/ballot"' in page and "Go to the ballot" in page
