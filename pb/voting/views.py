@@ -96,10 +96,14 @@ def vote(municipality: str, slug: str):
 
 @bp.route("/m/<municipality>/<slug>/verify", methods=["GET", "POST"])
 @requires(is_signed_in)
-@limiter.limit(_verify_limit, methods=["POST"])
-@limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"])
+@limiter.limit(_verify_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
 def verify(municipality: str, slug: str):
-    """Prove that one is in the register: by reference and birth year, or by a voting code."""
+    """Prove that one is in the register: by reference and birth year, or by a voting code.
+
+    Only failed attempts count against the limits (per address and per account): residents verifying one after
+    another at a library computer do not lock each other out; someone guessing codes is stopped."""
     process = _process_or_404(municipality, slug)
     if services.register_entry_for(current_user, process) is not None:
         return redirect(url_for("voting.vote", municipality=municipality, slug=slug))

@@ -230,3 +230,16 @@ def test_the_project_page_links_to_the_ballot_while_voting_is_open(client, login
     assert w.projects[0].status is ProjectStatus.ON_BALLOT
     page = client.get(f"/projects/{w.projects[0].id}").get_data(as_text=True)
     assert f'href="/pools/{w.city.id}/ballot"' in page and "Go to the ballot" in page
+
+
+def test_a_voting_code_typed_with_greek_look_alike_capitals_is_read_as_latin(db, voting_world, make_user):
+    from pb.voting import secrecy, services
+
+    w = voting_world
+    letter = services.issue_codes(w.clerk, w.process, ["AB-1005"])[0]
+    latin, greek = "ABEZHIKMNOPTYX", "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
+    typed = letter.code.translate(str.maketrans(latin, greek)).lower()
+    assert secrecy.code_hash(b"k", "ΤΧΚΒ-ΜΕΑΗ-ΙΝΟΡ") == secrecy.code_hash(b"k", "TXKB-MEAH-INOP")
+    assert secrecy.receipt_hash("ΑΒCD-ΕFGΗ") == secrecy.receipt_hash("ABCD-EFGH")
+    resident = make_user()
+    assert services.redeem_code(resident, w.process, typed) is not None
