@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, flash, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -104,6 +105,16 @@ def _retry_after() -> int:
     return max(1, math.ceil(seconds))
 
 
+def _wait_message(seconds: int) -> str:
+    """How long to wait before trying again, in words."""
+    if seconds < 120:
+        return ngettext("You have tried too often. Please wait %(num)d second and try again.",
+                        "You have tried too often. Please wait %(num)d seconds and try again.", seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("You have tried too often. Please wait %(num)d minute and try again.",
+                    "You have tried too often. Please wait %(num)d minutes and try again.", minutes)
+
+
 def register_error_pages(app: Flask) -> None:
     """Render every HTTP error and every uncaught exception as a page; never a stack trace."""
 
@@ -115,11 +126,11 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = render_error(error.code or 500)
         if error.code == 429:
-            body, status = response
-            return body, status, {"Retry-After": str(_retry_after())}
-        return response
+            wait = _retry_after()
+            body, status = render_error(429, _wait_message(wait))
+            return body, status, {"Retry-After": str(wait)}
+        return render_error(error.code or 500)
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):

@@ -16,6 +16,7 @@ from pb.voting.models import (
     BallotChoice,
     Channel,
     CountedBallot,
+    KeptReceipt,
     Participation,
     ReceiptRoot,
     TallyResult,
@@ -34,7 +35,7 @@ __all__ = [
     "Mandate", "MandateCharacter", "OutboxMessage", "MandateStatus", "Municipality", "Participation", "Phase", "PhaseKind",
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
-    "CountedBallot", "ReceiptRoot",
+    "CountedBallot", "KeptReceipt", "ReceiptRoot",
     "CouncilDecision", "DecisionOutcome",
 ]
 from pb.reports.models import (Assessment, AssessmentMode, AssessmentVersion, FinalAnnex, PopulationBaseline,

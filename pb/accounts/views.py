@@ -195,9 +195,10 @@ def require_second_factor():
 @requires(is_signed_in)
 def logout():
     """Sign out here and on every other device."""
-    services.revoke_sessions(current_user)
+    user = current_user._get_current_object()
+    logout_user()  # signals user_logged_out: other areas drop what they kept for this session, in this transaction
+    services.revoke_sessions(user)
     db.session.commit()
-    logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("processes.home"))

@@ -37,12 +37,16 @@ class BallotForm(FlaskForm):
     """The parts of a ballot form that are the same for every pool; the choices are read apart."""
 
     form_token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    # The version of the counted ballot this form was opened on (empty for none): an older form is refused.
+    based_on = HiddenField(validators=[Optional(), Length(max=64)])
     sex = SelectField(_l("Sex (optional, for the equality assessment)"), choices=SEX_CHOICES,
                       validators=[Optional()], validate_choice=True)
 
-    def fresh(self) -> BallotForm:
-        """Give a newly shown form its own token: sending it twice then counts once."""
+    def fresh(self, based_on: str = "") -> BallotForm:
+        """Give a newly shown form its own token (sending it twice then counts once) and the version of the
+        ballot it would replace."""
         self.form_token.data = secrets.token_urlsafe(24)
+        self.based_on.data = based_on
         return self
 
 

@@ -212,3 +212,21 @@ class ReceiptRoot(db.Model):
     root: Mapped[str] = mapped_column(sa.String(64))
     # "close" for the root at the close of the vote, "hourly" for those taken while it runs.
     occasion: Mapped[str] = mapped_column(sa.String(16))
+
+
+class KeptReceipt(db.Model):
+    """A tracking code kept for the browser session that cast it, so that a reload or a language switch does
+    not lose it; sealed with a key that only that session's cookie holds, so the row alone reads as noise.
+
+    ``holder`` is the SHA-256 of that key: the cookie finds its row, the row does not give the key. Rows go
+    at sign-out (pb.voting.kept).
+    """
+
+    __tablename__ = "kept_receipt"
+
+    holder: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[str] = mapped_column(sa.Text)
+    changed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

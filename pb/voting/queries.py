@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -9,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from pb.audit.models import AuditEvent
 from pb.extensions import db
-from pb.processes.models import Pool, Process
-from pb.proposals.models import Project
+from pb.processes.models import BallotOrder, Pool, Process
+from pb.proposals.models import Project, ProjectCategory, ProjectImage
 from pb.voting import secrecy
 from pb.voting.models import Ballot, CountedBallot, ReceiptRoot, TallyResult, TallyResultProject
 
@@ -40,6 +41,40 @@ def pool_results(process: Process) -> list[PoolResults]:
     return found
 
 
+@dataclass(frozen=True)
+class BallotEntry:
+    """A project as the ballot shows it: the project, its first image (id, width, height, alt text) if any,
+    and its categories and district for the filters."""
+
+    project: Project
+    image: tuple[int, int, int, str] | None
+    categories: tuple[str, ...]
+    district: str
+
+
+def ballot_entries(pool: Pool, projects: list[Project], seed: int) -> list[BallotEntry]:
+    """The ballot's projects in the edition's order: by code, or shuffled for each voter (``seed`` is theirs,
+    so that their order stays the same on every reload) so that no project gains from its place."""
+    ids = [p.id for p in projects]
+    images: dict[int, tuple[int, int, int, str]] = {}
+    for image_id, project_id, width, height, alt in db.session.execute(
+            sa.select(ProjectImage.id, ProjectImage.project_id, ProjectImage.width, ProjectImage.height,
+                      ProjectImage.alt_text)
+            .where(ProjectImage.project_id.in_(ids)).order_by(ProjectImage.position.desc(), ProjectImage.id.desc())):
+        images[project_id] = (image_id, width, height, alt)  # the last written is the first image
+    categories: dict[int, list[str]] = {}
+    for project_id, category in db.session.execute(
+            sa.select(ProjectCategory.project_id, ProjectCategory.category)
+            .where(ProjectCategory.project_id.in_(ids)).order_by(ProjectCategory.category)):
+        categories.setdefault(project_id, []).append(category)
+    districts = {d.id: d.name for d in pool.process.municipality.districts}
+    ordered = sorted(projects, key=lambda p: p.code)
+    if pool.process.ballot_order is BallotOrder.RANDOM:
+        random.Random(f"{seed}:{pool.id}").shuffle(ordered)
+    return [BallotEntry(p, images.get(p.id), tuple(categories.get(p.id, ())), districts.get(p.district_id, ""))
+            for p in ordered]
+
+
 def ranked(result: TallyResult) -> list[TallyResultProject]:
     """A result's projects: funded in the order the rule chose them, then the rest by votes."""
     return sorted(result.projects, key=lambda rp: (not rp.selected, rp.selection_order or 0, -rp.score, rp.project_id))
@@ -59,6 +94,14 @@ def receipt_found(process: Process, code: str) -> Pool | None:
         .join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
         .where(Pool.process_id == process.id, Ballot.receipt_hash == secrecy.receipt_hash(code),
                CountedBallot.voided.is_(False)))
+
+
+def receipt_counts(pool: Pool, code: str) -> bool:
+    """Whether this tracking code is that of a ballot counted in the pool now (not changed since, not voided)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Ballot).join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
+        .where(Ballot.pool_id == pool.id, Ballot.receipt_hash == secrecy.receipt_hash(code),
+               CountedBallot.voided.is_(False))) > 0
 
 
 def receipt_roots(process: Process) -> list[ReceiptRoot]:

@@ -47,6 +47,16 @@ def normalise_reference(reference: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+# Greek capitals that look like Latin ones, read as the Latin letter: codes are printed in Latin letters, and a
+# resident typing on a Greek keyboard gets these (Τ Χ Κ Β Μ Ε Α Η Ι Ν Ο Ρ Υ Ζ) instead.
+_GREEK_LOOKALIKES = str.maketrans("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX")
+
+
+def normalise_code(code: str) -> str:
+    """A voting or tracking code as residents type it: case, spaces, dashes and Greek look-alikes do not matter."""
+    return normalise_reference(code).translate(_GREEK_LOOKALIKES)
+
+
 def reference_hash(key: bytes, process_id: int, reference: str) -> str:
     """The stored form of a register reference; the reference itself is never stored."""
     return _hmac(key, "reference", process_id, normalise_reference(reference))
@@ -60,7 +70,7 @@ def new_code() -> str:
 
 def code_hash(key: bytes, code: str) -> str:
     """The stored form of a voting code."""
-    return _hmac(key, "code", normalise_reference(code))
+    return _hmac(key, "code", normalise_code(code))
 
 
 def owner_tag(key: bytes, pool_id: int, participation_identity: str) -> str:
@@ -80,6 +90,12 @@ def receipt_code(key: bytes, tag: str, form_token: str) -> str:
     return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
+def ballot_version(key: bytes, tag: str, ballot_id: str | None) -> str:
+    """An opaque name of the resident's counted ballot, put in the ballot form: a form that saw another ballot
+    than the one counted now is stale. Empty when there is none; says nothing about the ballot without the key."""
+    return _hmac(key, "version", tag, ballot_id)[:32] if ballot_id else ""
+
+
 def receipt_hash(code: str) -> str:
     """The published form of a receipt: anyone can hash their code and find it in the list."""
-    return hashlib.sha256(normalise_reference(code).encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalise_code(code).encode("utf-8")).hexdigest()

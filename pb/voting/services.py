@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -66,6 +67,16 @@ class BallotInvalid(ValidationError):
     def __init__(self, violations: list[Violation], currency: str | None = None) -> None:
         super().__init__("choices", " ".join(violation_message(v, currency) for v in violations))
         self.violations = violations
+
+
+class StaleBallot(InvalidTransition):
+    """The ballot form is older than the resident's counted ballot (another tab, or Back after casting):
+    nothing is changed, so that no ballot is replaced without the resident knowing."""
+
+
+_STALE = _l("This ballot form is older than your current ballot: you cast or changed your ballot after it was "
+            "opened (in another tab, or before going back). Nothing was changed: your current ballot still counts, "
+            "with its tracking code. To change it, open the ballot again.")
 
 
 @dataclass(frozen=True)
@@ -397,7 +408,9 @@ def _write_choices(ballot_id: str, choices: Sequence[Choice]) -> None:
 
 
 def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequence[Choice], form_token: str,
-          user_id: int | None, sex: str | None, now: dt.datetime) -> Receipt:
+          user_id: int | None, sex: str | None, now: dt.datetime, based_on: str | None = None) -> Receipt:
+    """Cast or change a ballot. ``based_on`` is the version of the counted ballot the form was opened on ("" for
+    none); a form opened on another version is refused as stale. None (the clerk's desk) checks nothing."""
     process = pool.process
     year = _lock_for_casting(process, pool, now)
     _require_eligible(entry, pool, year)
@@ -424,18 +437,23 @@ def _cast(pool: Pool, entry: VoterRegisterEntry, channel: Channel, choices: Sequ
         Participation.pool_id == pool.id, Participation.register_entry_id == entry.id))
     if existing is None or existing.invalidated_at is not None:
         raise NotAllowed(_("Your participation in this pool was invalidated by the council; contact it."))
+    # The row lock orders changes of one resident's ballot: a second change waits, then sees the first.
     counted = db.session.scalar(sa.select(CountedBallot).where(CountedBallot.owner_tag == tag).with_for_update())
     current = db.session.get(Ballot, counted.ballot_id) if counted is not None else None
     if current is not None and existing.channel is channel and current.receipt_hash == digest:
-        return Receipt(code, repeated=True)  # the same form sent twice: a lost response or a double click
+        if based_on is None or [(c.project_id, c.points) for c in current.choices] == [
+                (c.project_id, c.points) for c in choices]:
+            return Receipt(code, repeated=True)  # the same form sent twice: a lost response or a double click
+        raise StaleBallot(str(_STALE))  # the form that cast the ballot, changed after going back
     if existing.channel is not Channel.ONLINE or channel is not Channel.ONLINE:
         raise AlreadyVoted(_already_voted_message(existing.channel, channel))
     if current is None:
         raise InvalidTransition(_("Your earlier ballot cannot be found. The ballot key may have changed; "
                                   "contact the council."))
     if db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.receipt_hash == digest)):
-        raise ValidationError("form_token", _("This ballot form was already sent, and you have changed your "
-                                              "ballot since. Open the ballot again to change it once more."))
+        raise StaleBallot(str(_STALE))  # a form that cast an earlier ballot
+    if based_on is not None and based_on != secrecy.ballot_version(ballot_key, tag, current.id):
+        raise StaleBallot(str(_STALE))  # opened before the ballot that counts now was cast
     demographics = {"age_band": current.age_band, "district_code": current.district_code,
                     "sex": (sex if sex in SEXES else None) if process.collect_demographics and sex is not None
                     else current.sex}
@@ -462,19 +480,20 @@ def _already_voted_message(existing: Channel, attempted: Channel) -> str:
     return _("A paper ballot of this resident has already been entered for this pool.")
 
 
-def cast_ballot(user: User, pool: Pool, choices: Sequence[Choice], form_token: str, *, sex: str | None = None,
-                now: dt.datetime | None = None) -> Receipt:
+def cast_ballot(user: User, pool: Pool, choices: Sequence[Choice], form_token: str, *, based_on: str = "",
+                sex: str | None = None, now: dt.datetime | None = None) -> Receipt:
     """Cast or change the resident's online ballot in a pool; the last one counts.
 
     ``form_token`` comes from the ballot form: sending the same form again (a lost response) returns
-    the same receipt instead of an error or a second ballot.
+    the same receipt instead of an error or a second ballot. ``based_on`` is ``ballot_version`` when the
+    form was opened: a change must name the ballot it replaces, else it is refused as ``StaleBallot``.
     """
     if not form_token or len(form_token) > 64:
         raise ValidationError("form_token", _("The ballot form has expired; open it again."))
     entry = register_entry_for(user, pool.process)
     if entry is None:
         raise NotVerified(_("Verify that you are in the register before you vote."))
-    return _cast(pool, entry, Channel.ONLINE, choices, form_token, user.id, sex, now or utcnow())
+    return _cast(pool, entry, Channel.ONLINE, choices, form_token, user.id, sex, now or utcnow(), based_on or "")
 
 
 def enter_paper_ballot(actor: User, pool: Pool, reference: str, choices: Sequence[Choice], form_token: str, *,
@@ -494,18 +513,15 @@ def enter_paper_ballot(actor: User, pool: Pool, reference: str, choices: Sequenc
     return receipt
 
 
-def current_choices(user: User, pool: Pool) -> list[Choice] | None:
-    """The resident's counted online choices in a pool, to show when they change their ballot."""
+def ballot_version(user: User, pool: Pool) -> str:
+    """The version of the resident's counted online ballot in the pool ("" for none), for the ballot form."""
     entry = register_entry_for(user, pool.process)
     if entry is None:
-        return None
+        return ""
     _register, ballot_key = _keys()
     tag = secrecy.owner_tag(ballot_key, pool.id, f"entry:{entry.id}")
-    ballot = db.session.scalar(sa.select(Ballot).join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
-                               .where(CountedBallot.owner_tag == tag))
-    if ballot is None:
-        return None
-    return [Choice(c.project_id, c.points) for c in ballot.choices]
+    ballot_id = db.session.scalar(sa.select(CountedBallot.ballot_id).where(CountedBallot.owner_tag == tag))
+    return secrecy.ballot_version(ballot_key, tag, ballot_id)
 
 
 def has_voted(entry: VoterRegisterEntry | None, pool: Pool) -> Channel | None:

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import secrets
 
 import sqlalchemy as sa
 from flask import (
@@ -21,7 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from sqlalchemy.orm import joinedload
 
 from pb.accounts.permissions import is_signed_in, public, requires
@@ -33,14 +34,25 @@ from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
 from pb.tally import pabulib
-from pb.voting import ballot_rules, counting, queries, services
-from pb.voting.ballot_rules import CUMULATIVE, RANKING, running_total
+from pb.voting import ballot_rules, counting, kept, queries, services
+from pb.voting.ballot_rules import CHOOSE_ONE, CUMULATIVE, KNAPSACK, RANKING, running_total
 from pb.voting.forms import BallotForm, CodeForm, ReceiptForm, RegisterMatchForm, read_choices
 from pb.voting.labels import channel_label, reason_detail, reason_label, violation_message
 
 bp = Blueprint("voting", __name__)
 
-RECEIPT_KEY = "pb_receipt"
+# The session cookie holds only this random key; the tracking code is kept sealed with it (pb.voting.kept).
+RECEIPT_KEY = "pb_receipt_key"
+BALLOT_SEED_KEY = "pb_ballot_seed"
+
+
+def _forget_kept_receipts(sender, user, **extra) -> None:
+    """Signing out forgets every tracking code kept for the account; the sign-out view commits."""
+    if getattr(user, "is_authenticated", False):
+        kept.forget(user.id)
+
+
+bp.record_once(lambda state: user_logged_out.connect(_forget_kept_receipts, state.app))
 
 
 @bp.app_context_processor
@@ -85,10 +97,14 @@ def vote(municipality: str, slug: str):
 
 @bp.route("/m/<municipality>/<slug>/verify", methods=["GET", "POST"])
 @requires(is_signed_in)
-@limiter.limit(_verify_limit, methods=["POST"])
-@limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"])
+@limiter.limit(_verify_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
 def verify(municipality: str, slug: str):
-    """Prove that one is in the register: by reference and birth year, or by a voting code."""
+    """Prove that one is in the register: by reference and birth year, or by a voting code.
+
+    Only failed attempts count against the limits (per address and per account): residents verifying one after
+    another at a library computer do not lock each other out; someone guessing codes is stopped."""
     process = _process_or_404(municipality, slug)
     if services.register_entry_for(current_user, process) is not None:
         return redirect(url_for("voting.vote", municipality=municipality, slug=slug))
@@ -120,16 +136,37 @@ def _pool_or_404(pool_id: int) -> Pool:
     return db.get_or_404(Pool, pool_id)
 
 
-def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: int = 200):
+def _ballot_seed() -> int:
+    """This voter's own shuffle of a randomly ordered ballot, the same on every reload of the session."""
+    if BALLOT_SEED_KEY not in session:
+        session[BALLOT_SEED_KEY] = secrets.randbelow(2_000_000_000)
+    return session[BALLOT_SEED_KEY]
+
+
+def _bar(rules, chosen, costs) -> dict:
+    """What the budget bar shows: spent (or points given), what is left, and how many of at most how many."""
+    total = running_total(rules, chosen, costs)
+    limit = rules.total_points if rules.kind == CUMULATIVE else (rules.budget if rules.kind == KNAPSACK else None)
+    most = 1 if rules.kind == CHOOSE_ONE else rules.max_choices
+    return {"total": total, "limit": limit, "left": None if limit is None else limit - total,
+            "count": len({c.project_id for c in chosen}), "most": most}
+
+
+def _render_ballot(pool: Pool, form: BallotForm, chosen, violations=(), status: int = 200, template="voting/ballot.html"):
     process = pool.process
     projects = counting.ballot_projects(db.session, pool)
     rules = services.rules_of(pool)
     costs = {p.id: p.cost for p in projects}
+    entries = queries.ballot_entries(pool, projects, _ballot_seed())
     return render_template(
-        "voting/ballot.html", process=process, pool=pool, projects=projects, rules=rules, form=form,
+        template, process=process, pool=pool, projects=projects, entries=entries, rules=rules, form=form,
         incompatible=constraints.ballot_groups(pool, projects),
         chosen={c.project_id: c for c in chosen}, ranks={c.project_id: n for n, c in enumerate(chosen, 1)},
-        total=running_total(rules, chosen, costs),
+        picked=[(next(p for p in projects if p.id == c.project_id), c, n) for n, c in enumerate(chosen, 1)
+                if c.project_id in costs],
+        bar=_bar(rules, chosen, costs), total=running_total(rules, chosen, costs),
+        categories=sorted({c for e in entries for c in e.categories}),
+        districts=sorted({e.district for e in entries if e.district}),
         violations=[violation_message(v, process.currency) for v in violations],
     ), status
 
@@ -143,7 +180,8 @@ _POOL_WITH_PROCESS = (sa.select(Pool).where(Pool.id == sa.bindparam("pool_id"))
 @requires(is_signed_in)
 @limiter.limit(_ballot_limit, key_func=_account_key, methods=["POST"])
 def ballot(pool_id: int):
-    """The ballot of one pool: check it as often as wanted, then submit; submitting again changes it."""
+    """The ballot of one pool: fill it in, review it (every broken rule in words, or the choices and their
+    total), then cast it; changing it later is a step of its own and starts empty."""
     pool = db.session.scalar(_POOL_WITH_PROCESS, {"pool_id": pool_id})
     if pool is None:
         abort(404)
@@ -169,7 +207,13 @@ def ballot(pool_id: int):
         if pool.annulled_at is not None:
             flash(_("The council annulled the vote in this pool: %(reason)s", reason=pool.annulment_reason), "info")
             return back()
-        return _render_ballot(pool, BallotForm(formdata=None).fresh(), services.current_choices(current_user, pool) or [])
+        version = services.ballot_version(current_user, pool)
+        if version and request.args.get("change") != "1":
+            # Changing a ballot is a step of its own, which says what it does to the earlier one.
+            return render_template("voting/change.html", process=process, pool=pool,
+                                   has_receipt=_kept_receipt(pool) is not None)
+        # A new ballot starts empty: the earlier choices are never shown, not even to the resident's own session.
+        return _render_ballot(pool, BallotForm(formdata=None).fresh(version), [])
     form = BallotForm()
     kind = pool.ballot_kind.value
     # Approval-like ballots name their projects; points and ranks are read per project on the ballot.
@@ -177,16 +221,24 @@ def ballot(pool_id: int):
     chosen = read_choices(kind, request.form, project_ids)
     if not form.validate():
         return _render_ballot(pool, form.fresh() if not form.form_token.data else form, chosen, status=422)
-    if request.form.get("action") == "check":
+    action = request.form.get("action")
+    if action in ("review", "check"):
+        # The review step: every broken rule in words, or the chosen projects and their total, before casting.
         violations = ballot_rules.check(services.rules_of(pool), chosen, services.ballot_costs(pool))
-        if not violations:
-            flash(_("Your ballot keeps every rule. Submit it when you are ready."), "success")
-        return _render_ballot(pool, form, chosen, violations, 200 if not violations else 422)
+        if violations:
+            return _render_ballot(pool, form, chosen, violations, 422)
+        return _render_ballot(pool, form, chosen, template="voting/review.html")
+    if action == "edit":
+        return _render_ballot(pool, form, chosen)
     try:
-        receipt = services.cast_ballot(current_user, pool, chosen, form.form_token.data, sex=form.sex.data or None)
+        receipt = services.cast_ballot(current_user, pool, chosen, form.form_token.data,
+                                       based_on=form.based_on.data or "", sex=form.sex.data or None)
     except services.BallotInvalid as error:
         db.session.rollback()
         return _render_ballot(pool, form, chosen, error.violations, 422)
+    except services.StaleBallot as error:
+        db.session.rollback()
+        return render_template("voting/stale.html", process=process, pool=pool, message=error.message), 409
     except services.NotVerified as error:
         db.session.rollback()
         flash(error.message, "info")
@@ -195,23 +247,52 @@ def ballot(pool_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return back()
+    # The code is kept sealed with a key that only this session's cookie holds: not in the address (server
+    # logs), not readable in the cookie, and not lost by a reload or a language switch.
+    key = session.get(RECEIPT_KEY) or kept.new_key()
+    kept.keep(key, current_user.id, pool_id, receipt.code, receipt.changed)
     db.session.commit()
-    # The receipt travels in the signed session, not the address, so it never lands in a server log.
-    # pool_id, not pool.id: the commit expired the pool, and reading it again would cost a query.
-    session[RECEIPT_KEY] = {"pool": pool_id, "code": receipt.code, "changed": receipt.changed}
+    session[RECEIPT_KEY] = key
     return redirect(url_for("voting.receipt", pool_id=pool_id))
+
+
+def _kept_receipt(pool: Pool) -> kept.Kept | None:
+    """The tracking code this session kept for the pool, while it is the one that counts."""
+    found = kept.kept(session.get(RECEIPT_KEY), current_user.id, pool.id)
+    if found is None or not queries.receipt_counts(pool, found.code):
+        return None
+    return found
 
 
 @bp.get("/pools/<int:pool_id>/receipt")
 @requires(is_signed_in)
 def receipt(pool_id: int):
-    """The tracking code of the ballot just cast, shown once."""
+    """The tracking code of the ballot this session cast, for as long as it stays signed in and the code counts."""
     pool = _pool_or_404(pool_id)
-    shown = session.pop(RECEIPT_KEY, None)
-    if not shown or shown.get("pool") != pool.id:
+    shown = _kept_receipt(pool)
+    if shown is None:
         return redirect(url_for("voting.vote", municipality=pool.process.municipality.slug, slug=pool.process.slug))
-    return render_template("voting/receipt.html", process=pool.process, pool=pool, code=shown["code"],
-                           changed=shown.get("changed"))
+    return render_template("voting/receipt.html", process=pool.process, pool=pool, code=shown.code,
+                           changed=shown.changed)
+
+
+@bp.get("/pools/<int:pool_id>/receipt.txt")
+@requires(is_signed_in)
+def receipt_text(pool_id: int):
+    """The tracking code as a small text file to keep."""
+    pool = _pool_or_404(pool_id)
+    shown = _kept_receipt(pool)
+    if shown is None:
+        abort(404)
+    process = pool.process
+    body = "\n".join([
+        process.name, f"{_('Pool')}: {pool.name}", f"{_('Your tracking code:')} {shown.code}",
+        _("Check it on the receipts page: %(url)s",
+          url=url_for("voting.receipts", municipality=process.municipality.slug, slug=process.slug, _external=True)),
+        ""])
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="tracking-code-{process.municipality.slug}-{process.slug}'
+                               f'-pool{pool.id}.txt"', "Cache-Control": "no-store"})
 
 
 @bp.route("/m/<municipality>/<slug>/receipts", methods=["GET", "POST"])

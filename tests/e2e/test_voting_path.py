@@ -37,7 +37,7 @@ def _process_id(live_server) -> int:
 
 
 def _tick(page, code: str, on: bool = True) -> None:
-    box = page.locator("tr", has_text=code).get_by_role("checkbox")
+    box = page.locator(f'[data-code="{code}"]').get_by_role("checkbox")
     box.check() if on else box.uncheck()
 
 
@@ -62,23 +62,26 @@ def test_a_resident_votes_changes_and_checks_the_receipt(page, live_server):
     # The running total follows the ticks and warns before anything is sent.
     assert page.locator("[data-total]").inner_text().replace("\u00a0", " ").startswith("€300,000")
     assert page.locator("[data-over]").is_visible()
-    page.get_by_role("button", name="Check my ballot").click()
+    page.get_by_role("button", name="Review my ballot").click()
     expect(page.locator("#error-summary")).to_contain_text("more than the pool")
     assert_accessible(page)
     _tick(page, "C2", on=False)
     _tick(page, "C3")
-    page.get_by_role("button", name="Submit my ballot").click()
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("button", name="Cast my ballot").click()
     page.get_by_role("heading", name="Your ballot is cast").wait_for()
-    first = page.locator("#receipt-code").inner_text().strip()
+    first = page.locator("#receipt-code code").inner_text().strip()
     assert_accessible(page)
 
     page.get_by_role("link", name="Back to my pools").click()
     page.get_by_role("link", name=re.compile("Change my ballot.*City-wide")).click()
-    _tick(page, "C3", on=False)
+    page.get_by_role("link", name="Start a new ballot").click()
+    assert page.locator("input[name=project]:checked").count() == 0  # the new ballot starts empty
     _tick(page, "C4")
-    page.get_by_role("button", name="Submit my ballot").click()
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("button", name="Cast my ballot").click()
     page.get_by_role("heading", name="Your ballot is changed").wait_for()
-    second = page.locator("#receipt-code").inner_text().strip()
+    second = page.locator("#receipt-code code").inner_text().strip()
     assert second != first
 
     page.goto(PROCESS + "/receipts")
@@ -98,8 +101,9 @@ def test_paper_ballots_the_close_and_what_anyone_can_check_afterwards(page, live
     page.get_by_role("button", name="Use the code").click()
     page.get_by_role("link", name=re.compile("Fill in the ballot.*City-wide")).click()
     _tick(page, "C1")
-    page.get_by_role("button", name="Submit my ballot").click()
-    receipt = page.locator("#receipt-code").inner_text().strip()
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("button", name="Cast my ballot").click()
+    receipt = page.locator("#receipt-code code").inner_text().strip()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "clerk")

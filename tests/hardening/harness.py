@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
+import re
 import secrets
 import signal
 import socket
@@ -264,9 +265,9 @@ def session_cookie(app, session_token: str) -> tuple[str, str]:
     return f"{app.config['SESSION_COOKIE_NAME']}={cookie}", csrf
 
 
-def ballot_form(resident: Resident, project_ids: list[int], form_token: str) -> str:
-    """The body of a submitted ballot form."""
-    fields = [("csrf_token", resident.csrf), ("form_token", form_token), ("action", "cast")]
+def ballot_form(resident: Resident, project_ids: list[int], form_token: str, based_on: str = "") -> str:
+    """The body of a submitted ballot form (``based_on``: the version of the ballot it was opened on)."""
+    fields = [("csrf_token", resident.csrf), ("form_token", form_token), ("based_on", based_on), ("action", "cast")]
     return urllib.parse.urlencode(fields + [("project", str(p)) for p in project_ids])
 
 
@@ -319,6 +320,20 @@ def expected_receipt(app, pool_id: int, entry_id: int, form_token: str) -> str:
     return secrecy.receipt_code(key, secrecy.owner_tag(key, pool_id, f"entry:{entry_id}"), form_token)
 
 
+def ballot_version(app, pool_id: int, entry_id: int) -> str:
+    """What the ballot form of this resident carries as ``based_on`` now: the version of their counted ballot."""
+    from pb.voting import secrecy
+    from pb.voting.models import CountedBallot
+
+    key = secrecy.ballot_key(app.config)
+    tag = secrecy.owner_tag(key, pool_id, f"entry:{entry_id}")
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        ballot_id = session.scalar(sa.select(CountedBallot.ballot_id).where(CountedBallot.owner_tag == tag))
+        session.remove()
+    return secrecy.ballot_version(key, tag, ballot_id)
+
+
 def vote_problems(app) -> list[str]:
     """Every breach of the vote's invariants in the database (pb.voting.invariants.check_vote)."""
     from pb.voting.invariants import check_vote
@@ -350,14 +365,22 @@ class Answer:
         return self.status == 302 and self.location.endswith("/receipt")
 
 
-def receipt_in(app, set_cookies: list[str]) -> str | None:
-    """The tracking code the ballot view put in the signed session cookie, if any."""
+def receipt_in(app, set_cookies: list[str], location: str) -> str | None:
+    """The tracking code the ballot view kept for the session of the new cookie (the cookie holds only a key)."""
+    from pb.voting import kept
+    from pb.voting.views import RECEIPT_KEY
+
     name = app.config["SESSION_COOKIE_NAME"]
+    pool = re.search(r"/pools/(\d+)/receipt$", location)
     for header in set_cookies:
         morsel = SimpleCookie(header).get(name)
-        if morsel is not None and morsel.value:
+        if morsel is not None and morsel.value and pool is not None:
             data = app.session_interface.get_signing_serializer(app).loads(morsel.value)
-            return (data.get("pb_receipt") or {}).get("code")
+            key = data.get(RECEIPT_KEY)
+            with app.app_context():
+                found = kept.kept_by_key(key, int(pool.group(1)))
+                app.extensions["sqlalchemy"].session.remove()
+            return found.code if found else None
     return None
 
 
@@ -366,7 +389,7 @@ def read_answer(response: http.client.HTTPResponse, app=None) -> Answer:
     body = response.read().decode("utf-8", "replace")
     cookies = response.headers.get_all("Set-Cookie") or []
     return Answer(response.status, response.getheader("Location") or "",
-                  receipt_in(app, cookies) if app is not None else None, response.getheader("Retry-After"), body)
+                  receipt_in(app, cookies, response.getheader("Location") or "") if app is not None else None, response.getheader("Retry-After"), body)
 
 
 def request(port: int, method: str, path: str, *, cookie: str = "", body: str | None = None, app=None,

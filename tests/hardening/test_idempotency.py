@@ -52,10 +52,11 @@ def test_lost_response_resent_gives_the_same_receipt_and_one_ballot(served):
     assert stored.counted == ((receipt_hash(expected), tuple(sorted(world.project_ids[:2]))),)
     assert stored.ballots_in_pool - before == 1
     # An old form sent after a change does not bring the old ballot back.
-    changed = harness.ballot_form(resident, world.project_ids[2:3], secrets.token_urlsafe(24))
+    changed = harness.ballot_form(resident, world.project_ids[2:3], secrets.token_urlsafe(24),
+                                  harness.ballot_version(app, world.pool_id, resident.entry_id))
     assert harness.request(served.port, "POST", path, cookie=resident.cookie, body=changed, app=app).is_receipt
     stale = harness.request(served.port, "POST", path, cookie=resident.cookie, body=body, app=app)
-    assert stale.status == 302 and not stale.is_receipt, stale.status
+    assert stale.status == 409 and "older than your current ballot" in stale.body, stale.status
     assert harness.stored_vote(app, world.pool_id, resident.entry_id).counted[0][1] == (world.project_ids[2],)
     assert harness.vote_problems(app) == []
 

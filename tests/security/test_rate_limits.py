@@ -9,6 +9,7 @@ PB_REQUIRE_REDIS=1 (as in CI) makes its absence a failure.
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -146,3 +147,25 @@ def test_losing_redis_keeps_the_site_up_with_limits_per_process(make_app, make_u
     answers = [client.post("/login", data={"email": email, "password": "wrong password!"}).status_code
                for _ in range(25)]
     assert 500 not in answers and 429 in answers, answers
+
+
+def test_only_failed_verifications_count_and_the_429_says_how_long_to_wait(app, db, voting_world, make_user):  # noqa: F811
+    from pb.voting import services
+
+    app.config["PB_VERIFY_LIMIT"] = "2 per hour"
+    verify = "/m/testville/vote/verify"
+    letters = services.issue_codes(voting_world.clerk, voting_world.process, ["AB-1003", "AB-1004", "AB-1005"])
+    db.session.commit()
+    # Three residents verify one after another at one library computer: none is locked out.
+    for letter in letters:
+        client = _client(app, "10.3.0.1")
+        sign_in_through_forms(client, make_user())
+        assert client.post(verify, data={"code-code": letter.code}).status_code == 302
+    # Someone guessing codes there is stopped after two failures, and told how long to wait.
+    client = _client(app, "10.3.0.1")
+    sign_in_through_forms(client, make_user())
+    for _n in range(2):
+        assert client.post(verify, data={"code-code": "NOPE-NOPE-NOPE"}).status_code == 422
+    limited = client.post(verify, data={"code-code": "NOPE-NOPE-NOPE"})
+    assert_limited(limited)
+    assert re.search(r"Please wait \d+ minutes? and try again", limited.get_data(as_text=True))

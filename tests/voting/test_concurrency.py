@@ -19,6 +19,7 @@ from pb.processes.models import Pool
 from pb.voting import services
 from pb.voting.ballot_rules import Choice
 from pb.voting.models import Ballot, BallotChoice, CountedBallot, Participation
+from pb.voting.secrecy import receipt_hash
 
 SUBMISSIONS = 50
 
@@ -83,12 +84,39 @@ def test_fifty_different_submissions_keep_exactly_one_ballot(app, db, voting_wor
             return services.cast_ballot(user, pool, [Choice(project_ids[n % 5])], f"form-{n}").code
         return job
 
+    # Every form was opened before any ballot existed: one is cast, and every other one is older than it, so
+    # it is refused instead of replacing, unseen, a ballot its sender never saw.
     outcomes = _race(app, db, [submit(n) for n in range(SUBMISSIONS)])
-    assert all(isinstance(o, str) for o in outcomes), outcomes
+    cast = [o for o in outcomes if isinstance(o, str)]
+    assert len(cast) == 1, outcomes
+    assert all(isinstance(o, services.StaleBallot) for o in outcomes if not isinstance(o, str)), outcomes
     assert _counts(db) == (1, 1)
     counted = db.session.scalars(sa.select(CountedBallot.ballot_id)).one()
+    assert db.session.get(Ballot, counted).receipt_hash == receipt_hash(cast[0])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BallotChoice).where(
         BallotChoice.ballot_id == counted)) == 1
+
+
+def test_fifty_changes_of_one_ballot_at_once_replace_it_once(app, db, voting_world):
+    """Fifty forms opened on the same ballot, sent at once: one replaces it, the others see it replaced."""
+    w = voting_world
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "form-first")
+    version = services.ballot_version(w.resident, w.city)
+    user_id, pool_id = w.resident.id, w.city.id
+    project_ids = [p.id for p in w.projects]
+    db.session.commit()
+
+    def change(n):
+        def job():
+            user, pool = db.session.get(User, user_id), db.session.get(Pool, pool_id)
+            return services.cast_ballot(user, pool, [Choice(project_ids[n % 5])], f"change-{n}", based_on=version).code
+        return job
+
+    outcomes = _race(app, db, [change(n) for n in range(SUBMISSIONS)])
+    cast = [o for o in outcomes if isinstance(o, str)]
+    assert len(cast) == 1 and all(isinstance(o, services.StaleBallot) for o in outcomes if o not in cast), outcomes
+    counted = db.session.scalars(sa.select(CountedBallot.ballot_id)).one()
+    assert db.session.get(Ballot, counted).receipt_hash == receipt_hash(cast[0])
 
 
 def test_paper_and_online_at_once_leave_one_ballot(app, db, voting_world):

@@ -116,7 +116,8 @@ def test_cast_change_and_repeat(db, voting_world):
     first = services.cast_ballot(w.resident, w.city, choices(w.projects[0], w.projects[1]), "form-1")
     again = services.cast_ballot(w.resident, w.city, choices(w.projects[0], w.projects[1]), "form-1")
     assert again.code == first.code and again.repeated
-    changed = services.cast_ballot(w.resident, w.city, choices(w.projects[4]), "form-2")
+    changed = services.cast_ballot(w.resident, w.city, choices(w.projects[4]), "form-2",
+                                   based_on=services.ballot_version(w.resident, w.city))
     assert changed.changed and changed.code != first.code
     db.session.commit()
     # The first ballot stays as written; the counted ballot now points at the second.
@@ -124,9 +125,11 @@ def test_cast_change_and_repeat(db, voting_world):
     ballot = db.session.get(Ballot, db.session.scalars(sa.select(CountedBallot.ballot_id)).one())
     assert [c.project_id for c in ballot.choices] == [w.projects[4].id]
     # The first form, sent again after the change, is refused instead of bringing the old ballot back.
-    with pytest.raises(ValidationError, match="already sent"):
-        services.cast_ballot(w.resident, w.city, choices(w.projects[0], w.projects[1]), "form-1")
-    assert services.current_choices(w.resident, w.city) == [Choice(w.projects[4].id)]
+    with pytest.raises(services.StaleBallot, match="older than your current ballot"):
+        services.cast_ballot(w.resident, w.city, choices(w.projects[0], w.projects[1]), "form-1",
+                             based_on=services.ballot_version(w.resident, w.city))
+    counted = db.session.get(Ballot, db.session.scalars(sa.select(CountedBallot.ballot_id)).one())
+    assert [c.project_id for c in counted.choices] == [w.projects[4].id]
 
 
 def test_ballot_carries_coarse_demographics_only(db, voting_world):

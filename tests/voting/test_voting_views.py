@@ -60,9 +60,11 @@ def test_ballot_check_explains_then_submit_change_and_receipt(client, login, db,
     again = client.post(f"/pools/{w.city.id}/ballot", data=ok)
     assert code in client.get(again.headers["Location"]).get_data(as_text=True)
     # Change: a fresh form, other choices.
-    page = client.get(f"/pools/{w.city.id}/ballot").get_data(as_text=True)
-    assert "checked" in page
+    page = client.get(f"/pools/{w.city.id}/ballot?change=1").get_data(as_text=True)
+    assert "checked" not in page  # the new ballot starts empty
+    based_on = re.search(r'name="based_on" type="hidden" value="([^"]*)"', page).group(1)
     changed = client.post(f"/pools/{w.city.id}/ballot", data={"form_token": form_token(page), "action": "cast",
+                                                              "based_on": based_on,
                                                               "project": [str(w.projects[4].id)]})
     changed_page = client.get(changed.headers["Location"]).get_data(as_text=True)
     assert "Your ballot is changed" in changed_page
