@@ -1,0 +1,136 @@
+"""Delivery records: opened for adopted projects only, edited by their clerk or responsible officer, with
+spending explained, statuses guarded, milestones, pictures and everything audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from pb.audit.models import AuditEvent
+from pb.delivery import services
+from pb.delivery.models import DeliveryStatus, PhotoKind
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
+from pb.proposals.images import ImageUpload
+
+
+def facts(**changes) -> services.RecordInput:
+    base = dict(department="Parks", officer_id=None, planned_start_on=None, planned_end_on=None,
+                actual_start_on=None, actual_end_on=None, committed=Decimal(0), spent=Decimal(0),
+                spending_explanation="")
+    return services.RecordInput(**{**base, **changes})
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (10, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def actions(db) -> list[str]:
+    return list(db.session.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars())
+
+
+def test_only_adopted_projects_get_a_record_once(db, ctx, world, clerk, make_project, make_user):
+    with pytest.raises(InvalidTransition):
+        services.open_record(clerk, world["project"])
+    other = make_project(world["process"], status="selected")
+    with pytest.raises(InvalidTransition, match="not adopted"):
+        services.open_record(clerk, other)
+    with pytest.raises(NotAllowed):
+        services.open_record(make_user(role="department"), other)
+    assert "delivery.open" in actions(db)
+
+
+def test_spending_beyond_the_municipality_share_needs_an_explanation(db, ctx, world, clerk):
+    record = world["record"]
+    # Voted EUR 5,000; EUR 5,500 is 10% over: within the default share.
+    services.update_record(clerk, record, facts(spent=Decimal(5500)))
+    assert record.spent == 550_000
+    with pytest.raises(ValidationError) as refused:
+        services.update_record(clerk, record, facts(spent=Decimal("5500.01")))
+    assert refused.value.field == "spending_explanation"
+    services.update_record(clerk, record, facts(spent=Decimal("5500.01"), spending_explanation="Soil was poor."))
+    assert record.spending_explanation == "Soil was poor."
+    # The municipality may be stricter: 5% makes EUR 5,300 need an explanation too.
+    services.set_tolerance(clerk, world["process"].municipality_id, 500)
+    with pytest.raises(ValidationError):
+        services.update_record(clerk, record, facts(spent=Decimal(5300)))
+    with pytest.raises(ValidationError, match="decimals"):
+        services.update_record(clerk, record, facts(spent=Decimal("1.001")))
+    assert {"delivery.update", "delivery.policy"} <= set(actions(db))
+
+
+def test_a_department_officer_edits_only_the_records_they_answer_for(db, ctx, world, clerk, officer, make_user):
+    record = world["record"]
+    with pytest.raises(NotAllowed):
+        services.post_update(officer, record, "Started.")
+    services.update_record(clerk, record, facts(officer_id=officer.id))
+    services.post_update(officer, record, "Started.")
+    # ... but cannot hand the record to someone else.
+    with pytest.raises(NotAllowed):
+        services.update_record(officer, record, facts(officer_id=clerk.id))
+    with pytest.raises(NotAllowed):
+        services.post_update(make_user(role="department"), record, "Not mine.")
+    with pytest.raises(ValidationError):
+        services.update_record(clerk, record, facts(officer_id=make_user().id))
+
+
+def test_status_changes_follow_the_lifecycle_and_stopping_needs_a_reason(db, ctx, world, clerk):
+    record = world["record"]
+    services.change_status(clerk, record, DeliveryStatus.WORKS)
+    with pytest.raises(InvalidTransition):
+        services.change_status(clerk, record, DeliveryStatus.PLANNED)
+    with pytest.raises(ValidationError) as refused:
+        services.change_status(clerk, record, DeliveryStatus.CANCELLED, reason="  ")
+    assert refused.value.field == "reason"
+    assert record.status is DeliveryStatus.WORKS
+    services.change_status(clerk, record, DeliveryStatus.CANCELLED, reason="The site was sold.")
+    assert (record.status, record.status_reason) == (DeliveryStatus.CANCELLED, "The site was sold.")
+    with pytest.raises(InvalidTransition):
+        services.change_status(clerk, record, DeliveryStatus.WORKS)
+    assert [u.status for u in record.updates][:2] == [DeliveryStatus.CANCELLED, DeliveryStatus.WORKS]
+
+
+def test_a_binding_vote_needs_the_council_decision_to_stop_a_project(db, ctx, clerk, make_process, make_project,
+                                                                      adopt):
+    process = make_process(slug="binding")
+    project = make_project(process, status="selected")
+    adopt(process, project, character="binding_statute")
+    record = services.open_record(clerk, project)
+    with pytest.raises(ValidationError) as refused:
+        services.change_status(clerk, record, DeliveryStatus.MERGED, reason="Joined with the school yard.")
+    assert refused.value.field == "decision_reference"
+    services.change_status(clerk, record, DeliveryStatus.MERGED, reason="Joined with the school yard.",
+                           decision_reference="123/2027")
+    assert record.decision_reference == "123/2027"
+
+
+def test_delivered_sets_the_actual_end(db, ctx, world, clerk):
+    services.change_status(clerk, world["record"], DeliveryStatus.DELIVERED)
+    assert world["record"].actual_end_on is not None
+
+
+def test_milestones_are_planned_and_done_not_in_the_future(db, ctx, world, clerk):
+    record = world["record"]
+    milestone = services.add_milestone(clerk, record, "Design approved", dt.date(2027, 3, 1))
+    with pytest.raises(ValidationError):
+        services.add_milestone(clerk, record, " ", None)
+    with pytest.raises(ValidationError):
+        services.complete_milestone(clerk, milestone, dt.date.today() + dt.timedelta(days=30))
+    services.complete_milestone(clerk, milestone, dt.date(2026, 1, 5))
+    assert [(m.title, m.done_on) for m in record.milestones] == [("Design approved", dt.date(2026, 1, 5))]
+
+
+def test_photos_go_through_the_checked_image_path(db, ctx, world, clerk):
+    record = world["record"]
+    photo = services.add_photo(clerk, record, ImageUpload("before.png", png()), PhotoKind.BEFORE, "The empty lot")
+    assert (photo.content_type, photo.width, photo.height) == ("image/png", 4, 3)
+    with pytest.raises(ValidationError) as refused:
+        services.add_photo(clerk, record, ImageUpload("evil.png", b"<script>alert(1)</script>"), PhotoKind.AFTER)
+    assert refused.value.field == "photo"
+    assert "delivery.photo" in actions(db)
