@@ -53,11 +53,12 @@ def spending_gap_basis_points(voted: int, spent: int) -> int | None:
     return -(-gap // voted)
 
 
-def needs_explanation(voted: int, spent: int, tolerance_basis_points: int) -> bool:
+def needs_explanation(voted: int, spent: int, tolerance_basis_points: int, *, is_finished: bool) -> bool:
     """Spending that differs from the voted amount by more than the municipality's tolerance must be explained.
 
-    Nothing spent yet needs no explanation (the money is still to come); spending against a zero vote does."""
-    if spent == 0:
+    Spending above the vote needs it at once; spending below it only once the project is delivered, since
+    until then the rest of the money is still to come. Spending against a zero vote always does."""
+    if spent <= voted and not is_finished:
         return False
     gap = spending_gap_basis_points(voted, spent)
     return gap is None or gap > tolerance_basis_points

@@ -156,6 +156,11 @@ def _minor(amount: Decimal | int, currency: str, field: str) -> int:
     return amount
 
 
+def process_of(delivery: DeliveryRecord) -> Process:
+    """The edition the record belongs to."""
+    return db.session.get(Process, delivery.process_id)
+
+
 def _require_editor(actor: User, delivery: DeliveryRecord) -> None:
     if not can_edit_delivery(actor, delivery):
         raise NotAllowed(_("Only a clerk or the officer responsible for this project can change its delivery."))
@@ -180,7 +185,8 @@ def update_record(actor: User, delivery: DeliveryRecord, value: RecordInput) -> 
     spent = _minor(value.spent, process.currency, "spent")
     explanation = _text(value.spending_explanation, "spending_explanation")
     tolerance = tolerance_of(process.municipality_id)
-    if rules.needs_explanation(project.cost, spent, tolerance) and not explanation:
+    if rules.needs_explanation(project.cost, spent, tolerance,
+                               is_finished=delivery.status is DeliveryStatus.DELIVERED) and not explanation:
         raise ValidationError("spending_explanation", _(
             "Spending differs from the voted amount by more than %(share)s%%: explain why, in plain words.",
             share=f"{tolerance / 100:g}"))
@@ -216,6 +222,14 @@ def change_status(actor: User, delivery: DeliveryRecord, status: DeliveryStatus,
         if mandate is not None and mandate.character in BINDING and not reference:
             raise ValidationError("decision_reference", _(
                 "The vote binds the council: give the reference of the council's decision to stop this project."))
+    if status is DeliveryStatus.DELIVERED:
+        project = db.session.get(Project, delivery.project_id)
+        tolerance = tolerance_of(process_of(delivery).municipality_id)
+        if (rules.needs_explanation(project.cost, delivery.spent, tolerance, is_finished=True)
+                and not delivery.spending_explanation):
+            raise ValidationError("status", _(
+                "Spending differs from the voted amount by more than %(share)s%%: explain why on the record "
+                "before marking the project delivered.", share=f"{tolerance / 100:g}"))
     before = {"status": delivery.status.value}
     delivery.status = status
     delivery.status_reason = reason if rules.needs_reason(status) else ""

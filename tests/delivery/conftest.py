@@ -54,6 +54,15 @@ def adopt(db, make_user):
     return build
 
 
+def spend(clerk, record, cents: int) -> None:
+    """Record that ``cents`` were spent on the record (and committed), with an explanation in case it is needed."""
+    from pb.delivery import services
+
+    services.update_record(clerk, record, services.RecordInput(
+        department=record.department, officer_id=record.officer_id, planned_start_on=None, planned_end_on=None,
+        actual_start_on=None, actual_end_on=None, committed=cents, spent=cents, spending_explanation="As voted."))
+
+
 @pytest.fixture
 def world(db, ctx, make_process, make_project, make_user, adopt, clerk):
     """Process "2026" (EUR 100,000) with project "Park" (EUR 5,000, adopted) by an author, a co-author and a

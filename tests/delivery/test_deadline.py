@@ -11,6 +11,7 @@ from pb.delivery import queries, services
 from pb.delivery.models import DeliveryStatus
 from pb.mandate.presets import presets as all_presets
 from pb.mandate.terms import clean_terms
+from tests.delivery.conftest import spend
 
 
 def test_the_mandate_terms_carry_a_delivery_deadline_in_months():
@@ -36,6 +37,7 @@ def test_an_unfinished_project_past_the_deadline_is_overdue_on_the_dashboard_and
     adopt(process, done)
     assert queries.deadline(process) == dt.date(2021, 6, 30)
     late_record, done_record = services.open_record(clerk, late), services.open_record(clerk, done)
+    spend(clerk, done_record, done.cost)
     services.change_status(clerk, done_record, DeliveryStatus.DELIVERED)
     db.session.commit()
     rows = {row.project.title: row for row in queries.adopted_rows(process)}

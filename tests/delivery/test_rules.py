@@ -22,17 +22,19 @@ def test_only_cancelled_and_merged_need_a_reason():
     assert [s for s in S if rules.needs_reason(s)] == [S.CANCELLED, S.MERGED]
 
 
-@pytest.mark.parametrize(("voted", "spent", "tolerance", "needed"), [
-    (10_000, 0, 1000, False),          # nothing spent yet
-    (10_000, 11_000, 1000, False),     # exactly 10% over: within
-    (10_000, 11_001, 1000, True),      # a cent beyond
-    (10_000, 8_999, 1000, True),       # under by more than 10%
-    (10_000, 10_000, 0, False),
-    (10_000, 10_001, 0, True),
-    (0, 1, 10_000, True),              # spending against nothing voted
+@pytest.mark.parametrize(("voted", "spent", "tolerance", "finished", "needed"), [
+    (10_000, 0, 1000, False, False),        # nothing spent yet
+    (10_000, 11_000, 1000, False, False),   # exactly 10% over: within
+    (10_000, 11_001, 1000, False, True),    # a cent beyond
+    (10_000, 8_999, 1000, False, False),    # under while under way: the rest is still to come
+    (10_000, 8_999, 1000, True, True),      # under by more than 10% once delivered
+    (10_000, 9_000, 1000, True, False),
+    (10_000, 10_000, 0, True, False),
+    (10_000, 10_001, 0, False, True),
+    (0, 1, 10_000, False, True),            # spending against nothing voted
 ])
-def test_spending_far_from_the_vote_needs_an_explanation(voted, spent, tolerance, needed):
-    assert rules.needs_explanation(voted, spent, tolerance) is needed
+def test_spending_far_from_the_vote_needs_an_explanation(voted, spent, tolerance, finished, needed):
+    assert rules.needs_explanation(voted, spent, tolerance, is_finished=finished) is needed
 
 
 def test_the_deadline_is_the_end_of_the_fiscal_year_plus_months():

@@ -111,8 +111,22 @@ def test_a_binding_vote_needs_the_council_decision_to_stop_a_project(db, ctx, cl
 
 
 def test_delivered_sets_the_actual_end(db, ctx, world, clerk):
+    services.update_record(clerk, world["record"], facts(spent=Decimal(5000)))
     services.change_status(clerk, world["record"], DeliveryStatus.DELIVERED)
     assert world["record"].actual_end_on is not None
+
+
+def test_underspending_is_explained_once_the_project_is_delivered(db, ctx, world, clerk):
+    record = world["record"]
+    # EUR 2,000 of 5,000 while works go on: the rest is still to come.
+    services.update_record(clerk, record, facts(spent=Decimal(2000)))
+    with pytest.raises(ValidationError) as refused:
+        services.change_status(clerk, record, DeliveryStatus.DELIVERED)
+    assert refused.value.field == "status" and record.status is DeliveryStatus.PLANNED
+    services.update_record(clerk, record, facts(spent=Decimal(2000), spending_explanation="A donated playground."))
+    services.change_status(clerk, record, DeliveryStatus.DELIVERED)
+    with pytest.raises(ValidationError):
+        services.update_record(clerk, record, facts(spent=Decimal(2000)))
 
 
 def test_milestones_are_planned_and_done_not_in_the_future(db, ctx, world, clerk):

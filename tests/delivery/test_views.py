@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from pb.delivery import services
 from pb.delivery.models import CoProduction, CoProductionStatus, DeliveryRating, DeliveryStatus
+from tests.delivery.conftest import spend
 
 
 def test_the_clerk_records_money_and_the_explanation_is_required(client, db, world, clerk, login):
@@ -85,6 +86,7 @@ def test_a_resident_rates_a_delivered_project_once_and_a_clerk_hides_it(client, 
     project_id = world["project"].id
     client.post(f"/projects/{project_id}/delivery/rating", data={"score": "4", "comment": "Lovely."})
     assert db.session.execute(sa.select(sa.func.count()).select_from(DeliveryRating)).scalar_one() == 0
+    spend(clerk, world["record"], world["project"].cost)
     services.change_status(clerk, world["record"], DeliveryStatus.DELIVERED)
     db.session.commit()
     client.post(f"/projects/{project_id}/delivery/rating", data={"score": "4", "comment": "Lovely."})
