@@ -157,4 +157,4 @@ class PolicyForm(FlaskForm):
     tolerance = DecimalField(_l("Share of the voted amount spending may differ by without an explanation (%)"),
                              places=2, validators=[InputRequired(message=_l("Enter a share.")),
                                                    NumberRange(min=0, max=100,
-                                                               message=_l("The share must be between 0 and 100%."))])
+                                                               message=_l("The share must be between 0 and 100%%."))])

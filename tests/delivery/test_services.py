@@ -148,3 +148,59 @@ def test_photos_go_through_the_checked_image_path(db, ctx, world, clerk):
         services.add_photo(clerk, record, ImageUpload("evil.png", b"<script>alert(1)</script>"), PhotoKind.AFTER)
     assert refused.value.field == "photo"
     assert "delivery.photo" in actions(db)
+
+
+def test_a_record_holds_at_most_twelve_pictures(db, ctx, world, clerk):
+    for _ in range(services.MAX_PHOTOS):
+        services.add_photo(clerk, world["record"], ImageUpload("p.png", png()), PhotoKind.AFTER)
+    with pytest.raises(ValidationError, match="at most 12"):
+        services.add_photo(clerk, world["record"], ImageUpload("p.png", png()), PhotoKind.AFTER)
+
+
+def test_offers_are_agreed_or_declined_by_a_clerk_and_audited(db, ctx, world, clerk, make_user):
+    resident = make_user()
+    offer = services.offer_co_production(resident, world["project"], services.OfferInput(
+        "resident", "Ann", False, "co_design", "I draw plans."))
+    agreement = services.AgreementInput("Plans", "Building", "Insurance", dt.date(2027, 1, 1), dt.date(2026, 1, 1))
+    with pytest.raises(NotAllowed):
+        services.record_agreement(resident, offer, agreement)
+    with pytest.raises(ValidationError) as refused:
+        services.record_agreement(clerk, offer, agreement)
+    assert refused.value.field == "ends_on"
+    second = services.offer_co_production(resident, world["project"], services.OfferInput(
+        "resident", "Ann", False, "maintain", "And I water."))
+    services.decline_offer(clerk, second)
+    with pytest.raises(InvalidTransition):
+        services.decline_offer(clerk, second)
+    assert {"delivery.co_production_offer", "delivery.co_production_declined"} <= set(actions(db))
+
+
+def test_offers_are_for_adopted_projects_only(db, ctx, world, make_project, make_user):
+    with pytest.raises(InvalidTransition):
+        services.offer_co_production(make_user(), make_project(world["process"]), services.OfferInput(
+            "resident", "Ann", False, "co_design", "I draw plans."))
+
+
+def test_a_rating_is_one_to_five_with_a_short_comment(db, ctx, world, clerk, make_user):
+    from tests.delivery.conftest import spend
+
+    spend(clerk, world["record"], world["project"].cost)
+    services.change_status(clerk, world["record"], DeliveryStatus.DELIVERED)
+    with pytest.raises(ValidationError):
+        services.rate(make_user(), world["record"], 6, "")
+    with pytest.raises(ValidationError):
+        services.rate(make_user(), world["record"], 5, "x" * 501)
+    with pytest.raises(NotAllowed):
+        services.rate(clerk, world["record"], 5, "")
+    assert services.rate(make_user(), world["record"], 5, "x" * 500).score == 5
+
+
+def test_a_department_officers_desk_holds_only_their_records(db, ctx, world, clerk, officer, make_project, adopt):
+    from pb.delivery import queries
+
+    other = make_project(world["process"], status="selected")
+    adopt(world["process"], other)
+    mine = services.open_record(clerk, other)
+    services.update_record(clerk, mine, facts(officer_id=officer.id))
+    assert [row.record.id for row in queries.desk(officer)] == [mine.id]
+    assert {row.record.id for row in queries.desk(clerk)} == {mine.id, world["record"].id}

@@ -118,3 +118,13 @@ def test_the_edition_page_links_to_delivery_once_the_vote_is_counted(client, db,
     world["process"].vote_closed_at = utcnow()
     db.session.commit()
     assert link in client.get("/m/testville/2026").get_data(as_text=True)
+
+
+def test_a_clerk_sets_the_municipality_share_on_its_page(client, db, world, clerk, login):
+    login(clerk)
+    path = f"/staff/delivery/municipalities/{world['process'].municipality_id}/policy"
+    assert client.post(path, data={"tolerance": "150"}).status_code == 422
+    assert client.post(path, data={"tolerance": "2.555"}).status_code == 422
+    assert client.post(path, data={"tolerance": "2.5"}).status_code == 302
+    assert services.tolerance_of(world["process"].municipality_id) == 250
+    assert 'value="2.50"' in client.get(path).get_data(as_text=True)
