@@ -100,6 +100,7 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.accounts.views import bp as accounts_bp
     from pb.api.views import bp as api_bp
     from pb.deliberation.views import bp as deliberation_bp
+    from pb.delivery.views import bp as delivery_bp
     from pb.mandate.views import bp as mandate_bp
     from pb.processes.views import bp as processes_bp
     from pb.proposals.views import bp as proposals_bp
@@ -112,7 +113,7 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.web import bp as web_bp
 
     for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp,
-                      mandate_bp, voting_bp, desk_bp, reports_bp, setup_bp):
+                      mandate_bp, voting_bp, desk_bp, reports_bp, setup_bp, delivery_bp):
         app.register_blueprint(blueprint)
 
 

@@ -18,6 +18,7 @@ from pb.accounts.passwords import hash_password, verify_password
 from pb.accounts.services import create_account, find_user
 from pb.audit.services import changes, record
 from pb.core.db import utcnow, writing
+from pb.demo_delivery import build_delivery
 from pb.demo_editions import build_proposals_edition, build_supports_edition
 from pb.demo_vote import TRY_BIRTH_YEAR, TRY_REFERENCE, build_live_vote
 from pb.extensions import db
@@ -35,6 +36,7 @@ DEMO_ACCOUNTS = (
     ("clerk@example.org", Role.CLERK, "demo-clerk-2026", "Demo Clerk"),
     ("legal@example.org", Role.LEGAL_OFFICER, "demo-legal-2026", "Demo Legal Officer"),
     ("admin@example.org", Role.ADMIN, "demo-admin-2026", "Demo Administrator"),
+    ("parks@example.org", Role.DEPARTMENT, "demo-parks-2026", "Demo Parks Officer"),
 )
 # The demo staff accounts' second factor (TOTP): a fixed, published secret, so that a tester can make codes
 # with any authenticator app or with  python -c "import pyotp; print(pyotp.TOTP('<secret>').now())".
@@ -89,6 +91,9 @@ def build_demo() -> list[str]:
         done.append(f"try it: sign in as resident@example.org, open Perivoli 2027, verify with register reference "
                     f"{TRY_REFERENCE} and birth year {TRY_BIRTH_YEAR} (or with the voting code {code})")
     done.extend(line for line in (build_proposals_edition(clerk), build_supports_edition(clerk)) if line)
+    delivered = build_delivery(find_user("legal@example.org"), clerk, find_user("parks@example.org"))
+    if delivered:
+        done.append(delivered)
     return done
 
 

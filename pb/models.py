@@ -26,6 +26,8 @@ from pb.voting.models import (
     VotingCode,
 )
 from pb.mandate.models import CouncilDecision, DecisionOutcome
+from pb.delivery.models import (CoProduction, DeliveryMailOptIn, DeliveryMilestone, DeliveryPhoto, DeliveryPolicy,
+                                DeliveryRating, DeliveryRecord, DeliveryUpdate)
 
 __all__ = [
     "Appeal", "AppealOutcome", "Feasibility", "Flag", "FlagReason", "FlagResolution", "Follow", "Notification",
@@ -37,6 +39,8 @@ __all__ = [
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
     "CountedBallot", "KeptReceipt", "ReceiptRoot",
     "CouncilDecision", "DecisionOutcome",
+    "CoProduction", "DeliveryMailOptIn", "DeliveryMilestone", "DeliveryPhoto", "DeliveryPolicy", "DeliveryRating",
+    "DeliveryRecord", "DeliveryUpdate",
 ]
 from pb.reports.models import (Assessment, AssessmentMode, AssessmentVersion, FinalAnnex, PopulationBaseline,
                                PopulationFigure)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-ROLES = ("anonymous", "resident", "clerk", "legal_officer", "admin")
+ROLES = ("anonymous", "resident", "clerk", "legal_officer", "admin", "department")
 
 OK, LOGIN, FORBIDDEN, REDIRECT = 200, "login", 403, 302
 

@@ -20,7 +20,7 @@ EXPECTED = {
     "accounts.reset_request": ("GET", "/reset", everyone(OK)),
     "accounts.reset": ("GET", "/reset/not-a-token", everyone(REDIRECT)),
     "accounts.account": ("GET", "/account", signed_in_only()),
-    "staff.dashboard": ("GET", "/staff/", only("clerk", "legal_officer", "admin")),
+    "staff.dashboard": ("GET", "/staff/", only("clerk", "legal_officer", "admin", "department")),
     "staff.processes": ("GET", "/staff/processes", only("clerk", "admin")),
     "staff.legal": ("GET", "/staff/legal", only("legal_officer", "admin")),
     "staff.users": ("GET", "/staff/users", only("admin")),
@@ -80,7 +80,7 @@ EXPECTED = {
 
 # Areas with many routes keep their rows beside their tests; each module gives ROUTES and build_world.
 AREA_ROUTE_MODULES = ("tests.voting.routes", "tests.voting.desk_routes", "tests.mandate.routes", "tests.reports.routes",
-                      "tests.accounts.routes", "tests.setup.routes")
+                      "tests.accounts.routes", "tests.setup.routes", "tests.delivery.routes")
 
 
 def _area_modules():

@@ -101,6 +101,7 @@ ROLE_LABELS = {
     Role.CLERK: _l("Council clerk"),
     Role.LEGAL_OFFICER: _l("Legal officer"),
     Role.ADMIN: _l("Administrator"),
+    Role.DEPARTMENT: _l("Department officer"),
 }
 
 

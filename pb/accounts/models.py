@@ -20,6 +20,9 @@ class Role(enum.StrEnum):
     CLERK = "clerk"
     LEGAL_OFFICER = "legal_officer"
     ADMIN = "admin"
+    # Staff of a council department who deliver adopted projects: they edit only the delivery records they
+    # answer for (pb.delivery.permissions).
+    DEPARTMENT = "department"
 
     @property
     def is_staff(self) -> bool:

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify
 from pb.accounts.permissions import public
 from pb.core.db import utcnow
 from pb.core.page_cache import cached_for_visitors
+from pb.delivery.queries import api_summaries
 from pb.extensions import db
 from pb.processes.models import Process
 from pb.processes.phases import current_phase
@@ -52,6 +53,7 @@ def process_projects(process_id: int):
         abort(404)
     rows = queries.public_projects_with_supports(process)
     reviews = queries.latest_reviews([project.id for project, _ in rows])
+    deliveries = api_summaries([project.id for project, _ in rows])
     projects = []
     for project, supports in rows:
         review = reviews.get(project.id)
@@ -73,6 +75,8 @@ def process_projects(process_id: int):
                 "feasibility": review.feasibility.value,
                 "public_reason": review.public_reason or None,
             },
+            # None until the council adopts the project and a clerk opens its delivery record.
+            "delivery": deliveries.get(project.id),
         })
     return jsonify({"process": {"id": process.id, "name": process.name, "currency": process.currency},
                     "projects": projects})

@@ -71,6 +71,8 @@ class NotificationKind(enum.StrEnum):
     REVIEW_OUTCOME = "review_outcome"
     APPEAL_ANSWER = "appeal_answer"
     HIDDEN = "hidden"
+    DELIVERY_STATUS = "delivery_status"
+    DELIVERY_UPDATE = "delivery_update"
 
 
 class Notification(db.Model):

@@ -33,6 +33,8 @@ NOTIFICATION_TEXTS = {
     NotificationKind.REVIEW_OUTCOME: _l("The review of “%(project)s” has an outcome."),
     NotificationKind.APPEAL_ANSWER: _l("The appeal on “%(project)s” has been answered."),
     NotificationKind.HIDDEN: _l("A moderator hid content of yours on “%(project)s”."),
+    NotificationKind.DELIVERY_STATUS: _l("The delivery of “%(project)s” has a new status."),
+    NotificationKind.DELIVERY_UPDATE: _l("News about the delivery of “%(project)s”."),
 }
 
 

@@ -123,6 +123,8 @@ class MandateForm(FlaskForm):
     justification_published = _line("justification_published", 500,
                                      _l("A page or gazette residents can find, e.g. the municipality's website."))
     delivering_department = _line("delivering_department", 200)
+    delivery_months = _count("delivery_months", _l("Adopted projects still under way after this are shown as "
+                                                   "overdue. Left empty, no deadline applies."))
     complaints_channel = _line("complaints_channel", 500)
     supervisory_authority = _line("supervisory_authority", 200)
 

@@ -79,6 +79,7 @@ FIELD_LABELS = {
     "justification_days": _l("Deadline for the reasoned response (days after the vote)"),
     "justification_published": _l("Where the reasoned response is published"),
     "delivering_department": _l("Department delivering the projects"),
+    "delivery_months": _l("Delivery deadline (months after the end of the fiscal year)"),
     "complaints_channel": _l("Where complaints go"),
     "supervisory_authority": _l("Supervisory authority"),
 }
@@ -93,7 +94,7 @@ SECTIONS = [
     (_l("Before the vote"), ["eligibility", "screening_criteria", "appeal_procedure", "support_signatures"]),
     (_l("After the vote"), ["feasibility_veto", "legal_compliance", "substantial_changes_allowed", "winner_fails",
                             "justification_days", "justification_published"]),
-    (_l("Accountability"), ["delivering_department", "complaints_channel", "supervisory_authority"]),
+    (_l("Accountability"), ["delivering_department", "delivery_months", "complaints_channel", "supervisory_authority"]),
 ]
 
 

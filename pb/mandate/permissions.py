@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pb.accounts.models import Role
-from pb.accounts.permissions import can_manage_mandates, can_manage_processes, is_signed_in, is_staff
+from pb.accounts.permissions import can_manage_mandates, can_manage_processes, is_signed_in
 
 
 def can_draft_mandates(user: Any) -> bool:
-    """Clerks and legal officers (and administrators) draft mandates and submit them for legal review."""
-    return is_staff(user)
+    """Clerks and legal officers (and administrators) draft mandates and submit them for legal review; department
+    officers, staff who deliver projects, do not."""
+    return is_signed_in(user) and user.role in (Role.CLERK, Role.LEGAL_OFFICER, Role.ADMIN)
 
 
 def can_sign_mandates(user: Any) -> bool:

@@ -35,6 +35,8 @@ TERMS: dict[str, Any] = {
     "justification_days": "count",
     "justification_published": "text",
     "delivering_department": "text",
+    # Months after the end of the fiscal year (31 December) by which adopted projects are to be delivered.
+    "delivery_months": "count",
     "complaints_channel": "text",
     "supervisory_authority": "text",
 }

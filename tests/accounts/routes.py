@@ -8,7 +8,7 @@ ROUTES = {
     # Without a sign-in waiting for its code, the second step sends visitors back to /login and signed-in people home.
     "accounts.login_code": ("GET", "/login/code", everyone(REDIRECT)),
     # Staff set up their authenticator app here (the login fixture enrols them, so the page says it is on).
-    "accounts.two_factor": ("GET", "/account/two-factor", only("clerk", "legal_officer", "admin")),
+    "accounts.two_factor": ("GET", "/account/two-factor", only("clerk", "legal_officer", "admin", "department")),
 }
 
 

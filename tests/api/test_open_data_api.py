@@ -34,7 +34,8 @@ def test_projects_have_public_fields_only(client, db, make_process, make_project
     data = response.get_json()
     [item] = data["projects"]
     assert set(item) == {"id", "code", "title", "summary", "cost", "currency", "district", "categories",
-                         "beneficiaries", "status", "latitude", "longitude", "supports", "review"}
+                         "beneficiaries", "status", "latitude", "longitude", "supports", "review", "delivery"}
+    assert item["delivery"] is None
     assert item["cost"] == 500_000 and item["currency"] == "EUR" and item["supports"] == 1
     assert item["categories"] == ["culture"] and (item["latitude"], item["longitude"]) == (1.5, 2.5)
     assert item["review"] == {"feasibility": "unfeasible", "public_reason": "Not municipal land."}

@@ -19,7 +19,8 @@ PUBLIC_PAGES = ["/", "/m/warszawa/2026-grochow", "/m/assen/2024-top-idee", "/log
                 "/m/warszawa/2026-grochow/results", "/m/warszawa/2026-grochow/statistics",
                 "/m/warszawa/2026-grochow/receipts", "/m/perivoli/2027", "/m/perivoli/2027/vote",
                 "/m/perivoli/2027/results", "/m/perivoli/2027/statistics", "/m/kalamata/2027",
-                "/m/kalamata/2027/projects", "/m/nea-akti/2027", "/m/nea-akti/2027/projects"]
+                "/m/kalamata/2027/projects", "/m/nea-akti/2027", "/m/nea-akti/2027/projects",
+                "/m/assen/2024-top-idee/delivery"]
 PAGES_BY_ROLE = {
     "resident": ["/", "/account", "/m/warszawa/2026-grochow", "/my/proposals", "/notifications",
                  "/m/assen/2024-top-idee/propose", "/projects/1", "/m/perivoli/2027/vote",
@@ -30,17 +31,21 @@ PAGES_BY_ROLE = {
               "/staff/voting/3/statistics", "/staff/voting/pools/3/paper", "/staff/voting/pools/3/sheets",
               "/staff/processes/new", "/staff/processes/4", "/staff/processes/4/edit", "/staff/processes/4/pools",
               "/staff/processes/4/schedule", "/staff/processes/4/vocabulary", "/staff/processes/4/projects/new",
-              "/staff/processes/4/projects/import", "/staff/processes/4/copy", "/staff/processes/3"],
+              "/staff/processes/4/projects/import", "/staff/processes/4/copy", "/staff/processes/3",
+              "/staff/delivery", "/staff/delivery/1", "/staff/delivery/municipalities/2/policy"],
     "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
     "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
               "/staff/municipalities/new", "/staff/municipalities/4/districts", "/staff/municipalities/4/edit",
               "/staff/municipalities/4/districts/import"],
+    # The demo's parks officer answers for Assen's delivery records 1, 2 and 4.
+    "department": ["/staff/", "/staff/delivery", "/staff/delivery/1"],
 }
 FORBIDDEN_BY_ROLE = {
     "resident": ["/staff/", "/staff/users"],
     "clerk": ["/staff/users", "/staff/legal", "/staff/municipalities"],
     "legal_officer": ["/staff/users", "/staff/processes"],
     "admin": [],
+    "department": ["/staff/delivery/3", "/staff/processes", "/staff/users"],
 }
 
 _axe = Axe()

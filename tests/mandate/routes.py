@@ -10,7 +10,8 @@ ROUTES = {
     "mandate.process_mandates": ("GET", "/staff/mandates/processes/1", only(*STAFF)),
     # Process 1 already has mandate 1, so starting another is refused with a message and a redirect.
     "mandate.start": ("POST", "/staff/mandates/processes/1/start",
-                      {"anonymous": LOGIN, "resident": FORBIDDEN, **dict.fromkeys(STAFF, REDIRECT)}),
+                      {"anonymous": LOGIN, "resident": FORBIDDEN, "department": FORBIDDEN,
+                       **dict.fromkeys(STAFF, REDIRECT)}),
     "mandate.presets": ("GET", "/staff/mandates/presets", only(*STAFF)),
     "mandate.version": ("GET", "/staff/mandates/1", only(*STAFF)),
     "mandate.edit": ("GET", "/staff/mandates/1/edit", only(*STAFF)),
@@ -20,7 +21,7 @@ ROUTES = {
     "mandate.end": ("POST", "/staff/mandates/1/expire", {**only("legal_officer", "admin"),
                                                          "legal_officer": 422, "admin": 422}),
     # The municipality's recorded facts (its population): every staff role reads them, clerks record them.
-    "staff.municipality": ("GET", "/staff/municipalities/1", only(*STAFF)),
+    "staff.municipality": ("GET", "/staff/municipalities/1", only(*STAFF, "department")),
     # An empty form is shown again with its error; legal officers read the page but do not change it.
     "staff.record_population": ("POST", "/staff/municipalities/1", {**only("clerk", "admin"),
                                                                     "clerk": 422, "admin": 422}),

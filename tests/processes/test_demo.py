@@ -23,7 +23,7 @@ def test_demo_is_built_once(app, db):
         User.email.like("%@perivoli.example")))
     # Grochów and Assen (imported), Perivoli (voting), Kalamata (proposals), Nea Akti (supports).
     assert counts["Process"] == 5 and counts["Pool"] == 2 + 3 + 2 + 2
-    assert counts["User"] == 4 + live_voters + 3 + 8
+    assert counts["User"] == 5 + live_voters + 3 + 8 + 6
     # Perivoli: every third of 400 register entries voted, city-wide and in their district.
     assert counts["Ballot"] == counts["Participation"] == 2106 + 84 + 2 * (400 // 3)
     assert counts["Phase"] == 8 + 8 + 8 + 4 + 4

@@ -14,7 +14,7 @@ def _redirect_for(*roles):
 
 
 ROUTES = {
-    "reports.index": ("GET", "/staff/reports", only("clerk", *LEGAL)),
+    "reports.index": ("GET", "/staff/reports", only("clerk", *LEGAL, "department")),
     "reports.assessment": ("GET", "/staff/assessments/processes/1/ex-ante", only(*LEGAL)),
     # Process 1 is before its vote: the ex-ante assessment can be previewed.
     "reports.preview": ("GET", "/staff/assessments/processes/1/ex-ante/preview.pdf", only(*LEGAL)),
