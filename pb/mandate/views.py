@@ -13,7 +13,7 @@ from pb.core.db import utcnow
 from pb.deliberation.markdown import render as render_markdown
 from pb.errors import PBError, show_on_form
 from pb.extensions import db
-from pb.mandate import labels, queries, services
+from pb.mandate import funding, labels, queries, services
 from pb.mandate.forms import DecisionForm, EndForm, MandateForm, StartForm, StepForm
 from pb.mandate.models import Mandate
 from pb.mandate.permissions import can_draft_mandates, can_put_mandates_in_force, can_record_decisions
@@ -220,4 +220,5 @@ def outcome(municipality: str, slug: str):
     process = process_by_slug(municipality, slug)
     if process is None:
         abort(404)
-    return render_template("mandate/outcome.html", process=process, result=queries.outcome(process), now=utcnow())
+    return render_template("mandate/outcome.html", process=process, result=queries.outcome(process), now=utcnow(),
+                           funding={item.project.id: item for item in funding.funding(process)})

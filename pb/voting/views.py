@@ -28,6 +28,7 @@ from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.page_cache import cached_for_visitors
 from pb.errors import PBError, show_on_form
 from pb.extensions import db, limiter
+from pb.mandate import funding
 from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
@@ -252,8 +253,10 @@ def receipts_text(municipality: str, slug: str):
 def results(municipality: str, slug: str):
     """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
     process = _process_or_404(municipality, slug)
+    closed = process.vote_closed_at is not None
     return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
-                           ranked=queries.ranked, closed=process.vote_closed_at is not None)
+                           ranked=queries.ranked, closed=closed,
+                           funding={item.project.id: item for item in funding.funding(process)} if closed else {})
 
 
 @bp.get("/pools/<int:pool_id>/ballots.pb")

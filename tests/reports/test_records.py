@@ -156,3 +156,33 @@ def test_the_assessment_has_no_note_when_everyone_is_counted(db, ctx, counted):
     assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
     document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
     assert document.voters_note == ""
+
+
+def test_one_answer_for_funded_in_the_assessment_annex_results_and_outcome(db, ctx, counted, client):
+    from pb.mandate import funding
+
+    first, *others = winners(counted.process)
+    mandate_services.record_decision(counted.clerk, first, DecisionInput(
+        DecisionOutcome.REJECTED, dt.date.today(), reason="The site is not the council's.", decision_number="13/2026"))
+    db.session.commit()
+    adopted = {p.code for p in others}
+    assert {item.project.code for item in funding.funded(counted.process)} == adopted
+    # The assessment's figures count only what the council adopted, and it says which it did not, and why.
+    assert {code for pool in data.pool_results(counted.process) for code in pool.funded} == adopted
+    assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
+    document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
+    assert [(row.project, row.council_decision, row.reason) for row in document.not_adopted] == [
+        (f"{first.code} {first.title}", "Rejected (13/2026)", "The site is not the council's.")]
+    text = " ".join(_text(services.draft_pdf(assessment, translate=gettext, locale="en")).split())
+    assert "Projects the council did not adopt" in text and "The site is not the council's." in text
+    # The annex funds the same projects.
+    annex = data.budget_annex(counted.process)
+    assert {p.code for pool in annex.pools for p in pool.projects if p.adopted} == adopted
+    # The results and "what happened to your vote" say the same.
+    slug = f"/m/{counted.process.municipality.slug}/{counted.process.slug}"
+    results = client.get(f"{slug}/results").get_data(as_text=True)
+    assert "Council's decision: Rejected. Not funded." in results
+    assert "Funded after the council's decisions" in results
+    outcome = client.get(f"{slug}/outcome").get_data(as_text=True)
+    row = outcome[outcome.index(first.title):].split("</tr>")[0]
+    assert "<td>No</td>" in row
