@@ -24,7 +24,7 @@ from pb.voting.models import (
     VoterRegisterEntry,
     VotingCode,
 )
-from pb.mandate.models import CouncilDecision, DecisionOutcome
+from pb.mandate.models import CouncilDecision, CouncilDecisionRevision, DecisionOutcome
 
 __all__ = [
     "Appeal", "AppealOutcome", "Feasibility", "Flag", "FlagReason", "FlagResolution", "Follow", "Notification",
@@ -35,7 +35,7 @@ __all__ = [
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
     "CountedBallot", "ReceiptRoot",
-    "CouncilDecision", "DecisionOutcome",
+    "CouncilDecision", "CouncilDecisionRevision", "DecisionOutcome",
 ]
 from pb.reports.models import (Assessment, AssessmentMode, AssessmentVersion, FinalAnnex, PopulationBaseline,
                                PopulationFigure)

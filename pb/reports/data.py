@@ -416,6 +416,9 @@ def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[
             if decision is not None:
                 shown = outcome_label(decision.outcome) + (f" ({decision.decision_number})"
                                                            if decision.decision_number else "")
+                if decision.replaces_project_id is not None:
+                    shown += " " + _("in place of %(code)s",
+                                     code=db.session.get(Project, decision.replaces_project_id).code)
             rows.append(AnnexProject(code=project.code, title=project.title, cost=item.cost,
                                      district=project.district.name if project.district else "",
                                      votes=item.score, council_decision=shown, adopted=item.is_funded))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -124,11 +125,12 @@ def test_the_annex_funds_what_the_council_adopted(db, ctx, counted):
     for project in others:
         mandate_services.record_decision(counted.clerk, project, DecisionInput(
             DecisionOutcome.ADOPTED_WITH_CHANGES, dt.date.today(), reason="Adopted, a month later.",
-            decision_number="14/2026"))
+            decision_number="14/2026", adopted_cost=Decimal(project.cost) / 100 - 1))
     annex = data.budget_annex(counted.process)
     listed = {project.code: project for pool in annex.pools for project in pool.projects}
     assert not listed[first.code].adopted and all(listed[p.code].adopted for p in others)
-    assert sum(funded_total(pool) for pool in annex.pools) == sum(p.cost for p in others)
+    # Adopted with changes: the annex funds the cost the council adopted (one euro less each, here).
+    assert sum(funded_total(pool) for pool in annex.pools) == sum(p.cost - 100 for p in others)
 
 
 def test_the_assessment_says_who_its_voter_count_leaves_out(db, ctx, voting_world, make_user):
