@@ -13,7 +13,7 @@ from flask_babel import gettext
 from pypdf import PdfReader
 
 from pb.audit.models import AuditEvent
-from pb.errors import InvalidTransition, NotAllowed
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.mandate import services as mandate_services
 from pb.mandate.forms import DecisionInput
 from pb.mandate.models import DecisionOutcome
@@ -116,6 +116,17 @@ def test_finalising_is_refused_with_the_blockers_then_kept_with_hashes(db, ctx, 
     assert "Adopted (12/2026)" in " ".join(_text(final.pdf).split())
     with pytest.raises(NotAllowed):
         services.finalise_annex(counted.resident, counted.process, translate=gettext, locale="en")
+    # A second version says why it replaces the first.
+    with pytest.raises(ValidationError, match="Annex 1 is already finalised: say why") as refused:
+        services.finalise_annex(counted.clerk, counted.process, translate=gettext, locale="en")
+    assert refused.value.field == "reason"
+    second = services.finalise_annex(counted.clerk, counted.process, translate=gettext, locale="en",
+                                     reason="The council corrected decision 12/2026.")
+    db.session.commit()
+    assert (second.number, second.reason) == (2, "The council corrected decision 12/2026.")
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "annex.finalise")
+                               .order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
+    assert event.after["reason"] == "The council corrected decision 12/2026."
 
 
 def test_the_annex_funds_what_the_council_adopted(db, ctx, counted):
