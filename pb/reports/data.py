@@ -25,7 +25,7 @@ from pb.mandate import queries as mandate_queries
 from pb.mandate.labels import outcome_label
 from pb.mandate.models import Mandate, MandateCharacter
 from pb.processes.labels import ballot_kind_label, rule_label
-from pb.processes.models import Municipality, Pool, Process
+from pb.processes.models import BallotKind, Municipality, Pool, Process
 from pb.proposals.models import Project
 from pb.reports import metrics
 from pb.reports.census import AGE_BAND_LABELS, SEXES, TOTAL
@@ -277,11 +277,17 @@ def comply_or_explain(process: Process, mandate: Mandate | None) -> tuple[Comply
     if mandate is None or mandate.character is not MandateCharacter.ADVISORY:
         return ()
     scores = _scores(process)
+    cumulative = {pool.id for pool in process.pools if pool.ballot_kind is BallotKind.CUMULATIVE}
+    # Scored in points: the projects counted in a cumulative pool's official result.
+    in_points = {row.project_id for result in official_results(process) if result.pool_id in cumulative
+                 for row in result.projects}
     rows = []
     for project, decision in mandate_queries.outcome(process).rows:
+        score = scores.get(project.id, 0)
         rows.append(ComplyOrExplain(
             project=f"{project.code} {project.title}",
-            vote_result=_("Funded by the vote (%(votes)s votes)", votes=scores.get(project.id, 0)),
+            vote_result=_("Funded by the vote (%(points)s points)", points=score) if project.id in in_points
+            else _("Funded by the vote (%(votes)s votes)", votes=score),
             council_decision=outcome_label(decision.outcome) if decision else _("No decision recorded yet"),
             explanation=decision.reason if decision else ""))
     return tuple(rows)
@@ -428,7 +434,8 @@ def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[
         pools.append(AnnexPool(name=pool.name, amount=pool.amount, rule=rule, projects=tuple(rows),
                                district=pool.district.name if pool.district else "",
                                budget_line=pool.budget_line or "",
-                               ballots=result.ballots_counted if result else None))
+                               ballots=result.ballots_counted if result else None,
+                               in_points=pool.ballot_kind is BallotKind.CUMULATIVE))
     return BudgetAnnex(
         municipality=process.municipality.name, process=process.name, fiscal_year=process.fiscal_year,
         currency=process.currency,

@@ -195,6 +195,8 @@ class AnnexPool:
     """The pool's budget line (``Pool.budget_line``)."""
     ballots: int | None = None
     """The number of ballots counted (``TallyResult.ballots_counted``)."""
+    in_points: bool = False
+    """True for a cumulative pool, whose projects' scores are points residents gave, not votes."""
 
 
 @dataclass(frozen=True)

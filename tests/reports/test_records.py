@@ -199,3 +199,17 @@ def test_one_answer_for_funded_in_the_assessment_annex_results_and_outcome(db, c
     outcome = client.get(f"{slug}/outcome").get_data(as_text=True)
     row = outcome[outcome.index(first.title):].split("</tr>")[0]
     assert "<td>No</td>" in row
+
+
+# The pool's kind changes beneath its counted approval ballots, which no longer fit it: only the labels are tested.
+@pytest.mark.breaks_vote_invariants
+def test_the_comply_or_explain_table_counts_a_cumulative_pool_in_points(db, ctx, counted):
+    from pb.processes.models import BallotKind, Pool
+
+    db.session.execute(sa.update(Pool).where(Pool.id == counted.city.id).values(ballot_kind=BallotKind.CUMULATIVE))
+    db.session.commit()
+    mandate = data.governing(counted.process)
+    rows = {row.project.split()[0]: row.vote_result for row in data.comply_or_explain(counted.process, mandate)}
+    assert rows["C1"].startswith("Funded by the vote (") and rows["C1"].endswith(" points)")
+    assert rows["N1"].endswith(" votes)")
+    assert data.budget_annex(counted.process).pools[0].in_points
