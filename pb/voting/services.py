@@ -123,10 +123,11 @@ def ballot_costs(pool: Pool) -> dict[int, int]:
 
 
 def vote_year(process: Process) -> int:
-    """The year of the vote, for the minimum age: the voting phase's start, or the fiscal year."""
+    """The year of the vote, for the minimum age: the year of the voting phase's published start (the start first
+    published, even if a clerk opened the vote early), or the fiscal year."""
     for phase in process.phases:
         if phase.kind is PhaseKind.VOTING:
-            return phase.starts_at.year
+            return phase.published_starts_at.year
     return process.fiscal_year
 
 
@@ -333,6 +334,7 @@ def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool, year: int | 
 # the mandate in force.
 _CASTING_STATE = (
     sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at,
+              sa.func.coalesce(Phase.scheduled_starts_at, Phase.starts_at).label("published_starts_at"),
               sa.select(Pool.annulment_reason)
               .where(Pool.id == sa.bindparam("pool_id"), Pool.annulled_at.is_not(None))
               .scalar_subquery().label("annulled"),
@@ -365,7 +367,8 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
         require_phase(process, Action.VOTE, now)  # raises, saying when voting opens or that it ended
     if row.mandate_id is None or not period_covers(row.effective_from, row.effective_until, local_today(process, now)):
         require_mandate_in_force(process, now)  # raises, saying what is missing
-    return voting.starts_at.year
+    # The published start, as vote_year: opening the vote early changes no one's eligibility.
+    return voting.published_starts_at.year
 
 
 _INSERT_PARTICIPATION = {
