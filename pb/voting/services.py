@@ -304,6 +304,33 @@ def verify_assisted(actor: User, user: User, process: Process, reference: str, n
     return entry
 
 
+def unlink_register_entry(actor: User, process: Process, reference: str, reason: str) -> VoterRegisterEntry:
+    """Staff undo a wrong link between an account and a register entry (a parent's account linked to a child's
+    entry, say): the entry is free again and the account unverified; the audit log keeps who, which and why.
+    Refused once the link was used to vote: invalidate that participation first."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can undo a register link."))
+    if len(reason.strip()) < 10:
+        raise ValidationError("reason", _("Say in a sentence why the link is wrong: it is kept in the audit log."))
+    entry = find_register_entry(process, reference)
+    if entry is None:
+        raise ValidationError("reference", _("No resident in the register has this reference."))
+    if entry.user_id is None:
+        raise ValidationError("reference", _("No account is linked to this register entry."))
+    voted = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(
+        Participation.register_entry_id == entry.id, Participation.invalidated_at.is_(None)))
+    if voted:
+        raise InvalidTransition(_("A ballot was cast with this link: invalidate that participation first, saying "
+                                  "why, then undo the link."))
+    before = {"user_id": entry.user_id, "verification": entry.verification.value if entry.verification else None,
+              "verified_at": entry.verified_at.isoformat() if entry.verified_at else None}
+    entry.user_id, entry.verification, entry.verified_at = None, None, None
+    db.session.flush()
+    record(db.session, actor, "register.unlink", "voter_register_entry", entry.id, before=before,
+           after={"user_id": None, "process_id": process.id, "reason": reason.strip()})
+    return entry
+
+
 # --- Eligibility -----------------------------------------------------------------------------------------
 
 def eligible_pools(entry: VoterRegisterEntry | None, process: Process) -> list[Pool]:

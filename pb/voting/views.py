@@ -111,7 +111,12 @@ def verify(municipality: str, slug: str):
                 show_on_form(form, error)
             else:
                 db.session.commit()
-                flash(_("You are verified: you may vote in this process."), "success")
+                entry = services.register_entry_for(current_user, process)
+                if services.eligible_pools(entry, process):
+                    flash(_("You are verified: you may vote in this process."), "success")
+                else:
+                    flash(_("You are in the register, but residents vote from the age of %(age)d in this process: "
+                            "you cannot vote this time.", age=process.min_voter_age), "info")
                 return redirect(url_for("voting.vote", municipality=municipality, slug=slug))
     return render_template("voting/verify.html", process=process, match_form=match_form, code_form=code_form), status
 
