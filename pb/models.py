@@ -25,7 +25,7 @@ from pb.voting.models import (
     VoterRegisterEntry,
     VotingCode,
 )
-from pb.mandate.models import CouncilDecision, DecisionOutcome
+from pb.mandate.models import CouncilDecision, CouncilDecisionRevision, DecisionOutcome
 from pb.delivery.models import (CoProduction, DeliveryMailOptIn, DeliveryMilestone, DeliveryPhoto, DeliveryPolicy,
                                 DeliveryRating, DeliveryRecord, DeliveryUpdate)
 
@@ -38,7 +38,7 @@ __all__ = [
     "Pool", "Process", "Project", "ProjectBeneficiary", "ProjectCategory", "ProjectStatus", "Role", "Stance",
     "Support", "TallyResult", "TallyResultProject", "User", "Verification", "VoterRegisterEntry", "VotingCode",
     "CountedBallot", "KeptReceipt", "ReceiptRoot",
-    "CouncilDecision", "DecisionOutcome",
+    "CouncilDecision", "CouncilDecisionRevision", "DecisionOutcome",
     "CoProduction", "DeliveryMailOptIn", "DeliveryMilestone", "DeliveryPhoto", "DeliveryPolicy", "DeliveryRating",
     "DeliveryRecord", "DeliveryUpdate",
 ]

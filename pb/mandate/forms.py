@@ -33,6 +33,8 @@ from pb.mandate.models import DecisionOutcome, MandateCharacter
 from pb.mandate.terms import TERMS
 
 TEXT_MAX = 5000
+# Far above any municipal budget, below what a BigInteger of minor units holds.
+MAX_DECISION_COST = Decimal(1000000000000)
 L = FIELD_LABELS
 
 
@@ -185,6 +187,10 @@ class DecisionInput:
     reason: str = ""
     legal_ground: str = ""
     decision_number: str = ""
+    adopted_cost: Decimal | None = None
+    """With "adopted with changes": the cost the council adopted, in whole units of the currency."""
+    correction_reason: str = ""
+    """When a recorded decision is corrected: why (kept with the earlier decision)."""
 
 
 class DecisionForm(FlaskForm):
@@ -198,6 +204,16 @@ class DecisionForm(FlaskForm):
     decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=80)])
     decided_on = DateField(_l("Date of the decision"),
                            validators=[DataRequired(message=_l("Give the date of the council's decision."))])
+    adopted_cost = DecimalField(
+        _l("Adopted cost"), places=2,
+        description=_l("With “Adopted with changes”: the cost the council adopted, in whole units of the currency, "
+                       "e.g. 12500.50. The annex funds this amount."),
+        validators=[Optional(), NumberRange(min=0, max=MAX_DECISION_COST,
+                                            message=_l("Enter a cost between 0 and 1,000,000,000,000."))])
+    correction_reason = TextAreaField(
+        _l("Why is the decision corrected?"),
+        description=_l("Only when you change a decision already recorded: the earlier one stays in its history."),
+        validators=[Optional(), Length(max=TEXT_MAX)])
 
     def to_input(self) -> DecisionInput:
         """The decision as a plain value."""
@@ -206,4 +222,5 @@ class DecisionForm(FlaskForm):
 
         return DecisionInput(outcome=DecisionOutcome(self.outcome.data), decided_on=self.decided_on.data,
                              reason=text("reason"), legal_ground=text("legal_ground"),
-                             decision_number=text("decision_number"))
+                             decision_number=text("decision_number"), adopted_cost=self.adopted_cost.data,
+                             correction_reason=text("correction_reason"))

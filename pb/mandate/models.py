@@ -85,7 +85,8 @@ class DecisionOutcome(enum.StrEnum):
 
 
 class CouncilDecision(db.Model):
-    """The council's answer to one winning project of the vote; recording it again replaces it (audited)."""
+    """The council's answer to one winning project of the vote, or to a project it funds in place of one that
+    failed (``replaces_project_id``). Correcting it keeps the earlier decision as a ``CouncilDecisionRevision``."""
 
     __tablename__ = "council_decision"
 
@@ -99,5 +100,30 @@ class CouncilDecision(db.Model):
     legal_ground: Mapped[str] = mapped_column(sa.String(500), default="")
     decision_number: Mapped[str] = mapped_column(sa.String(80), default="")
     decided_on: Mapped[dt.date] = mapped_column(sa.Date)
+    # "Adopted with changes": the cost the council adopted, in minor units (the annex funds this amount).
+    adopted_cost: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The winner this project is funded in place of, under the mandate's "next ranked project" rule.
+    replaces_project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project.id", ondelete="SET NULL"))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CouncilDecisionRevision(db.Model):
+    """An earlier version of a council decision, kept when it was corrected, with why it was corrected."""
+
+    __tablename__ = "council_decision_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("council_decision.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    legal_ground: Mapped[str] = mapped_column(sa.String(500), default="")
+    decision_number: Mapped[str] = mapped_column(sa.String(80), default="")
+    decided_on: Mapped[dt.date] = mapped_column(sa.Date)
+    adopted_cost: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime]
+    # Why the decision that replaced this one was recorded, and by whom and when.
+    correction_reason: Mapped[str] = mapped_column(sa.Text)
+    corrected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    corrected_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from pb.core.db import utcnow
 from pb.extensions import db
+from pb.mandate import funding
 from pb.mandate.models import CouncilDecision, DecisionOutcome, Mandate, MandateStatus
 from pb.processes.models import Pool, Process
 from pb.proposals.models import Project
@@ -183,3 +184,25 @@ def legal_desk(processes: list[Process], now: dt.datetime | None = None) -> list
         rows.append(DeskRow(process, all_versions[process.id], in_force,
                             outcome(process, now, winning.get(process.id, []))))
     return rows
+
+
+@dataclass
+class Replacement:
+    """A project funded, or proposed to be funded, in place of a winner the council did not adopt."""
+
+    project: Project
+    replaces: Project
+    decision: CouncilDecision | None
+    cost: int
+    """What it costs in the count, in minor units."""
+
+
+def replacements(process: Process, mandate: Mandate | None) -> list[Replacement]:
+    """The projects the council decided on in place of a failed winner, then those the mandate's "next ranked"
+    rule proposes and it has not decided on yet."""
+    found = [Replacement(item.project, db.session.get(Project, item.decision.replaces_project_id), item.decision,
+                         item.counted_cost)
+             for item in funding.funding(process)
+             if not item.is_winner and item.decision is not None and item.decision.replaces_project_id is not None]
+    found += [Replacement(p.project, p.replaces, None, p.cost) for p in funding.replacement_proposals(process, mandate)]
+    return found

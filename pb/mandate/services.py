@@ -23,13 +23,21 @@ from flask_babel import gettext as _
 from pb.accounts.models import User
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
+from pb.core.money import minor_units
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
-from pb.mandate import queries
+from pb.mandate import funding, queries
 from pb.mandate.checks import BINDING, ERROR, Finding, general_findings, preset_findings
 from pb.mandate.forms import COLUMNS, END_REASON_MISSING, DecisionInput, MandateInput
-from pb.mandate.labels import field_label
-from pb.mandate.models import CouncilDecision, DecisionOutcome, Mandate, MandateCharacter, MandateStatus
+from pb.mandate.labels import field_label, outcome_label
+from pb.mandate.models import (
+    CouncilDecision,
+    CouncilDecisionRevision,
+    DecisionOutcome,
+    Mandate,
+    MandateCharacter,
+    MandateStatus,
+)
 from pb.mandate.permissions import (
     can_draft_mandates,
     can_put_mandates_in_force,
@@ -38,7 +46,7 @@ from pb.mandate.permissions import (
 )
 from pb.mandate.presets import preset
 from pb.mandate.terms import TERMS, clean_terms, empty_terms
-from pb.processes.models import Process
+from pb.processes.models import Pool, Process
 from pb.proposals.models import Project
 
 S = MandateStatus
@@ -47,7 +55,8 @@ AMENDABLE = (S.SIGNED, S.IN_FORCE, S.EXPIRED)
 # What a version carries to its amendment; the workflow fields (status, signature ...) start afresh.
 CARRIED = (*COLUMNS, "preset", "preset_version", "preset_sha256")
 WORKFLOW_FIELDS = ["status", "signed_by_id", "signed_at", "effective_from", "effective_until"]
-DECISION_FIELDS = ["outcome", "reason", "legal_ground", "decision_number", "decided_on", "mandate_id"]
+DECISION_FIELDS = ["outcome", "reason", "legal_ground", "decision_number", "decided_on", "adopted_cost",
+                   "replaces_project_id", "mandate_id"]
 
 
 def _process(mandate: Mandate) -> Process:
@@ -265,21 +274,71 @@ def reason_required(mandate: Mandate, outcome: DecisionOutcome) -> bool:
     return mandate.character not in BINDING or outcome is not DecisionOutcome.ADOPTED
 
 
+def _decision_cost(value: DecisionInput, process: Process, project: Project) -> int | None:
+    """The adopted cost in minor units: required with "adopted with changes", refused with any other outcome."""
+    if value.outcome is not DecisionOutcome.ADOPTED_WITH_CHANGES:
+        if value.adopted_cost is not None:
+            raise ValidationError("adopted_cost", _("An adopted cost goes with “Adopted with changes” only: leave "
+                                                    "it empty for this decision."))
+        return None
+    if value.adopted_cost is None:
+        raise ValidationError("adopted_cost", _("Give the cost the council adopted: the annex funds that amount."))
+    scaled = value.adopted_cost * minor_units(process.currency)
+    if scaled != scaled.to_integral_value():
+        raise ValidationError("adopted_cost", _("The cost has more decimals than the currency %(currency)s has.",
+                                                currency=process.currency))
+    if scaled <= 0:
+        raise ValidationError("adopted_cost", _("The adopted cost is more than zero; a project the council does not "
+                                                "fund is rejected or deferred."))
+    pool = db.session.get(Pool, project.pool_id) if project.pool_id else None
+    if pool is not None and scaled > pool.amount:
+        raise ValidationError("adopted_cost", _("The adopted cost is more than the whole pool “%(pool)s” holds.",
+                                                pool=pool.name))
+    return int(scaled)
+
+
+def _check_date(value: DecisionInput, process: Process, now: dt.datetime | None) -> None:
+    """A decision is dated between the day the edition was created and today, where the municipality is."""
+    if value.decided_on > queries.local_today(process, now):
+        raise ValidationError("decided_on", _("The date of the decision cannot be in the future."))
+    created = queries.local_today(process, process.created_at)
+    if value.decided_on < created:
+        raise ValidationError("decided_on", _("The date of the decision is before this edition existed (%(date)s).",
+                                              date=format_date(created, "long")))
+
+
+def _replaced_winner(process: Process, mandate: Mandate, project: Project) -> Project | None:
+    """For a project that did not win: the winner it would be funded in place of, when the mandate's "next ranked"
+    rule puts it before the council (or a decision on it already says so); else InvalidTransition."""
+    earlier = db.session.execute(
+        sa.select(CouncilDecision).where(CouncilDecision.project_id == project.id)).scalar_one_or_none()
+    if earlier is not None and earlier.replaces_project_id is not None:
+        return db.session.get(Project, earlier.replaces_project_id)
+    proposal = next((p for p in funding.replacement_proposals(process, mandate) if p.project.id == project.id), None)
+    if proposal is None:
+        raise InvalidTransition(_("This project did not win the vote: the council's decisions here are about the "
+                                  "winning projects, and about the next ranked projects the mandate funds instead "
+                                  "of a winner the council did not adopt."))
+    return proposal.replaces
+
+
 def record_decision(actor: User, project: Project, value: DecisionInput, now: dt.datetime | None = None
                     ) -> CouncilDecision:
-    """Record (or correct) the council's decision on a winning project, with what the mandate requires."""
+    """Record (or correct, saying why) the council's decision on a winning project, or on the next ranked project
+    the mandate funds in place of one, with what the mandate requires. A correction keeps the earlier decision."""
     if not can_record_decisions(actor):
         raise NotAllowed(_("Only a clerk can record the council's decisions."))
     process = db.session.get(Process, project.process_id)
     if process.vote_closed_at is None:
         raise InvalidTransition(_("The vote has not been counted yet: the council decides on its winners after it."))
-    if not queries.is_winner(project):
-        raise InvalidTransition(_("This project did not win the vote: the council's decisions here are about the "
-                                  "winning projects."))
     mandate = queries.governing_mandate(process)
     if mandate is None:
+        if not queries.is_winner(project):
+            raise InvalidTransition(_("This project did not win the vote: the council's decisions here are about "
+                                      "the winning projects."))
         raise InvalidTransition(_("This process never had a mandate in force, so there is nothing the council's "
                                   "decision can answer to."))
+    replaces = None if queries.is_winner(project) else _replaced_winner(process, mandate, project)
     if reason_required(mandate, value.outcome) and not value.reason.strip():
         if mandate.character in BINDING:
             raise ValidationError("reason", _("The vote is binding: give the reason why the council did not simply "
@@ -290,26 +349,51 @@ def record_decision(actor: User, project: Project, value: DecisionInput, now: dt
             and not value.legal_ground.strip()):
         raise ValidationError("legal_ground", _("The vote is binding: the council may reject a winning project only "
                                                 "on a legal ground. Name it."))
-    if value.decided_on > queries.local_today(process, now):
-        raise ValidationError("decided_on", _("The date of the decision cannot be in the future."))
+    _check_date(value, process, now)
+    adopted_cost = _decision_cost(value, process, project)
     decision = db.session.execute(
         sa.select(CouncilDecision).where(CouncilDecision.project_id == project.id)).scalar_one_or_none()
     before = changes(decision, DECISION_FIELDS) if decision else None
+    wanted = {"outcome": value.outcome, "reason": value.reason.strip(), "legal_ground": value.legal_ground.strip(),
+              "decision_number": value.decision_number.strip(), "decided_on": value.decided_on,
+              "adopted_cost": adopted_cost}
+    if decision is not None:
+        if all(getattr(decision, name) == wanted[name] for name in wanted):
+            return decision
+        if not value.correction_reason.strip():
+            raise ValidationError("correction_reason", _(
+                "A decision is already recorded for this project (%(outcome)s, %(date)s). Say why it is corrected: "
+                "the earlier decision stays in its history.", outcome=outcome_label(decision.outcome),
+                date=format_date(decision.decided_on, "long")))
+        db.session.add(CouncilDecisionRevision(
+            decision_id=decision.id, outcome=decision.outcome, reason=decision.reason,
+            legal_ground=decision.legal_ground, decision_number=decision.decision_number,
+            decided_on=decision.decided_on, adopted_cost=decision.adopted_cost,
+            recorded_by_id=decision.recorded_by_id, recorded_at=decision.recorded_at,
+            correction_reason=value.correction_reason.strip(), corrected_by_id=actor.id,
+            corrected_at=now or utcnow()))
     if decision is None:
         decision = CouncilDecision(process_id=process.id, project_id=project.id)
         db.session.add(decision)
     decision.mandate_id = mandate.id
-    decision.outcome = value.outcome
-    decision.reason = value.reason.strip()
-    decision.legal_ground = value.legal_ground.strip()
-    decision.decision_number = value.decision_number.strip()
-    decision.decided_on = value.decided_on
+    for name, figure in wanted.items():
+        setattr(decision, name, figure)
+    decision.replaces_project_id = replaces.id if replaces is not None else None
     decision.recorded_by_id = actor.id
     decision.recorded_at = now or utcnow()
     db.session.flush()
-    record(db.session, actor, "decision.record", "project", project.id, before=before,
-           after=changes(decision, DECISION_FIELDS))
+    after = changes(decision, DECISION_FIELDS)
+    if before is not None:
+        after["correction_reason"] = value.correction_reason.strip()
+    record(db.session, actor, "decision.record", "project", project.id, before=before, after=after)
     return decision
+
+
+def decision_history(decision: CouncilDecision) -> list[CouncilDecisionRevision]:
+    """The earlier versions of a decision, newest first."""
+    return list(db.session.scalars(
+        sa.select(CouncilDecisionRevision).where(CouncilDecisionRevision.decision_id == decision.id)
+        .order_by(CouncilDecisionRevision.corrected_at.desc(), CouncilDecisionRevision.id.desc())))
 
 
 def annex_blockers(process: Process) -> list[str]:
@@ -327,4 +411,7 @@ def annex_blockers(process: Process) -> list[str]:
         elif reason_required(result.mandate, decision.outcome) and not decision.reason.strip():
             blockers.append(_("The council's decision on “%(title)s” deviates from the vote without a reason.",
                               title=project.title))
+    for proposal in funding.replacement_proposals(process, result.mandate):
+        blockers.append(_("The mandate funds the next ranked project in place of “%(failed)s”: record the council's "
+                          "decision on “%(title)s”.", failed=proposal.replaces.title, title=proposal.project.title))
     return blockers

@@ -10,10 +10,11 @@ from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.permissions import public, requires
 from pb.core.db import utcnow
+from pb.core.money import to_major
 from pb.deliberation.markdown import render as render_markdown
 from pb.errors import PBError, show_on_form
 from pb.extensions import db
-from pb.mandate import labels, queries, services
+from pb.mandate import funding, labels, queries, services
 from pb.mandate.forms import DecisionForm, EndForm, MandateForm, StartForm, StepForm
 from pb.mandate.models import Mandate
 from pb.mandate.permissions import can_draft_mandates, can_put_mandates_in_force, can_record_decisions
@@ -175,15 +176,21 @@ def end(mandate_id: int):
 def _decisions_page(process: Process, failed: Project | None = None, failed_form: DecisionForm | None = None,
                     status: int = 200):
     result = queries.outcome(process)
+    replacements = queries.replacements(process, result.mandate)
     forms = {}
-    for project, decision in result.rows:
+    for project, decision in [*result.rows, *((r.project, r.decision) for r in replacements)]:
         if failed is not None and project.id == failed.id:
             forms[project.id] = failed_form
         else:
             data = {"outcome": decision.outcome.value, "reason": decision.reason, "legal_ground": decision.legal_ground,
-                    "decision_number": decision.decision_number, "decided_on": decision.decided_on} if decision else {}
+                    "decision_number": decision.decision_number, "decided_on": decision.decided_on,
+                    "adopted_cost": to_major(decision.adopted_cost, process.currency)
+                    if decision.adopted_cost is not None else None} if decision else {}
             forms[project.id] = DecisionForm(formdata=None, prefix=f"p{project.id}", data=data)
-    return render_template("mandate/decisions.html", process=process, result=result, forms=forms), status
+    history = {d.id: services.decision_history(d) for _p, d in result.rows if d is not None}
+    history.update({r.decision.id: services.decision_history(r.decision) for r in replacements if r.decision})
+    return render_template("mandate/decisions.html", process=process, result=result, forms=forms,
+                           replacements=replacements, history=history), status
 
 
 @bp.get("/staff/decisions/processes/<int:process_id>")
@@ -220,4 +227,8 @@ def outcome(municipality: str, slug: str):
     process = process_by_slug(municipality, slug)
     if process is None:
         abort(404)
-    return render_template("mandate/outcome.html", process=process, result=queries.outcome(process), now=utcnow())
+    result = queries.outcome(process)
+    history = {d.id: services.decision_history(d) for _p, d in result.rows if d is not None}
+    return render_template("mandate/outcome.html", process=process, result=result, now=utcnow(),
+                           funding={item.project.id: item for item in funding.funding(process)},
+                           replacements=queries.replacements(process, result.mandate), history=history)

@@ -161,9 +161,17 @@ class Phase(db.Model):
     ends_at: Mapped[dt.datetime]
     # Set when a clerk extends the phase: the end first published and why it moved, shown to residents.
     scheduled_ends_at: Mapped[dt.datetime | None]
+    # Set when a clerk opens the phase early: the start first published. The voting phase's published start
+    # fixes who is of voting age (``published_starts_at``), so that opening early changes no one's eligibility.
+    scheduled_starts_at: Mapped[dt.datetime | None]
     extension_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     process: Mapped[Process] = relationship(back_populates="phases")
+
+    @property
+    def published_starts_at(self) -> dt.datetime:
+        """The start residents were promised: the one first published if the phase was opened early."""
+        return self.scheduled_starts_at or self.starts_at
 
     def is_open(self, now: dt.datetime) -> bool:
         """Whether the phase runs at this moment (start included, end excluded)."""

@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
-from flask_babel import format_datetime, format_number
+from flask_babel import format_datetime, format_number, ngettext
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
@@ -21,6 +21,7 @@ from pb.mandate.queries import mandate_in_force
 from pb.mandate.services import require_mandate_in_force
 from pb.processes.labels import phase_label
 from pb.processes.models import Municipality, Phase, PhaseKind, Process
+from pb.proposals.models import Appeal, Project, ProjectStatus, Review
 from pb.setup.labels import missing_text
 from pb.setup.queries import missing_for
 from pb.setup.rules import MAX_POPULATION
@@ -80,8 +81,32 @@ def _phase(process: Process, kind: PhaseKind) -> Phase:
     raise InvalidTransition(_("This process has no phase “%(phase)s”.", phase=phase_label(kind)))
 
 
-def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, now: dt.datetime | None = None) -> Phase:
-    """Open a phase before its date: it starts now, and the phase running until now ends now."""
+def appeals_cut_by_opening(process: Process, kind: PhaseKind, now: dt.datetime) -> list[Project]:
+    """The projects whose author may still appeal now, and no longer could once ``kind`` opens: opening it ends
+    the running phase in which appeals are heard, before their appeal periods end."""
+    if kind in ACTION_PHASES[Action.APPEAL] or not is_open(process, Action.APPEAL, now):
+        return []
+    newest = (sa.select(Review.project_id, sa.func.max(Review.id).label("review_id"))
+              .join(Project, Project.id == Review.project_id)
+              .where(Project.process_id == process.id).group_by(Review.project_id).subquery())
+    rows = db.session.execute(
+        sa.select(Project, Review).join(newest, newest.c.project_id == Project.id)
+        .join(Review, Review.id == newest.c.review_id)
+        .where(Project.status.in_((ProjectStatus.UNFEASIBLE, ProjectStatus.NEEDS_CHANGES)),
+               ~sa.exists().where(Appeal.review_id == Review.id))
+        .order_by(Project.id)).all()
+    return [project for project, review in rows
+            if review.created_at + dt.timedelta(days=process.appeal_days) > now]
+
+
+def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, now: dt.datetime | None = None,
+                   *, cut_appeals: bool = False) -> Phase:
+    """Open a phase before its date: it starts now, and the phase running until now ends now.
+
+    Its published start is kept (for a vote, it fixes who is of voting age). When opening would end the phase in
+    which authors may still appeal, it is refused with the number of projects affected, unless the clerk
+    confirms (``cut_appeals``); the audit log names them.
+    """
     _check_clerk(actor, reason)
     now = now or utcnow()
     phase = _phase(process, kind)
@@ -96,12 +121,23 @@ def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, 
     if lacking:
         raise InvalidTransition(_("The phase “%(phase)s” is not ready to open: %(missing)s",
                                   phase=phase_label(kind), missing=missing_text(lacking)))
+    cut = appeals_cut_by_opening(process, kind, now)
+    if cut and not cut_appeals:
+        raise ValidationError("cut_appeals", ngettext(
+            "Opening “%(phase)s” now ends the time to appeal of %(num)d project whose author may still appeal "
+            "against its review. Confirm to open it anyway: the project is named in the audit log.",
+            "Opening “%(phase)s” now ends the time to appeal of %(num)d projects whose authors may still appeal "
+            "against their reviews. Confirm to open it anyway: the projects are named in the audit log.",
+            len(cut), phase=phase_label(kind)))
     before = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     for other in process.phases:
         if other is not phase and other.is_open(now):
             other.ends_at = now
+    if phase.scheduled_starts_at is None:
+        phase.scheduled_starts_at = phase.starts_at
     phase.starts_at = now
-    _record(actor, process, "phase.open_early", kind, reason, before)
+    _record(actor, process, "phase.open_early", kind, reason, before,
+            appeals_cut=[project.id for project in cut])
     return phase
 
 
@@ -134,6 +170,15 @@ def lock_process(process: Process, *, shared: bool = False) -> None:
     db.session.execute(_LOCK[shared], {"process_id": process.id})
 
 
+#: How far ahead a phase may be extended: beyond it a date is a typing slip (year 9999), not a plan.
+MAX_EXTENSION = dt.timedelta(days=5 * 366)
+
+
+def extension_limit_message() -> str:
+    """Why a new end too far ahead is refused, in the user's language."""
+    return _("The new end must be within five years from now: check the year.")
+
+
 def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datetime, reason: str,
                  now: dt.datetime | None = None) -> Phase:
     """Move the end of a running phase later (after an outage, say), or reopen a vote that ended uncounted.
@@ -156,6 +201,8 @@ def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datet
     if until <= max(now, phase.ends_at):
         raise ValidationError("until", _("The new end must be later than the present end, %(end)s, and in the future.",
                                          end=format_datetime(max(now, phase.ends_at), "medium")))
+    if until > now + MAX_EXTENSION:
+        raise ValidationError("until", extension_limit_message())
     if kind is PhaseKind.VOTING and mandate_in_force(process, until) is None:
         raise ValidationError("until", _("The mandate in force does not cover that date: a legal officer must "
                                          "amend it before the vote can run that long."))
@@ -181,11 +228,13 @@ def _check_clerk(actor: User, reason: str) -> None:
         raise ValidationError("reason", _("Give the reason in a sentence: it is kept in the audit log."))
 
 
-def _record(actor: User, process: Process, action: str, kind: PhaseKind, reason: str, before: dict) -> None:
+def _record(actor: User, process: Process, action: str, kind: PhaseKind, reason: str, before: dict,
+            **extra: object) -> None:
     db.session.flush()
     after = {p.kind.value: changes(p, ["starts_at", "ends_at"]) for p in process.phases}
     record(db.session, actor, action, "process", process.id,
-           before={"phases": before}, after={"phases": after, "phase": kind.value, "reason": reason.strip()})
+           before={"phases": before}, after={"phases": after, "phase": kind.value, "reason": reason.strip(),
+                                             **extra})
 
 
 def population_rule() -> str:

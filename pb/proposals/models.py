@@ -215,6 +215,8 @@ class Review(db.Model):
     cost_explanation: Mapped[str] = mapped_column(sa.Text, default="")
     public_reason: Mapped[str] = mapped_column(sa.Text, default="")
     internal_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # "Needs changes": until when the author may revise the project (set by the reviewer, before the vote).
+    revise_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

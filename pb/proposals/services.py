@@ -24,6 +24,7 @@ from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_
 from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
                                  ProjectOrigin, ProjectStatus, ProjectVersion)
 from pb.proposals.permissions import can_edit_project, can_propose
+from pb.review.services import revision_deadline
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -264,7 +265,10 @@ def update_project(actor: User, project: Project, data: ProposalInput) -> Projec
     if not can_edit_project(actor, project):
         raise NotAllowed(_("Only the authors of this project can change it, and only before its review."))
     process = db.session.get(Process, project.process_id)
-    require_phase(process, Action.EDIT_PROPOSAL)
+    # A review that asked for changes lets the authors revise until its deadline, after the proposals phase.
+    revising = revision_deadline(project) is not None
+    if not revising:
+        require_phase(process, Action.EDIT_PROPOSAL)
     if project.author_id != actor.id:
         data = ProposalInput(**{**data.__dict__, "coauthor_emails": None})
     checked = check_proposal(actor, process, data, project=project)
@@ -285,6 +289,9 @@ def update_project(actor: User, project: Project, data: ProposalInput) -> Projec
         project.status = ProjectStatus.PUBLISHED
         project.published_at = utcnow()
     _apply(project, checked)
+    if revising:
+        # Back to the reviewers, who check the revised project (pb.review.services.record_review).
+        project.status = ProjectStatus.UNDER_REVIEW
     if data.remove_image_ids:
         db.session.execute(sa.delete(ProjectImage).where(ProjectImage.project_id == project.id,
                                                          ProjectImage.id.in_(data.remove_image_ids)))

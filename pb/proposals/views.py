@@ -24,6 +24,7 @@ from pb.proposals.forms import SORTS, ProjectFilterForm, ProposalForm, choices, 
 from pb.proposals.models import Project, ProjectStatus
 from pb.proposals.permissions import can_edit_project, can_propose, can_view_hidden_content, can_view_project
 from pb.proposals.services import submit_project, update_project
+from pb.review.services import revision_deadline
 from pb.proposals.vocabulary import beneficiary_choices, beneficiary_label, category_choices
 from pb.review.queries import project_review
 
@@ -144,7 +145,8 @@ def edit(project_id: int):
         abort(403)
     process = db.get_or_404(Process, project.process_id)
     try:
-        require_phase(process, Action.EDIT_PROPOSAL)
+        if revision_deadline(project) is None:
+            require_phase(process, Action.EDIT_PROPOSAL)
     except PhaseClosed as closed:
         return render_template("proposals/closed.html", process=process, message=closed.message, project=project)
     is_author = project.author_id == current_user.id
@@ -191,7 +193,8 @@ def project(project_id: int):
     return render_template(
         "proposals/project.html", project=found, process=process, show_content=show_content,
         images=queries.image_list(found) if show_content else [], supports=queries.support_count(found),
-        can_edit=can_edit_project(current_user, found) and is_open(process, Action.EDIT_PROPOSAL),
+        can_edit=can_edit_project(current_user, found) and (is_open(process, Action.EDIT_PROPOSAL)
+                                                            or revision_deadline(found) is not None),
         versions=queries.versions(found) if show_content else [],
         **project_review(found, current_user),
         **project_deliberation(found, current_user, request.args.get("comments", 1, type=int) or 1,

@@ -55,9 +55,19 @@ def remaining(pool: AnnexPool) -> int:
     return pool.amount - funded_total(pool)
 
 
-def _columns(tr: Translate) -> list[str]:
-    """The column headings of the project rows, the same in CSV and XLSX."""
-    return [tr("Code"), tr("Project"), tr("District"), tr("Budget line"), tr("Votes"), tr("Cost"),
+def score_heading(pools: list[AnnexPool] | tuple[AnnexPool, ...], tr: Translate) -> str:
+    """What the score column counts: votes, points (cumulative pools), or either when the pools differ."""
+    kinds = {pool.in_points for pool in pools}
+    if kinds == {True}:
+        return tr("Points")
+    if kinds == {True, False}:
+        return tr("Votes or points")
+    return tr("Votes")
+
+
+def _columns(tr: Translate, pools: list[AnnexPool] | tuple[AnnexPool, ...]) -> list[str]:
+    """The column headings of the project rows of these pools, the same in CSV and XLSX."""
+    return [tr("Code"), tr("Project"), tr("District"), tr("Budget line"), score_heading(pools, tr), tr("Cost"),
             tr("Council decision")]
 
 
@@ -79,7 +89,7 @@ def _pool_story(annex: BudgetAnnex, pool: AnnexPool, tr: Translate, num: Numbers
              [tr("Budget line"), pool.budget_line or "–"],
              [tr("Counting rule"), pool.rule],
              [tr("Ballots counted"), num.integer(pool.ballots) if pool.ballots is not None else "–"]]
-    rows: list[list[str]] = [_columns(tr)]
+    rows: list[list[str]] = [_columns(tr, [pool])]
     for code, title, district, line, votes, cost, decision in _project_rows(pool):
         rows.append([code, title, district or "–", line or "–", "" if votes is None else num.integer(votes),
                      num.money(cost, scale), decision or "–"])
@@ -145,21 +155,26 @@ def _major(amount: int, currency: str) -> Decimal:
 
 
 def build_annex_csv(annex: BudgetAnnex, *, translate: Translate = untranslated) -> bytes:
-    """The annex as CSV (UTF-8 with a byte-order mark, for spreadsheets): one row per funded project.
+    """The annex as CSV (UTF-8 with a byte-order mark, for spreadsheets): one row per funded project. The score
+    column says votes or points; when the pools differ, a last column says which each row counts.
 
     Amounts are plain decimals of the currency with a point ("1234.50"), so that any program reads them.
     """
     tr = translate
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([tr("Pool"), *_columns(tr), tr("Currency"), tr("Counting rule"),
-                     tr("Character of the residents' vote"), tr("Closing receipt root")])
+    mixed = len({pool.in_points for pool in annex.pools}) > 1
+    writer.writerow([tr("Pool"), *_columns(tr, annex.pools), tr("Currency"), tr("Counting rule"),
+                     tr("Character of the residents' vote"), tr("Closing receipt root"),
+                     *([tr("Counted in")] if mixed else [])])
     character = _character(annex, tr)
     for pool in annex.pools:
+        unit = [tr("points") if pool.in_points else tr("votes")] if mixed else []
         for code, title, district, line, votes, cost, decision in _project_rows(pool):
             writer.writerow([inert_cell(cell) for cell in (
                 pool.name, code, title, district, line, "" if votes is None else votes,
-                _major(cost, annex.currency), decision, annex.currency, pool.rule, character, annex.closing_root)])
+                _major(cost, annex.currency), decision, annex.currency, pool.rule, character, annex.closing_root,
+                *unit)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -205,7 +220,7 @@ def build_annex_xlsx(annex: BudgetAnnex, *, translate: Translate = untranslated)
             sheet.write(row, 0, label, bold)
             sheet.write(row, 1, value)
         top = len(facts) + 1
-        sheet.write_row(top, 0, _columns(tr), header)
+        sheet.write_row(top, 0, _columns(tr, [pool]), header)
         row = top
         for row, (code, title, district, line, votes, cost, decision) in enumerate(_project_rows(pool), top + 1):
             sheet.write_row(row, 0, [code, title, district, line])

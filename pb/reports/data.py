@@ -20,11 +20,12 @@ from flask_babel import ngettext
 from pb.core.i18n import LANGUAGE_NAMES
 from pb.core.money import minor_units
 from pb.extensions import db
+from pb.mandate import funding
 from pb.mandate import queries as mandate_queries
 from pb.mandate.labels import outcome_label
-from pb.mandate.models import DecisionOutcome, Mandate, MandateCharacter
+from pb.mandate.models import Mandate, MandateCharacter
 from pb.processes.labels import ballot_kind_label, rule_label
-from pb.processes.models import Municipality, Pool, Process
+from pb.processes.models import BallotKind, Municipality, Pool, Process
 from pb.proposals.models import Project
 from pb.reports import metrics
 from pb.reports.census import AGE_BAND_LABELS, SEXES, TOTAL
@@ -36,6 +37,7 @@ from pb.reports.documents import (
     ComplyOrExplain,
     MandateSummary,
     Narrative,
+    NotAdopted,
     PoolDesign,
     Signatory,
 )
@@ -172,9 +174,10 @@ def _share_attributes(ballots: Sequence[TallyBallot], names: dict[str, str]) -> 
 
 
 def pool_results(process: Process) -> list[PoolResult]:
-    """Each counted pool: its anonymised ballots and the projects its official result funds."""
+    """Each counted pool: its anonymised ballots and the projects funded in it (``pb.mandate.funding``)."""
     names = district_names(process)
     projects = {p.id: p for p in db.session.scalars(sa.select(Project).where(Project.process_id == process.id))}
+    funded_now = funding.funded(process)
     found = []
     for result in official_results(process):
         pool = db.session.get(Pool, result.pool_id)
@@ -186,8 +189,8 @@ def pool_results(process: Process) -> list[PoolResult]:
             dataclasses.replace(p, extra={**p.extra, "district": by_code[p.id].district.name})
             if p.id in by_code and by_code[p.id].district is not None else p
             for p in election.projects)
-        funded = tuple(projects[row.project_id].code for row in sorted(
-            (row for row in result.projects if row.selected), key=lambda row: row.selection_order or 0))
+        # What the council adopted, not only what the vote chose: the one answer of ``funding``.
+        funded = tuple(item.project.code for item in funded_now if item.pool_id == pool.id)
         found.append(PoolResult(pool.name, dataclasses.replace(election, projects=tally_projects), funded,
                                 district=pool.district.name if pool.district else None))
     return found
@@ -275,13 +278,33 @@ def comply_or_explain(process: Process, mandate: Mandate | None) -> tuple[Comply
     if mandate is None or mandate.character is not MandateCharacter.ADVISORY:
         return ()
     scores = _scores(process)
+    cumulative = {pool.id for pool in process.pools if pool.ballot_kind is BallotKind.CUMULATIVE}
+    # Scored in points: the projects counted in a cumulative pool's official result.
+    in_points = {row.project_id for result in official_results(process) if result.pool_id in cumulative
+                 for row in result.projects}
     rows = []
     for project, decision in mandate_queries.outcome(process).rows:
+        score = scores.get(project.id, 0)
         rows.append(ComplyOrExplain(
             project=f"{project.code} {project.title}",
-            vote_result=_("Funded by the vote (%(votes)s votes)", votes=scores.get(project.id, 0)),
+            vote_result=_("Funded by the vote (%(points)s points)", points=score) if project.id in in_points
+            else _("Funded by the vote (%(votes)s votes)", votes=score),
             council_decision=outcome_label(decision.outcome) if decision else _("No decision recorded yet"),
             explanation=decision.reason if decision else ""))
+    return tuple(rows)
+
+
+def not_adopted(process: Process) -> tuple[NotAdopted, ...]:
+    """The winners the council did not adopt, each with its decision and reason, as the assessment lists them."""
+    rows = []
+    for item in funding.not_adopted(process):
+        decision = item.decision
+        reason = decision.reason + (" (" + _("legal ground: %(ground)s", ground=decision.legal_ground) + ")"
+                                    if decision.legal_ground else "")
+        rows.append(NotAdopted(project=f"{item.project.code} {item.project.title}", cost=item.counted_cost,
+                               council_decision=outcome_label(decision.outcome)
+                               + (f" ({decision.decision_number})" if decision.decision_number else ""),
+                               reason=reason))
     return tuple(rows)
 
 
@@ -374,49 +397,46 @@ def assessment_document(assessment: Assessment, *, number: int, is_draft: bool, 
         pools=tuple(PoolDesign(pool.name, pool.amount, pool.district.name if pool.district else None,
                                ballot_kind_label(pool.ballot_kind)) for pool in process.pools),
         narrative=narrative, comply_or_explain=comply_or_explain(process, mandate),
+        not_adopted=not_adopted(process) if assessment.mode is AssessmentMode.EX_POST else (),
         sign_off=(Signatory(_("Prepared by"), prepared_by, prepared_on if prepared_by else ""),
                   Signatory(_("Approved by"))),
     )
 
 
-#: The council's decisions that keep a winning project funded; until it decides, the vote's outcome stands.
-ADOPTING = (DecisionOutcome.ADOPTED, DecisionOutcome.ADOPTED_WITH_CHANGES)
-
-
 def budget_annex(process: Process, *, prepared_on: str = "", signatories: tuple[Signatory, ...] = ()) -> BudgetAnnex:
     """The budget annex of the process from its stored official results and the council's decisions.
 
-    Pools not yet counted are listed with no funded project. The same rows give the same annex, so that a
-    download and a finalised copy made from equal data are equal byte for byte.
+    Pools not yet counted are listed with no funded project. What is funded is ``pb.mandate.funding``'s answer.
+    The same rows give the same annex, so that a download and a finalised copy made from equal data are equal
+    byte for byte.
     """
     mandate = governing(process)
     results = {result.pool_id: result for result in official_results(process)}
-    decisions = mandate_queries.decisions(process)
-    projects = {p.id: p for p in db.session.scalars(sa.select(Project).where(Project.process_id == process.id))}
+    items = funding.funding(process)
     pools = []
     for pool in process.pools:
         result = results.get(pool.id)
-        funded = sorted((row for row in result.projects if row.selected),
-                        key=lambda row: row.selection_order or 0) if result else []
         rows = []
-        for row in funded:
-            project = projects[row.project_id]
-            decision = decisions.get(project.id)
+        for item in (item for item in items if item.pool_id == pool.id):
+            project, decision = item.project, item.decision
             shown = ""
             if decision is not None:
                 shown = outcome_label(decision.outcome) + (f" ({decision.decision_number})"
                                                            if decision.decision_number else "")
-            rows.append(AnnexProject(code=project.code, title=project.title, cost=row.cost,
+                if decision.replaces_project_id is not None:
+                    shown += " " + _("in place of %(code)s",
+                                     code=db.session.get(Project, decision.replaces_project_id).code)
+            rows.append(AnnexProject(code=project.code, title=project.title, cost=item.cost,
                                      district=project.district.name if project.district else "",
-                                     votes=row.score, council_decision=shown,
-                                     adopted=decision is None or decision.outcome in ADOPTING))
+                                     votes=item.score, council_decision=shown, adopted=item.is_funded))
         rule = rule_label(result.rule if result else process.tally_rule)
         if pool.annulled_at is not None:
             rule = _("Vote annulled: %(reason)s", reason=pool.annulment_reason)
         pools.append(AnnexPool(name=pool.name, amount=pool.amount, rule=rule, projects=tuple(rows),
                                district=pool.district.name if pool.district else "",
                                budget_line=pool.budget_line or "",
-                               ballots=result.ballots_counted if result else None))
+                               ballots=result.ballots_counted if result else None,
+                               in_points=pool.ballot_kind is BallotKind.CUMULATIVE))
     return BudgetAnnex(
         municipality=process.municipality.name, process=process.name, fiscal_year=process.fiscal_year,
         currency=process.currency,

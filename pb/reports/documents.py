@@ -79,6 +79,20 @@ class ComplyOrExplain:
 
 
 @dataclass(frozen=True)
+class NotAdopted:
+    """A winning project of the vote that the council did not adopt, so that the figures leave it out."""
+
+    project: str
+    """The project's code and title."""
+    cost: int
+    """Its cost in the count, in minor units."""
+    council_decision: str
+    """The council's decision as shown, e.g. "Rejected (13/2026)"."""
+    reason: str = ""
+    """Why, as the council gave it."""
+
+
+@dataclass(frozen=True)
 class PoolDesign:
     """A pool as designed before the vote, for the ex-ante assessment."""
 
@@ -132,6 +146,8 @@ class AssessmentDocument:
     """The written sections."""
     comply_or_explain: tuple[ComplyOrExplain, ...] = ()
     """For an advisory mandate, one row per project where the vote and the decision are compared."""
+    not_adopted: tuple[NotAdopted, ...] = ()
+    """Ex post: the winners the council did not adopt; the figures count only what it funded."""
     sign_off: tuple[Signatory, ...] = ()
     """Who prepared, reviewed and approved the assessment."""
     voters_note: str = ""
@@ -179,6 +195,8 @@ class AnnexPool:
     """The pool's budget line (``Pool.budget_line``)."""
     ballots: int | None = None
     """The number of ballots counted (``TallyResult.ballots_counted``)."""
+    in_points: bool = False
+    """True for a cumulative pool, whose projects' scores are points residents gave, not votes."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, FloatField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pb.core.forms import WholeNumberField
 from pb.reports.metrics import Thresholds
@@ -53,6 +53,15 @@ class CensusForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something (generate, publish, finalise): only the CSRF token."""
+
+
+class FinaliseForm(FlaskForm):
+    """Finalise the annex; from the second version on, with the reason for a new one."""
+
+    reason = TextAreaField(_l("Why a new version?"),
+                           description=_l("Required when an annex was already finalised: the council reads why this "
+                                          "version replaces the one before."),
+                           validators=[Optional(), Length(max=5000)])
 
 
 class _NumberField(FloatField):

@@ -133,6 +133,8 @@ class FinalAnnex(db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8))
     finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     finalised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Why a new version was finalised after the first one (required from version 2 on).
+    reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class AssessmentThresholds(db.Model):

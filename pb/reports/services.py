@@ -331,27 +331,31 @@ def annex_files(process: Process, *, translate: Translate, locale: str, prepared
     return {fmt: builders[fmt]() for fmt in formats}
 
 
-def finalise_annex(actor: User, process: Process, *, translate: Translate, locale: str,
+def finalise_annex(actor: User, process: Process, *, translate: Translate, locale: str, reason: str = "",
                    now: dt.datetime | None = None) -> FinalAnnex:
     """Keep the annex as the council will receive it, dated and signed by the clerk; refused while the
-    mandate's conditions are not met (no mandate, no count, winners without a decision or its reason)."""
+    mandate's conditions are not met (no mandate, no count, winners without a decision or its reason). A new
+    version after the first says why it replaces the one before."""
     if not can_prepare_annex(actor):
         raise NotAllowed(_("Only a clerk can finalise the budget annex."))
     blockers = annex_blockers(process)
     if blockers:
         raise InvalidTransition(_("The annex cannot be finalised yet: %(reasons)s", reasons=" ".join(blockers)))
+    number = 1 + (db.session.scalar(sa.select(sa.func.max(FinalAnnex.number))
+                                    .where(FinalAnnex.process_id == process.id)) or 0)
+    if number > 1 and not reason.strip():
+        raise ValidationError("reason", _("Annex %(number)d is already finalised: say why a new version replaces "
+                                          "it.", number=number - 1))
     today = local_today(process, now).isoformat()
     files = annex_files(process, translate=translate, locale=locale, prepared_on=today,
                         signatories=(Signatory(_("Clerk"), actor.display_name or actor.email, today),))
-    number = 1 + (db.session.scalar(sa.select(sa.func.max(FinalAnnex.number))
-                                    .where(FinalAnnex.process_id == process.id)) or 0)
     annex = FinalAnnex(process_id=process.id, number=number, locale=locale, finalised_by_id=actor.id,
-                       finalised_at=now or utcnow(), **files,
+                       finalised_at=now or utcnow(), reason=reason.strip() or None, **files,
                        **{f"{fmt}_sha256": sha256(content) for fmt, content in files.items()})
     db.session.add(annex)
     db.session.flush()
     record(db.session, actor, "annex.finalise", "final_annex", annex.id,
-           after={"process": process.id, "number": number, "pdf_sha256": annex.pdf_sha256,
+           after={"process": process.id, "number": number, "reason": annex.reason, "pdf_sha256": annex.pdf_sha256,
                   "csv_sha256": annex.csv_sha256, "xlsx_sha256": annex.xlsx_sha256})
     return annex
 

@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
+from pb.core.money import minor_units
 from pb.reports import pdf
 from pb.reports.documents import AssessmentDocument
 from pb.reports.metrics import (
@@ -381,6 +382,7 @@ class _Builder:
         tr = self.tr
         spending = self.m.spending
         story = self.heading(tr("Equality of the outcome"))
+        story += self.not_adopted()
         story += self.spending_per_head(spending)
         for title, column, shares in (
             (tr("Funds by category"), tr("Category"), spending.by_category),
@@ -395,6 +397,21 @@ class _Builder:
         story.append(text(tr("A project with several categories or groups counts in full in each, so shares may "
                              "add up to more than 100%."), self.s["small"]))
         return story
+
+    def not_adopted(self) -> list[Flowable]:
+        """The winners the council did not adopt and why: the figures of this assessment count only what it funded."""
+        tr = self.tr
+        if not self.doc.not_adopted:
+            return [text(tr("The figures count the projects the council adopted; it adopted every winning project "
+                            "or has not decided on it yet."), self.s["body"])]
+        rows = [[tr("Project"), tr("Cost"), tr("Council decision"), tr("Reason")]]
+        rows += [[r.project, self.money(r.cost, minor_units(self.doc.currency)), r.council_decision, r.reason or "–"]
+                 for r in self.doc.not_adopted]
+        return [KeepTogether([
+            text(tr("Projects the council did not adopt"), self.s["h2"]),
+            text(tr("These projects won the vote, but the council did not adopt them: the figures below count "
+                    "only the projects it funded."), self.s["body"]),
+            pdf.table(rows, [55 * mm, 30 * mm, 35 * mm, FRAME_WIDTH - 120 * mm], numeric=(1,))])]
 
     def outcome_by_group(self) -> list[Flowable]:
         """Per pool: how satisfied voters are with the outcome, overall and per group, and the histogram."""

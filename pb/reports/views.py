@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.accounts.permissions import is_staff, public, requires
-from pb.errors import PBError, ValidationError
+from pb.errors import PBError, ValidationError, attempt
 from pb.extensions import db
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
@@ -25,7 +25,7 @@ from pb.processes.queries import process_by_slug
 from pb.reports import data, labels, metrics, services
 from pb.reports.annex import funded_total, not_adopted_total
 from pb.reports.cli import report_commands
-from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm, ThresholdsForm
+from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, FinaliseForm, SectionsForm, ThresholdsForm
 from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
 from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_write_assessments
 from pb.voting.forms_desk import upload_text
@@ -219,7 +219,7 @@ def _annex_page(process: Process, census_form: CensusForm):
     census = data.population(process)
     return render_template(
         "reports/annex.html", process=process, annex=data.budget_annex(process), blockers=annex_blockers(process),
-        finals=services.final_annexes(process), confirm=ConfirmForm(formdata=None), census_form=census_form,
+        finals=services.final_annexes(process), confirm=FinaliseForm(formdata=None), census_form=census_form,
         baseline=baseline, census_lines=services.census_lines(baseline), formats=list(services.ANNEX_FORMATS),
         census=census, gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)],
         funded_total=funded_total, not_adopted_total=not_adopted_total)
@@ -246,8 +246,13 @@ def annex_download(process_id: int, fmt: str):
 def finalise(process_id: int):
     """Finalise the annex; refused, with the reasons, while the mandate's conditions are not met."""
     process = db.get_or_404(Process, process_id)
-    _confirmed_step(lambda: services.finalise_annex(current_user, process, translate=_, locale=_locale()),
-                    lambda final: _("Annex %(number)d is finalised.", number=final.number))
+    form = FinaliseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done = attempt(lambda: services.finalise_annex(current_user, process, translate=_, locale=_locale(),
+                                                   reason=form.reason.data or ""))
+    if done.ok:
+        flash(_("Annex %(number)d is finalised.", number=done.value.number), "success")
     return redirect(url_for("reports.annex", process_id=process.id))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, TextAreaField
+from wtforms import DateField, DecimalField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -40,6 +41,8 @@ class ReviewInput:
     cost_explanation: str = ""
     public_reason: str = ""
     internal_note: str = ""
+    revise_by: dt.date | None = None
+    """With "needs changes": the last day on which the author may revise the project."""
 
 
 class ReviewForm(FlaskForm):
@@ -65,6 +68,10 @@ class ReviewForm(FlaskForm):
                                   validators=[Optional(), Length(max=TEXT_MAX)])
     internal_note = TextAreaField(_l("Internal note"), description=_l("Seen by staff only."),
                                   validators=[Optional(), Length(max=TEXT_MAX)])
+    revise_by = DateField(_l("The author may revise until"),
+                          description=_l("Required when the project needs changes: the last day (in the "
+                                         "municipality's time) on which its authors may change it, before the vote."),
+                          validators=[Optional()])
 
     def to_input(self) -> ReviewInput:
         """The decision as a plain value."""
@@ -76,6 +83,7 @@ class ReviewForm(FlaskForm):
             cost_explanation=(self.cost_explanation.data or "").strip(),
             public_reason=(self.public_reason.data or "").strip(),
             internal_note=(self.internal_note.data or "").strip(),
+            revise_by=self.revise_by.data,
         )
 
 

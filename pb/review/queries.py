@@ -12,11 +12,11 @@ from pb.accounts.models import User
 from pb.core.db import utcnow
 from pb.extensions import db
 from pb.processes.models import Process
-from pb.processes.services import Action, is_open
+from pb.processes.services import ACTION_PHASES, Action, is_open
 from pb.proposals.models import Appeal, Feasibility, Project, ProjectStatus, Review, ReviewAssignment
 from pb.review.forms import FEASIBILITY_LABELS, AppealForm
 from pb.review.permissions import REVIEWER_ROLES, can_appeal
-from pb.review.services import APPEALABLE, appeal_deadline, latest_review, open_appeal
+from pb.review.services import APPEALABLE, appeal_deadline, latest_review, open_appeal, revision_deadline
 
 S = ProjectStatus
 
@@ -135,6 +135,7 @@ def project_review(project: Project, viewer: Any, now: dt.datetime | None = None
         "review_appeal_form": None,
         "review_appeal_deadline": None,
         "review_currency": None,
+        "review_revise_until": None,
     }
     if review is None:
         return context
@@ -145,10 +146,13 @@ def project_review(project: Project, viewer: Any, now: dt.datetime | None = None
         revised_cost=review.revised_cost, cost_explanation=review.cost_explanation,
         public_reason=review.public_reason, created_at=review.created_at)
     context["review_appeals"] = appeals(project)
+    context["review_revise_until"] = revision_deadline(project, now)
     if project.status in APPEALABLE and can_appeal(viewer, project):
         deadline = appeal_deadline(review, process)
         already = any(a.review_id == review.id for a in context["review_appeals"]) or open_appeal(project)
         if now < deadline and not already and is_open(process, Action.APPEAL, now):
-            context["review_appeal_deadline"] = deadline
+            # The promise never outlasts the phases in which appeals are heard (an early opening may end them).
+            heard_until = max(p.ends_at for p in process.phases if p.kind in ACTION_PHASES[Action.APPEAL])
+            context["review_appeal_deadline"] = min(deadline, heard_until)
             context["review_appeal_form"] = AppealForm(formdata=None, prefix=APPEAL_PREFIX)
     return context

@@ -4,6 +4,7 @@ Lifecycle of a project here (guarded, each refusal raising InvalidTransition wit
 
     published --assign--> under_review --review--> on_ballot | unfeasible | needs_changes
     unfeasible | needs_changes --appeal upheld--> on_ballot
+    needs_changes --the authors revise it, by the reviewer's deadline--> under_review (reviewed again, until the vote)
 
 A feasible (and lawful) review puts the project straight on the ballot: only feasible projects go there.
 While the review phase is open a project may be reviewed again (the newest review counts), unless an appeal
@@ -14,21 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
 from pb.accounts.permissions import can_manage_processes
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
-from pb.core.money import minor_units
+from pb.core.money import format_money, minor_units
 from pb.deliberation.models import NotificationKind
 from pb.deliberation.notifications import interested_users, notify
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
-from pb.processes.models import Process
+from pb.processes.models import Pool, Process
 from pb.processes.services import Action, require_phase
 from pb.proposals.models import (
     Appeal,
@@ -56,7 +58,7 @@ APPEALABLE = (S.UNFEASIBLE, S.NEEDS_CHANGES)
 
 PROJECT_FIELDS = ["status", "cost"]
 REVIEW_FIELDS = ["feasibility", "legally_compliant", "legal_note", "revised_cost", "cost_explanation",
-                 "public_reason", "internal_note"]
+                 "public_reason", "internal_note", "revise_until"]
 APPEAL_FIELDS = ["outcome", "answer", "answered_at"]
 
 
@@ -149,12 +151,70 @@ def _to_minor(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+def _check_revised_cost(revised: int, process: Process, project: Project) -> None:
+    """A revised cost is held to the same limits as the author's: the edition's maximum and the pool's money."""
+    if process.max_project_cost is not None and revised > process.max_project_cost:
+        raise ValidationError("revised_cost", _(
+            "The revised cost is more than the most a project may cost in this edition, %(max)s.",
+            max=format_money(process.max_project_cost, process.currency, _locale())))
+    pool = db.session.get(Pool, project.pool_id) if project.pool_id else None
+    if pool is not None and revised > pool.amount:
+        raise ValidationError("revised_cost", _(
+            "The revised cost is more than the whole pool “%(pool)s” holds, %(amount)s.", pool=pool.name,
+            amount=format_money(pool.amount, process.currency, _locale())))
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _revise_until(value: ReviewInput, process: Process, now: dt.datetime | None) -> dt.datetime | None:
+    """"Needs changes": the end of the day the reviewer gave, where the municipality is; it must be today or later
+    and end before the vote opens. Other outcomes give the author no revision time."""
+    if value.feasibility is not Feasibility.NEEDS_CHANGES:
+        return None
+    if value.revise_by is None:
+        raise ValidationError("revise_by", _("Give the authors a last day to revise the project: without one, "
+                                             "“needs changes” is a dead end."))
+    zone = ZoneInfo(process.municipality.timezone)
+    now = now or utcnow()
+    if value.revise_by < now.astimezone(zone).date():
+        raise ValidationError("revise_by", _("The last day to revise cannot be in the past."))
+    until = dt.datetime.combine(value.revise_by + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
+    voting = process.voting_phase
+    if voting is not None and until > voting.starts_at:
+        raise ValidationError("revise_by", _("The authors must finish revising before the vote opens on %(date)s.",
+                                             date=format_datetime(voting.starts_at, "medium")))
+    return until
+
+
+def revision_deadline(project: Project, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Until when the authors may revise a project a review found in need of changes; None when they may not
+    (any more)."""
+    if project.status is not S.NEEDS_CHANGES:
+        return None
+    review = latest_review(project)
+    if review is None or review.revise_until is None or review.revise_until <= (now or utcnow()):
+        return None
+    return review.revise_until
+
+
+def is_revised_after_changes(project: Project) -> bool:
+    """Whether the project waits for a new review after its authors revised it as a review asked."""
+    review = latest_review(project)
+    return (project.status is S.UNDER_REVIEW and review is not None
+            and review.feasibility is Feasibility.NEEDS_CHANGES)
+
+
 def record_review(actor: User, project: Project, value: ReviewInput, now: dt.datetime | None = None) -> Review:
     """Record a reviewer's verdict during the review phase; it sets the project's status and ballot cost."""
     if not can_review(actor, project):
         raise NotAllowed(_("Only a reviewer assigned to this project, or a clerk, can review it."))
     process = _process(project)
-    require_phase(process, Action.REVIEW, now)
+    if not is_revised_after_changes(project):
+        require_phase(process, Action.REVIEW, now)
+    elif process.voting_has_started(now):
+        raise InvalidTransition(_("Voting has started: no project can be added to the ballot any more."))
     _require_reviewable(project)
     if open_appeal(project) is not None:
         raise InvalidTransition(_("An appeal against the review of this project waits for an answer: "
@@ -170,13 +230,15 @@ def record_review(actor: User, project: Project, value: ReviewInput, now: dt.dat
         revised = _to_minor(value.revised_cost, process.currency)
         if not value.cost_explanation.strip():
             raise ValidationError("cost_explanation", _("Explain the revised cost: residents see why it changed."))
+        _check_revised_cost(revised, process, project)
+    revise_until = _revise_until(value, process, now)
 
     before = changes(project, PROJECT_FIELDS)
     review = Review(project_id=project.id, reviewer_id=actor.id, feasibility=value.feasibility,
                     legally_compliant=value.legally_compliant, legal_note=value.legal_note.strip(),
                     revised_cost=revised, cost_explanation=value.cost_explanation.strip() if revised is not None else "",
                     public_reason=value.public_reason.strip(), internal_note=value.internal_note.strip(),
-                    created_at=now or utcnow())
+                    revise_until=revise_until, created_at=now or utcnow())
     db.session.add(review)
     project.status = OUTCOME_STATUS[value.feasibility]
     # The ballot cost is the reviewer's figure; without one, the author's estimate (keeping estimated_cost intact).

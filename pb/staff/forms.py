@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +23,7 @@ class PhaseChangeForm(FlaskForm):
                                description=_l("In the time zone the dates are shown in."))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=2000)],
                            description=_l("Kept in the audit log with the change."))
+    cut_appeals = BooleanField(_l("Open it anyway: I confirm that these authors can no longer appeal."))
 
 
 class PopulationForm(FlaskForm):

@@ -30,7 +30,7 @@ from pb.mandate.queries import legal_desk
 from pb.processes import constraints, queries
 from pb.processes import services as process_services
 from pb.processes.models import IncompatibleSet, Municipality, PhaseKind, Process
-from pb.processes.services import close_phase_now, extend_phase, open_phase_now
+from pb.processes.services import close_phase_now, extend_phase, extension_limit_message, open_phase_now
 from pb.staff.forms import IncompatibleSetForm, PhaseChangeForm, PopulationForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -137,11 +137,15 @@ def phases(process_id: int):
                     raise ValidationError("until", _("Give the new end: a date and a time."))
                 # By zone name: Babel's pytz zone would put in local mean time (Athens: +1:35) with replace().
                 local = zoneinfo.ZoneInfo(str(get_timezone()))
-                until = form.until.data.replace(tzinfo=local).astimezone(dt.UTC)
+                try:
+                    until = form.until.data.replace(tzinfo=local).astimezone(dt.UTC)
+                except OverflowError:  # the last minutes of year 9999, west of Greenwich
+                    raise ValidationError("until", extension_limit_message()) from None
                 extend_phase(current_user, process, kind, until, form.reason.data)
+            elif form.change.data == "open":
+                open_phase_now(current_user, process, kind, form.reason.data, cut_appeals=bool(form.cut_appeals.data))
             else:
-                change = open_phase_now if form.change.data == "open" else close_phase_now
-                change(current_user, process, kind, form.reason.data)
+                close_phase_now(current_user, process, kind, form.reason.data)
         except ValidationError as error:
             db.session.rollback()
             getattr(form, error.field, form.reason).errors.append(error.message)

@@ -18,7 +18,7 @@ from pb.accounts.services import find_user
 from pb.core.db import utcnow
 from pb.core.money import format_money
 from pb.core.urls import external_url
-from pb.errors import InvalidTransition, PBError, ValidationError, show_on_form
+from pb.errors import InvalidTransition, PBError, ValidationError, attempt, show_on_form
 from pb.extensions import db
 from pb.processes import queries as process_queries
 from pb.processes.models import PhaseKind, Pool, Process
@@ -33,6 +33,7 @@ from pb.voting.forms_desk import (
     PaperBallotForm,
     RegisterImportForm,
     SheetsForm,
+    UnlinkForm,
     upload_text,
 )
 from pb.voting.labels import SEX_LABELS, channel_label
@@ -229,11 +230,33 @@ def assisted(process_id: int):
                 show_on_form(form, error)
             else:
                 db.session.commit()
-                flash(_("%(who)s is verified for %(process)s and may vote now.",
-                        who=resident.display_name or resident.email, process=process.name), "success")
+                if services.eligible_pools(services.register_entry_for(resident, process), process):
+                    flash(_("%(who)s is verified for %(process)s and may vote now.",
+                            who=resident.display_name or resident.email, process=process.name), "success")
+                else:
+                    flash(_("%(who)s is linked to the register of %(process)s but is under the voting age of "
+                            "%(age)d: they cannot vote in this process.", who=resident.display_name or resident.email,
+                            process=process.name, age=process.min_voter_age), "info")
                 return redirect(url_for("desk.assisted", process_id=process.id))
     return render_template("voting/desk/assisted.html", process=process, form=form,
+                           unlink_form=UnlinkForm(prefix="unlink", formdata=None),
                            register=statistics.register_summary(process))
+
+
+@bp.post(f"{PREFIX}/<int:process_id>/unlink")
+@requires(can_manage_processes)
+def unlink(process_id: int):
+    """Undo a wrong link between an account and a register entry, with a reason for the audit log."""
+    process = db.get_or_404(Process, process_id)
+    form = UnlinkForm(prefix="unlink")
+    if form.validate_on_submit() and attempt(
+            lambda: services.unlink_register_entry(current_user, process, form.reference.data, form.reason.data),
+            form).ok:
+        flash(_("The link was undone: the register entry is free and the account can be verified again."),
+              "success")
+        return redirect(url_for("desk.assisted", process_id=process.id))
+    return render_template("voting/desk/assisted.html", process=process, form=AssistedForm(formdata=None),
+                           unlink_form=form, register=statistics.register_summary(process)), 422
 
 
 @bp.route(f"{PREFIX}/<int:process_id>/invalidate", methods=["GET", "POST"])

@@ -61,6 +61,17 @@ class AssistedForm(FlaskForm):
                        description=_l("For example: identity card seen. Kept in the audit log."))
 
 
+class UnlinkForm(FlaskForm):
+    """Undo a wrong link between an account and a register entry."""
+
+    reference = StringField(_l("Register reference"), validators=[
+        DataRequired(message=_l("Enter the register reference of the entry linked by mistake.")), Length(max=64)])
+    reason = TextAreaField(_l("Why the link is wrong"), validators=[
+        DataRequired(message=_l("Give the reason; it is kept in the audit log.")), Length(max=2000)],
+        description=_l("For example: a parent's account was linked to their child's entry. The account can then "
+                       "be verified again with the right entry."))
+
+
 class PaperBallotForm(FlaskForm):
     """One paper or in-person ballot, typed from the keyboard."""
 

@@ -134,10 +134,11 @@ def ballot_costs(pool: Pool) -> dict[int, int]:
 
 
 def vote_year(process: Process) -> int:
-    """The year of the vote, for the minimum age: the voting phase's start, or the fiscal year."""
+    """The year of the vote, for the minimum age: the year of the voting phase's published start (the start first
+    published, even if a clerk opened the vote early), or the fiscal year."""
     for phase in process.phases:
         if phase.kind is PhaseKind.VOTING:
-            return phase.starts_at.year
+            return phase.published_starts_at.year
     return process.fiscal_year
 
 
@@ -314,6 +315,33 @@ def verify_assisted(actor: User, user: User, process: Process, reference: str, n
     return entry
 
 
+def unlink_register_entry(actor: User, process: Process, reference: str, reason: str) -> VoterRegisterEntry:
+    """Staff undo a wrong link between an account and a register entry (a parent's account linked to a child's
+    entry, say): the entry is free again and the account unverified; the audit log keeps who, which and why.
+    Refused once the link was used to vote: invalidate that participation first."""
+    if not can_manage_processes(actor):
+        raise NotAllowed(_("Only a clerk can undo a register link."))
+    if len(reason.strip()) < 10:
+        raise ValidationError("reason", _("Say in a sentence why the link is wrong: it is kept in the audit log."))
+    entry = find_register_entry(process, reference)
+    if entry is None:
+        raise ValidationError("reference", _("No resident in the register has this reference."))
+    if entry.user_id is None:
+        raise ValidationError("reference", _("No account is linked to this register entry."))
+    voted = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(
+        Participation.register_entry_id == entry.id, Participation.invalidated_at.is_(None)))
+    if voted:
+        raise InvalidTransition(_("A ballot was cast with this link: invalidate that participation first, saying "
+                                  "why, then undo the link."))
+    before = {"user_id": entry.user_id, "verification": entry.verification.value if entry.verification else None,
+              "verified_at": entry.verified_at.isoformat() if entry.verified_at else None}
+    entry.user_id, entry.verification, entry.verified_at = None, None, None
+    db.session.flush()
+    record(db.session, actor, "register.unlink", "voter_register_entry", entry.id, before=before,
+           after={"user_id": None, "process_id": process.id, "reason": reason.strip()})
+    return entry
+
+
 # --- Eligibility -----------------------------------------------------------------------------------------
 
 def eligible_pools(entry: VoterRegisterEntry | None, process: Process) -> list[Pool]:
@@ -344,6 +372,7 @@ def _require_eligible(entry: VoterRegisterEntry | None, pool: Pool, year: int | 
 # the mandate in force.
 _CASTING_STATE = (
     sa.select(Process.vote_closed_at, Phase.starts_at, Phase.ends_at,
+              sa.func.coalesce(Phase.scheduled_starts_at, Phase.starts_at).label("published_starts_at"),
               sa.select(Pool.annulment_reason)
               .where(Pool.id == sa.bindparam("pool_id"), Pool.annulled_at.is_not(None))
               .scalar_subquery().label("annulled"),
@@ -376,7 +405,8 @@ def _lock_for_casting(process: Process, pool: Pool, now: dt.datetime) -> int:
         require_phase(process, Action.VOTE, now)  # raises, saying when voting opens or that it ended
     if row.mandate_id is None or not period_covers(row.effective_from, row.effective_until, local_today(process, now)):
         require_mandate_in_force(process, now)  # raises, saying what is missing
-    return voting.starts_at.year
+    # The published start, as vote_year: opening the vote early changes no one's eligibility.
+    return voting.published_starts_at.year
 
 
 _INSERT_PARTICIPATION = {

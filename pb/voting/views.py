@@ -30,6 +30,7 @@ from pb.core.page_cache import cached_for_visitors
 from pb.core.tables import inert_cell
 from pb.errors import PBError, show_on_form
 from pb.extensions import db, limiter
+from pb.mandate import funding
 from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
@@ -127,7 +128,12 @@ def verify(municipality: str, slug: str):
                 show_on_form(form, error)
             else:
                 db.session.commit()
-                flash(_("You are verified: you may vote in this process."), "success")
+                entry = services.register_entry_for(current_user, process)
+                if services.eligible_pools(entry, process):
+                    flash(_("You are verified: you may vote in this process."), "success")
+                else:
+                    flash(_("You are in the register, but residents vote from the age of %(age)d in this process: "
+                            "you cannot vote this time.", age=process.min_voter_age), "info")
                 return redirect(url_for("voting.vote", municipality=municipality, slug=slug))
     return render_template("voting/verify.html", process=process, match_form=match_form, code_form=code_form), status
 
@@ -334,9 +340,10 @@ def receipts_text(municipality: str, slug: str):
 def results(municipality: str, slug: str):
     """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
     process = _process_or_404(municipality, slug)
+    closed = process.vote_closed_at is not None
     return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
-                           ranked=queries.ranked, closed=process.vote_closed_at is not None,
-                           closing_root=queries.closing_root(process))
+                           ranked=queries.ranked, closed=closed, closing_root=queries.closing_root(process),
+                           funding={item.project.id: item for item in funding.funding(process)} if closed else {})
 
 
 @bp.get("/pools/<int:pool_id>/ballots.pb")

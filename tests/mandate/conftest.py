@@ -50,6 +50,8 @@ def process(make_process):
     """A process voting in ten days, EUR 100,000 in one pool, in a municipality of 50,000 residents."""
     found = make_process(vote_in_days=10)
     found.municipality.population = 50_000
+    # Created a year ago, so that council decisions dated in the past fall within the edition's life.
+    found.created_at = utcnow() - dt.timedelta(days=400)
     return found
 
 
@@ -86,7 +88,7 @@ def counted(db, make_project, request):
             won = order <= winners
             result.projects.append(TallyResultProject(project_id=project.id, score=100 - order, cost=project.cost,
                                                       selected=won, selection_order=order if won else None,
-                                                      reason="selected" if won else "not_enough"))
+                                                      reason="selected" if won else "did_not_fit"))
         db.session.add(result)
         process.vote_closed_at = utcnow()
         db.session.commit()

@@ -109,6 +109,19 @@ def test_a_clerk_records_decisions_and_residents_see_them(client, db, process, c
     assert "The council has not decided yet." in public  # the second winner
     assert "/outcome" in _text(client.get(f"/m/{process.municipality.slug}/{process.slug}"))
 
+    # The complete mandate funds the next ranked project: the page proposes it in place of the rejected winner.
+    (loser,) = _losers
+    page = _text(client.get(f"/staff/decisions/processes/{process.id}"))
+    assert "Next ranked projects, in place of winners the council did not adopt" in page and loser.title in page
+    # Correcting the rejection asks why, and keeps the earlier decision in its history, shown to residents.
+    data.update({f"p{first.id}-outcome": "adopted", f"p{first.id}-reason": "Adopted after all."})
+    refused = client.post(f"/staff/decisions/projects/{first.id}", data=data)
+    assert "Say why it is corrected" in _text(refused)
+    data[f"p{first.id}-correction_reason"] = "The council voted again."
+    assert client.post(f"/staff/decisions/projects/{first.id}", data=data).status_code == 302
+    public = _text(client.get(f"/m/{process.municipality.slug}/{process.slug}/outcome"))
+    assert "Corrected once: the earlier decision" in public and "The council voted again." in public
+
 
 def test_the_legal_desk(client, db, process, officer, login, signed, counted, make_process):
     mandate = signed()

@@ -209,3 +209,103 @@ def test_the_phases_page_extends_and_residents_see_why(client, db, make_process,
     client.post("/logout")
     page = client.get(path).get_data(as_text=True)
     assert "Extended until" in page and "The site was down on 12 May for six hours." in page
+
+
+def test_opening_the_vote_early_changes_no_ones_eligibility(app, db, make_process, make_user, put_mandate_in_force,
+                                                             make_ready_for_voting):
+    """The vote was published to start on 5 January next year; a clerk opens it now, in December."""
+    from pb.voting import services as voting
+    from pb.voting.statistics import register_summary
+
+    today = utcnow()
+    days = (dt.datetime(today.year + 1, 1, 5, 12, tzinfo=dt.UTC) - today).days
+    process = make_ready_for_voting(make_process(vote_in_days=days))
+    put_mandate_in_force(process)
+    clerk = make_user(role="clerk")
+    born = today.year + 1 - process.min_voter_age  # of age in the published year only
+    with app.test_request_context():
+        voting.import_register(clerk, process, f"reference,birth_year,district\nYO-1,{born},\n")
+        assert voting.vote_year(process) == today.year + 1
+        eligible = register_summary(process)
+        open_phase_now(clerk, process, PhaseKind.VOTING, "The council decided to start before the holidays.",
+                       now=today)
+        db.session.commit()
+        assert process.voting_phase.published_starts_at.year == today.year + 1
+        assert voting.vote_year(process) == today.year + 1
+        assert register_summary(process) == eligible
+        resident = make_user()
+        voting.verify_by_register(resident, process, "YO-1", born)  # not refused as under age
+        db.session.commit()
+
+
+def _reviewed_not_feasible(db, process, make_project, make_user):
+    from pb.proposals.models import Feasibility, ProjectStatus, Review
+
+    project = make_project(process, status="unfeasible")
+    db.session.add(Review(project_id=project.id, reviewer_id=make_user(role="clerk").id,
+                          feasibility=Feasibility.UNFEASIBLE, legally_compliant=True,
+                          public_reason="The site floods.", created_at=utcnow() - dt.timedelta(days=1)))
+    project.status = ProjectStatus.UNFEASIBLE
+    db.session.commit()
+    return project
+
+
+def test_opening_early_asks_to_confirm_an_appeal_window_it_cuts(app, db, make_process, make_user, make_project,
+                                                                  put_mandate_in_force, make_ready_for_voting):
+    process = make_ready_for_voting(make_process(vote_in_days=10))  # now: deliberation, when appeals are heard
+    put_mandate_in_force(process)
+    project = _reviewed_not_feasible(db, process, make_project, make_user)
+    clerk = make_user(role="clerk")
+    reason = "The council decided on 3 May to start early."
+    with app.test_request_context():
+        with pytest.raises(ValidationError, match="ends the time to appeal of 1 project") as refused:
+            open_phase_now(clerk, process, PhaseKind.VOTING, reason)
+        assert refused.value.field == "cut_appeals"
+        db.session.rollback()
+        open_phase_now(clerk, process, PhaseKind.VOTING, reason, cut_appeals=True)
+    db.session.commit()
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "phase.open_early")).scalar_one()
+    assert event.after["appeals_cut"] == [project.id]
+
+
+def test_the_phases_page_asks_for_the_confirmation(client, db, make_process, make_user, make_project, login,
+                                                   put_mandate_in_force, make_ready_for_voting):
+    process = make_ready_for_voting(make_process(vote_in_days=10))
+    put_mandate_in_force(process)
+    _reviewed_not_feasible(db, process, make_project, make_user)
+    login(make_user(role="clerk"))
+    data = {"phase": "voting", "change": "open", "reason": "The council decided on 3 May to start early."}
+    url = f"/staff/processes/{process.id}/phases"
+    page = client.post(url, data=data).get_data(as_text=True)
+    assert "ends the time to appeal of 1 project" in page and 'name="cut_appeals"' in page
+    assert client.post(url, data={**data, "cut_appeals": "y"}).status_code == 302
+
+
+def test_a_phase_cannot_be_extended_to_the_year_9999(client, app, db, make_process, make_user, login,
+                                                     put_mandate_in_force):
+    process = make_process(vote_in_days=10)
+    clerk = make_user(role="clerk")
+    with app.test_request_context():
+        with pytest.raises(ValidationError, match="within five years"):
+            extend_phase(clerk, process, PhaseKind.DELIBERATION, dt.datetime(9999, 12, 31, tzinfo=dt.UTC),
+                         "The servers were down for a day.")
+    db.session.rollback()
+    login(clerk)
+    page = client.post(f"/staff/processes/{process.id}/phases", data={
+        "phase": "deliberation", "change": "extend", "until": "9999-12-31T23:59",
+        "reason": "The servers were down for a day."})
+    assert page.status_code == 200 and "within five years" in page.get_data(as_text=True)
+
+
+def test_the_project_page_promises_no_appeal_after_the_appeal_phases_end(app, db, make_process, make_user,
+                                                                         make_project):
+    from pb.review.queries import project_review
+
+    process = make_process(vote_in_days=3)  # deliberation ends in three days; the appeal period is 14 days
+    project = _reviewed_not_feasible(db, process, make_project, make_user)
+    author = db.session.get(type(make_user()), project.author_id)
+    with app.test_request_context():
+        context = project_review(project, author)
+    deliberation = next(p for p in process.phases if p.kind is PhaseKind.DELIBERATION)
+    assert context["review_appeal_form"] is not None
+    assert context["review_appeal_deadline"] == deliberation.ends_at

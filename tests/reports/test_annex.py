@@ -146,3 +146,22 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_xlsx_and_csv() -> None:
     shown = [row[2] for row in rows[1:]]
     assert shown == ["'" + t for t in titles[:6]] + ["http://evil.example/"]
     assert [row[5] for row in rows[1:]] == [str(n) for n in range(len(titles))]  # numbers stay numbers
+
+
+def test_cumulative_pools_are_labelled_in_points_in_every_format() -> None:
+    points = replace(NORTH, in_points=True)
+    only_points = replace(ANNEX, pools=(points,))
+    assert "Points" in _pdf_text(build_annex_pdf(only_points)) and " Votes " not in _pdf_text(
+        build_annex_pdf(only_points))
+    rows = list(csv.reader(io.StringIO(build_annex_csv(only_points).decode("utf-8-sig"))))
+    assert rows[0][5] == "Points"
+    with zipfile.ZipFile(io.BytesIO(build_annex_xlsx(only_points))) as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<t>Points</t>" in strings and "<t>Votes</t>" not in strings
+    # Pools of both kinds: one heading for either, and a column saying which each row counts.
+    mixed = list(csv.reader(io.StringIO(build_annex_csv(replace(ANNEX, pools=(points, CITY))).decode("utf-8-sig"))))
+    assert mixed[0][5] == "Votes or points" and mixed[0][-1] == "Counted in"
+    assert [row[-1] for row in mixed[1:]] == ["points", "points", "votes"]
+    # The PDF labels each pool's table by its own kind.
+    text = _pdf_text(build_annex_pdf(replace(ANNEX, pools=(points, CITY))))
+    assert text.index("Points") < text.index("City-wide") < text.rindex("Votes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from flask_babel import gettext
 from pypdf import PdfReader
 
 from pb.audit.models import AuditEvent
-from pb.errors import InvalidTransition, NotAllowed
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.mandate import services as mandate_services
 from pb.mandate.forms import DecisionInput
 from pb.mandate.models import DecisionOutcome
@@ -115,6 +116,17 @@ def test_finalising_is_refused_with_the_blockers_then_kept_with_hashes(db, ctx, 
     assert "Adopted (12/2026)" in " ".join(_text(final.pdf).split())
     with pytest.raises(NotAllowed):
         services.finalise_annex(counted.resident, counted.process, translate=gettext, locale="en")
+    # A second version says why it replaces the first.
+    with pytest.raises(ValidationError, match="Annex 1 is already finalised: say why") as refused:
+        services.finalise_annex(counted.clerk, counted.process, translate=gettext, locale="en")
+    assert refused.value.field == "reason"
+    second = services.finalise_annex(counted.clerk, counted.process, translate=gettext, locale="en",
+                                     reason="The council corrected decision 12/2026.")
+    db.session.commit()
+    assert (second.number, second.reason) == (2, "The council corrected decision 12/2026.")
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "annex.finalise")
+                               .order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
+    assert event.after["reason"] == "The council corrected decision 12/2026."
 
 
 def test_the_annex_funds_what_the_council_adopted(db, ctx, counted):
@@ -124,11 +136,12 @@ def test_the_annex_funds_what_the_council_adopted(db, ctx, counted):
     for project in others:
         mandate_services.record_decision(counted.clerk, project, DecisionInput(
             DecisionOutcome.ADOPTED_WITH_CHANGES, dt.date.today(), reason="Adopted, a month later.",
-            decision_number="14/2026"))
+            decision_number="14/2026", adopted_cost=Decimal(project.cost) / 100 - 1))
     annex = data.budget_annex(counted.process)
     listed = {project.code: project for pool in annex.pools for project in pool.projects}
     assert not listed[first.code].adopted and all(listed[p.code].adopted for p in others)
-    assert sum(funded_total(pool) for pool in annex.pools) == sum(p.cost for p in others)
+    # Adopted with changes: the annex funds the cost the council adopted (one euro less each, here).
+    assert sum(funded_total(pool) for pool in annex.pools) == sum(p.cost - 100 for p in others)
 
 
 def test_the_assessment_says_who_its_voter_count_leaves_out(db, ctx, voting_world, make_user):
@@ -156,3 +169,47 @@ def test_the_assessment_has_no_note_when_everyone_is_counted(db, ctx, counted):
     assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
     document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
     assert document.voters_note == ""
+
+
+def test_one_answer_for_funded_in_the_assessment_annex_results_and_outcome(db, ctx, counted, client):
+    from pb.mandate import funding
+
+    first, *others = winners(counted.process)
+    mandate_services.record_decision(counted.clerk, first, DecisionInput(
+        DecisionOutcome.REJECTED, dt.date.today(), reason="The site is not the council's.", decision_number="13/2026"))
+    db.session.commit()
+    adopted = {p.code for p in others}
+    assert {item.project.code for item in funding.funded(counted.process)} == adopted
+    # The assessment's figures count only what the council adopted, and it says which it did not, and why.
+    assert {code for pool in data.pool_results(counted.process) for code in pool.funded} == adopted
+    assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
+    document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
+    assert [(row.project, row.council_decision, row.reason) for row in document.not_adopted] == [
+        (f"{first.code} {first.title}", "Rejected (13/2026)", "The site is not the council's.")]
+    text = " ".join(_text(services.draft_pdf(assessment, translate=gettext, locale="en")).split())
+    assert "Projects the council did not adopt" in text and "The site is not the council's." in text
+    # The annex funds the same projects.
+    annex = data.budget_annex(counted.process)
+    assert {p.code for pool in annex.pools for p in pool.projects if p.adopted} == adopted
+    # The results and "what happened to your vote" say the same.
+    slug = f"/m/{counted.process.municipality.slug}/{counted.process.slug}"
+    results = client.get(f"{slug}/results").get_data(as_text=True)
+    assert "Council's decision: Rejected. Not funded." in results
+    assert "Funded after the council's decisions" in results
+    outcome = client.get(f"{slug}/outcome").get_data(as_text=True)
+    row = outcome[outcome.index(first.title):].split("</tr>")[0]
+    assert "<td>No</td>" in row
+
+
+# The pool's kind changes beneath its counted approval ballots, which no longer fit it: only the labels are tested.
+@pytest.mark.breaks_vote_invariants
+def test_the_comply_or_explain_table_counts_a_cumulative_pool_in_points(db, ctx, counted):
+    from pb.processes.models import BallotKind, Pool
+
+    db.session.execute(sa.update(Pool).where(Pool.id == counted.city.id).values(ballot_kind=BallotKind.CUMULATIVE))
+    db.session.commit()
+    mandate = data.governing(counted.process)
+    rows = {row.project.split()[0]: row.vote_result for row in data.comply_or_explain(counted.process, mandate)}
+    assert rows["C1"].startswith("Funded by the vote (") and rows["C1"].endswith(" points)")
+    assert rows["N1"].endswith(" votes)")
+    assert data.budget_annex(counted.process).pools[0].in_points

@@ -19,6 +19,7 @@ from pb.review import services
 from pb.review.forms import ReviewInput
 
 FEASIBLE = ReviewInput(Feasibility.FEASIBLE, True)
+SOON = dt.date.today() + dt.timedelta(days=5)
 UNFEASIBLE = ReviewInput(Feasibility.UNFEASIBLE, True, public_reason="The land belongs to the state.")
 
 
@@ -90,7 +91,8 @@ def test_unfeasible_review_requires_a_public_reason(db, world):
     assert error.value.field == "public_reason"
     assert "Give a public reason" in error.value.message
     with pytest.raises(ValidationError):
-        services.record_review(world["clerk"], world["project"], ReviewInput(Feasibility.NEEDS_CHANGES, True))
+        services.record_review(world["clerk"], world["project"], ReviewInput(Feasibility.NEEDS_CHANGES, True,
+                                                                             revise_by=SOON))
     services.record_review(world["clerk"], world["project"], UNFEASIBLE)
     db.session.commit()
     assert world["project"].status is ProjectStatus.UNFEASIBLE
@@ -226,3 +228,64 @@ def test_rejected_appeal_needs_an_answer_and_keeps_the_review(db, world):
     with pytest.raises(InvalidTransition, match="already appealed"):
         services.submit_appeal(world["author"], world["project"], "Once more.")
     assert db.session.execute(sa.select(sa.func.count()).select_from(Appeal)).scalar_one() == 1
+
+
+def test_needs_changes_gives_the_authors_a_deadline_before_the_vote(db, world):
+    process, project, clerk = world["process"], world["project"], world["clerk"]
+    asked = ReviewInput(Feasibility.NEEDS_CHANGES, True, public_reason="Move it to the north side.")
+    with pytest.raises(ValidationError, match="Give the authors a last day to revise") as refused:
+        services.record_review(clerk, project, asked)
+    assert refused.value.field == "revise_by"
+    with pytest.raises(ValidationError, match="cannot be in the past"):
+        services.record_review(clerk, project, ReviewInput(**{**asked.__dict__,
+                                                              "revise_by": dt.date.today() - dt.timedelta(days=2)}))
+    vote_day = process.voting_phase.starts_at.date()
+    with pytest.raises(ValidationError, match="before the vote opens"):
+        services.record_review(clerk, project, ReviewInput(**{**asked.__dict__, "revise_by": vote_day}))
+    review = services.record_review(clerk, project, ReviewInput(**{**asked.__dict__, "revise_by": SOON}))
+    db.session.commit()
+    assert services.revision_deadline(project) == review.revise_until > utcnow()
+    assert services.revision_deadline(project, review.revise_until) is None  # the deadline passed
+
+
+def test_the_authors_revise_after_the_proposals_phase_and_the_project_is_reviewed_again(db, world, client, login):
+    from tests.proposals.helpers import proposal
+
+    process, project, clerk = world["process"], world["project"], world["clerk"]
+    voting = process.voting_phase.starts_at
+    # The deadline falls in the deliberation phase, after the review phase.
+    last_day = (voting - dt.timedelta(days=3)).date()
+    services.record_review(clerk, project, ReviewInput(Feasibility.NEEDS_CHANGES, True, revise_by=last_day,
+                                                       public_reason="Move it to the north side."))
+    db.session.commit()
+    login(world["author"])
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "the authors may revise the project until" in page
+    response = client.post(f"/projects/{project.id}/edit", data=proposal(process, title="Benches, north side"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert project.title == "Benches, north side" and project.status is ProjectStatus.UNDER_REVIEW
+    # Reviewed again after the review phase, until the vote opens.
+    services.record_review(clerk, project, FEASIBLE, now=voting - dt.timedelta(days=2))
+    assert project.status is ProjectStatus.ON_BALLOT
+    db.session.rollback()
+    with pytest.raises(InvalidTransition, match="Voting has started"):
+        services.record_review(clerk, project, FEASIBLE, now=voting + dt.timedelta(hours=1))
+
+
+def test_a_revised_cost_is_held_to_the_maximum_and_the_pool(db, world):
+    process, project, clerk = world["process"], world["project"], world["clerk"]
+    process.max_project_cost = 15_000_000
+    process.pools[0].amount = 15_000_000
+    db.session.commit()
+    costly = ReviewInput(Feasibility.FEASIBLE, True, revised_cost=Decimal(160000), cost_explanation="Steel.")
+    with pytest.raises(ValidationError, match="more than the most a project may cost") as refused:
+        services.record_review(clerk, project, costly)
+    assert refused.value.field == "revised_cost"
+    process.max_project_cost = None
+    db.session.commit()
+    with pytest.raises(ValidationError, match="more than the whole pool"):
+        services.record_review(clerk, project, costly)
+    services.record_review(clerk, project, ReviewInput(Feasibility.FEASIBLE, True, revised_cost=Decimal(150000),
+                                                       cost_explanation="Steel."))
+    assert project.cost == 15_000_000

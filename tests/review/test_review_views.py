@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from flask import render_template_string
@@ -103,7 +105,7 @@ def test_partial_renders_public_outcome_only(app, db, world, make_user):
     services.record_review(world["clerk"], world["project"],
                            ReviewInput(Feasibility.NEEDS_CHANGES, True, revised_cost=Decimal("1500"),
                                        cost_explanation="Steel prices.", public_reason="Move it to the north side.",
-                                       internal_note="secret"))
+                                       internal_note="secret", revise_by=dt.date.today() + dt.timedelta(days=3)))
     db.session.commit()
     with app.test_request_context():
         for viewer, has_form in ((world["author"], True), (make_user(), False)):

@@ -15,6 +15,8 @@ ROUTES = {
     "desk.register": ("GET", "/staff/voting/1/register", CLERKS),
     "desk.letters": ("GET", "/staff/voting/1/letters", CLERKS),
     "desk.assisted": ("GET", "/staff/voting/1/assisted", CLERKS),
+    # An empty form names no entry: the page again, saying what is missing; no link is undone.
+    "desk.unlink": ("POST", "/staff/voting/1/unlink", {**CLERKS, "clerk": 422, "admin": 422}),
     "desk.paper": ("GET", "/staff/voting/pools/1/paper", CLERKS),
     "desk.sheets": ("GET", "/staff/voting/pools/1/sheets", CLERKS),
     "desk.reconciliation": ("GET", "/staff/voting/1/reconciliation", CLERKS),

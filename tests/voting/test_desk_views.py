@@ -395,3 +395,39 @@ def test_the_close_counts_nothing_for_an_annulled_pool_and_everyone_sees_why(app
     with app.test_request_context():
         annex = {pool.name: pool for pool in budget_annex(w.process).pools}
     assert annex["North"].rule.startswith("Vote annulled") and annex["North"].projects == ()
+
+
+def test_an_under_age_resident_is_not_told_they_may_vote_and_a_clerk_undoes_the_link(client, login, db,
+                                                                                       voting_world):
+    from pb.voting.ballot_rules import Choice
+
+    w = voting_world
+    login(w.other)
+    # AB-1003 is born in 2015: a parent typed their child's entry.
+    done = client.post(f"/m/{w.process.municipality.slug}/{w.process.slug}/verify",
+                       data={"match-reference": "AB-1003", "match-birth_year": "2015"}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "you may vote" not in page and "you cannot vote this time" in page
+    entry = db.session.scalar(sa.select(VoterRegisterEntry).where(VoterRegisterEntry.user_id == w.other.id))
+    with client.session_transaction() as session:
+        session.clear()  # signed out, so that the clerk signs in on the same client
+    login(w.clerk)
+    url = f"/staff/voting/{w.process.id}/unlink"
+    short = client.post(url, data={"unlink-reference": "AB-1003", "unlink-reason": "wrong"})
+    assert short.status_code == 422 and "Say in a sentence why the link is wrong" in short.get_data(as_text=True)
+    undone = client.post(url, data={"unlink-reference": "AB-1003",
+                                    "unlink-reason": "A parent's account was linked to their child's entry."},
+                         follow_redirects=True)
+    assert "The link was undone" in undone.get_data(as_text=True)
+    db.session.refresh(entry)
+    assert entry.user_id is None and entry.verification is None
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "register.unlink"))
+    assert event.before["user_id"] == w.other.id and event.after["reason"].startswith("A parent's account")
+    # The account can now be verified with the right entry.
+    services.verify_by_register(w.other, w.process, "AB-1002", 1975)
+    # A link used to vote is not undone.
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[0].id)], "t-unlink")
+    db.session.commit()
+    used = client.post(url, data={"unlink-reference": "AB-1001",
+                                  "unlink-reason": "The resident says it was not them."})
+    assert used.status_code == 422 and "A ballot was cast with this link" in used.get_data(as_text=True)
