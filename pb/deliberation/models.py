@@ -71,6 +71,7 @@ class NotificationKind(enum.StrEnum):
     REVIEW_OUTCOME = "review_outcome"
     APPEAL_ANSWER = "appeal_answer"
     HIDDEN = "hidden"
+    REPRESENTATION_FLAG = "representation_flag"
 
 
 class Notification(db.Model):
@@ -84,6 +85,9 @@ class Notification(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind))
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"))
+    # For staff: the red flag of live representativeness the notification is about (pb.reports.monitoring).
+    representation_flag_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("representation_flag.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
 

@@ -49,3 +49,24 @@ def census_problem_message(problem: CensusProblem) -> str:
         "empty": lambda: _("the file holds no figures"),
     }
     return messages.get(problem.code, lambda: _("line %(line)d cannot be read", line=line))()
+
+
+FLAG_LABELS = {"green": _l("green"), "amber": _l("amber"), "red": _l("red")}
+GROUP_NAMES = {"F": _l("Women"), "M": _l("Men"), "X": _l("Another sex"), "online": _l("Online"),
+               "paper": _l("Paper"), "in_person": _l("In person"), "assisted": _l("Assisted"),
+               "imported": _l("Imported")}
+
+
+def flag_label(status) -> str:
+    """A flag's colour in words; "too early to judge" for none."""
+    return str(FLAG_LABELS[status]) if status else _("too early to judge")
+
+
+def attribute_label(attribute: str) -> str:
+    """District, Age band, Sex or Channel."""
+    return str(ATTRIBUTE_LABELS.get(attribute, _("Channel") if attribute == "channel" else attribute))
+
+
+def group_name(name: str) -> str:
+    """A group as readers know it: sexes and channels in words, districts and age bands as they are."""
+    return str(GROUP_NAMES.get(name, name))

@@ -160,3 +160,30 @@ class AssessmentThresholds(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     updated_by: Mapped[User | None] = relationship()
+
+
+class RepresentationFlag(db.Model):
+    """A group whose live representation index turned red while the vote was open (``pb.reports.monitoring``).
+
+    One row per process and group, made the first time the group turns red: staff are notified then, and never
+    again for the same group, however often it goes back and forth. ``cleared_at`` is set when the group is no
+    longer red and unset if it turns red again; ``representation`` is the index at the last check.
+    """
+
+    __tablename__ = "representation_flag"
+    __table_args__ = (sa.UniqueConstraint("process_id", "attribute", "group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    attribute: Mapped[str] = mapped_column(sa.String(16))
+    group: Mapped[str] = mapped_column(sa.String(200))
+    raised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    raised_representation: Mapped[float] = mapped_column(sa.Float)
+    representation: Mapped[float | None] = mapped_column(sa.Float)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[dt.datetime | None]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the group was still red at the last check."""
+        return self.cleared_at is None

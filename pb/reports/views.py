@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,12 +22,12 @@ from pb.extensions import db
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
 from pb.processes.queries import process_by_slug
-from pb.reports import data, labels, metrics, services
+from pb.reports import data, labels, metrics, monitoring, services
 from pb.reports.annex import funded_total, not_adopted_total
 from pb.reports.cli import report_commands
 from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm, ThresholdsForm
 from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
-from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_write_assessments
+from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_watch_vote, can_write_assessments
 from pb.voting.forms_desk import upload_text
 
 bp = Blueprint("reports", __name__, cli_group="report")
@@ -42,7 +42,7 @@ def report_helpers():
     """What the reports' partial on the process page needs."""
     return {"published_assessments": services.published_versions, "report_labels": labels,
             "can_write_assessments": can_write_assessments, "can_prepare_annex": can_prepare_annex,
-            "can_set_thresholds": can_set_thresholds}
+            "can_set_thresholds": can_set_thresholds, "can_watch_vote": can_watch_vote}
 
 
 def _locale() -> str:
@@ -282,6 +282,28 @@ def census(process_id: int):
                 flash(_("The census was imported."), "success")
                 return redirect(url_for("reports.annex", process_id=process.id))
     return _annex_page(process, form)
+
+
+# ---------------------------------------------------------------------------------------------- live
+
+
+def _live_helpers() -> dict[str, Any]:
+    """What the live page formats with."""
+    return {"percent": lambda value: "—" if value is None else format_percent(value, "#,##0.0%"),
+            "decimal": lambda value: "—" if value is None else format_decimal(value, "0.00"),
+            "group_label": monitoring.group_label, "flag_label": labels.flag_label,
+            "attribute_label": labels.attribute_label, "group_name": labels.group_name}
+
+
+@bp.get("/staff/reports/processes/<int:process_id>/live")
+@requires(can_watch_vote)
+def live(process_id: int):
+    """Turnout and representation by group and by day while the vote runs, with its flags (staff only)."""
+    process = db.get_or_404(Process, process_id)
+    figures = monitoring.live(process)
+    return render_template("reports/live.html", process=process, figures=figures,
+                           flags=monitoring.flags_of(process), is_running=monitoring.is_running(process),
+                           attributes=metrics.ATTRIBUTES, **_live_helpers())
 
 
 # ---------------------------------------------------------------------------------------------- public
