@@ -183,3 +183,52 @@ def encode(labels: Sequence[str | None], order: Sequence[str] = ()) -> Column:
     index = {name: code for code, name in enumerate(names)}
     return Column(names, np.fromiter((index.get(label, -1) if label else -1 for label in labels),
                                      dtype=np.int64, count=len(labels)))
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """A group's cumulative turnout when an action started and at its end (or now), beside the electorate's.
+
+    ``before`` is the turnout at the end of the day before the start, None when the action started before the
+    vote opened (or on its first day) or when the group has no daily figure; ``after`` is at the end of the
+    action's last day, or of the last day so far; None when the action has not started yet. Changes are
+    percentage points of turnout. An association in time, not proof of an effect: other things happen on the
+    same days, and residents who would have voted anyway may vote earlier or later.
+    """
+
+    before: float | None
+    after: float | None
+    electorate_before: float | None
+    electorate_after: float | None
+    after_day: str | None
+
+    @property
+    def change(self) -> float | None:
+        """The group's turnout gained over the action's days."""
+        return None if self.before is None or self.after is None else self.after - self.before
+
+    @property
+    def electorate_change(self) -> float | None:
+        """The electorate's turnout gained over the same days."""
+        if self.electorate_before is None or self.electorate_after is None:
+            return None
+        return self.electorate_after - self.electorate_before
+
+
+def before_after(figures: LiveFigures, attribute: str, group: str, starts_on: str, ends_on: str | None) -> BeforeAfter:
+    """The turnout of a group (everyone for an empty ``attribute``) before and after an action's dates
+    (ISO dates, compared with ``figures.days``)."""
+    days = figures.days
+    if not days or not days[0] or starts_on > days[-1]:
+        return BeforeAfter(None, None, None, None, None)
+    start = sum(1 for day in days if day < starts_on)  # the index of the action's first day of the vote
+    # Its last day of the vote; an action that ended before the vote opened (material, training) is read now.
+    ended = ends_on is not None and days[0] <= ends_on
+    last = max(start, sum(1 for day in days if day <= ends_on) - 1) if ended else len(days) - 1
+    overall = figures.daily_turnout
+    found = figures.group(attribute, group) if attribute else None
+    series = found.daily_turnout if found is not None else (overall if not attribute else None)
+    before = series[start - 1] if series is not None and start > 0 else None
+    after = series[last] if series is not None else None
+    return BeforeAfter(before=before, after=after, electorate_before=overall[start - 1] if start > 0 else None,
+                       electorate_after=overall[last], after_day=days[last])

@@ -187,3 +187,49 @@ class RepresentationFlag(db.Model):
     def is_open(self) -> bool:
         """Whether the group was still red at the last check."""
         return self.cleared_at is None
+
+
+class MitigationKind(enum.StrEnum):
+    """What a mitigation action does."""
+
+    STATION = "station"
+    """An extra paper or assisted-voting station, with its place and hours."""
+    REMINDER = "reminder"
+    """A reminder to the residents of a district or group."""
+    TRANSLATION = "translation"
+    """Material translated into another language."""
+    PHONE_ROUND = "phone_round"
+    """A round of phone calls."""
+    DOOR_TO_DOOR = "door_to_door"
+    """A door-to-door round."""
+    OTHER = "other"
+
+
+class MitigationAction(db.Model):
+    """One action of a process's mitigation plan: what, for which group, when, who answers for it, its cost.
+
+    Planned before the vote (``is_ex_ante``, fixed when the action is recorded) or added while it runs, often in
+    answer to a red flag (``flag``). ``target_attribute`` and ``target_group`` name the group as the assessment
+    does (``district`` with the district's name, ``age_band``, ``sex``, ``channel``); both empty for everyone.
+    """
+
+    __tablename__ = "mitigation_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[MitigationKind] = mapped_column(enum_type(MitigationKind))
+    target_attribute: Mapped[str] = mapped_column(sa.String(16), default="")
+    target_group: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.Text)
+    place: Mapped[str] = mapped_column(sa.String(300), default="")
+    hours: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    cost: Mapped[int | None] = mapped_column(sa.BigInteger)
+    is_ex_ante: Mapped[bool] = mapped_column(default=False)
+    flag_id: Mapped[int | None] = mapped_column(sa.ForeignKey("representation_flag.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    flag: Mapped[RepresentationFlag | None] = relationship()

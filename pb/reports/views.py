@@ -15,17 +15,27 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.permissions import is_staff, public, requires
-from pb.errors import PBError, ValidationError
+from pb.core.money import format_money
+from pb.errors import PBError, ValidationError, attempt
 from pb.extensions import db
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
 from pb.processes.queries import process_by_slug
-from pb.reports import data, labels, metrics, monitoring, services
+from pb.reports import data, labels, metrics, mitigation, monitoring, services
 from pb.reports.annex import funded_total, not_adopted_total
 from pb.reports.cli import report_commands
-from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, SectionsForm, ThresholdsForm
+from pb.reports.forms import (
+    MITIGATION_KINDS,
+    SECTION_FIELDS,
+    CensusForm,
+    ConfirmForm,
+    MitigationForm,
+    SectionsForm,
+    ThresholdsForm,
+)
 from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
 from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_watch_vote, can_write_assessments
 from pb.voting.forms_desk import upload_text
@@ -292,7 +302,8 @@ def _live_helpers() -> dict[str, Any]:
     return {"percent": lambda value: "—" if value is None else format_percent(value, "#,##0.0%"),
             "decimal": lambda value: "—" if value is None else format_decimal(value, "0.00"),
             "group_label": monitoring.group_label, "flag_label": labels.flag_label,
-            "attribute_label": labels.attribute_label, "group_name": labels.group_name}
+            "attribute_label": labels.attribute_label, "group_name": labels.group_name,
+            "money": lambda amount, currency: format_money(amount, currency, _locale())}
 
 
 @bp.get("/staff/reports/processes/<int:process_id>/live")
@@ -304,6 +315,37 @@ def live(process_id: int):
     return render_template("reports/live.html", process=process, figures=figures,
                            flags=monitoring.flags_of(process), is_running=monitoring.is_running(process),
                            attributes=metrics.ATTRIBUTES, **_live_helpers())
+
+
+def _mitigation_form(process: Process, form: MitigationForm) -> MitigationForm:
+    """The form with the process's groups and flags to choose from."""
+    form.target.choices = [SelectChoice(mitigation.target_key(a, g),
+                                        monitoring.group_label(a, g) if a else _("Everyone"))
+                           for a, g in mitigation.targets(process)]
+    form.flag_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(flag.id), monitoring.group_label(flag.attribute, flag.group))
+        for flag in monitoring.flags_of(process)]
+    return form
+
+
+@bp.route("/staff/reports/processes/<int:process_id>/mitigation", methods=["GET", "POST"])
+@requires(can_watch_vote)
+def mitigation_plan(process_id: int):
+    """The mitigation plan: its actions with the turnout of their group before and after, and a new action."""
+    process = db.get_or_404(Process, process_id)
+    form = _mitigation_form(process, MitigationForm())
+    if request.method == "GET":
+        form.starts_on.data = form.starts_on.data or mitigation.today(process)
+        flag = request.args.get("flag", "")
+        if flag.isdecimal():
+            form.flag_id.data = flag
+    if form.validate_on_submit():
+        if attempt(lambda: mitigation.add_action(current_user, process, form.value()), form).ok:
+            flash(_("The action was added to the mitigation plan."), "success")
+            return redirect(url_for("reports.mitigation_plan", process_id=process.id))
+    return render_template("reports/mitigation.html", process=process, form=form,
+                           outcomes=mitigation.outcomes(process), kinds=dict(MITIGATION_KINDS),
+                           **_live_helpers())
 
 
 # ---------------------------------------------------------------------------------------------- public

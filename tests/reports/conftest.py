@@ -60,6 +60,7 @@ def live_vote(db, make_user, make_process, make_project, put_mandate_in_force):
     records n participations of not yet participating residents of the district on day 0, 1 or 2."""
     import datetime as dt
     from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
 
     from pb.core.db import utcnow
     from pb.processes.models import District
@@ -87,7 +88,10 @@ def live_vote(db, make_user, make_process, make_project, put_mandate_in_force):
     used: dict[str, int] = {"north": 0, "south": 0}
 
     def vote(district: str, n: int, day: int, channel: Channel = Channel.PAPER) -> None:
-        when = min(opened + dt.timedelta(days=day, hours=1), utcnow())
+        # Day 0 just after the opening; a later day one hour after its local midnight (or now, on today).
+        zone = ZoneInfo(municipality.timezone)
+        midnight = dt.datetime.combine(opened.astimezone(zone).date() + dt.timedelta(days=day), dt.time(), zone)
+        when = opened + dt.timedelta(seconds=1) if day == 0 else min(midnight + dt.timedelta(hours=1), utcnow())
         for number in range(used[district], used[district] + n):
             voting.enter_paper_ballot(clerk, pool, f"{district[0].upper()}{number:02d}", [Choice(project.id)],
                                       f"live-{district}-{number}", channel=channel)
@@ -98,4 +102,9 @@ def live_vote(db, make_user, make_process, make_project, put_mandate_in_force):
         used[district] += n
         db.session.commit()
 
-    return SimpleNamespace(process=process, clerk=clerk, legal=legal, resident=resident, vote=vote, pool=pool)
+    def day(index: int) -> dt.date:
+        """The local date of day ``index`` of the vote."""
+        return opened.astimezone(ZoneInfo(municipality.timezone)).date() + dt.timedelta(days=index)
+
+    return SimpleNamespace(process=process, clerk=clerk, legal=legal, resident=resident, vote=vote, pool=pool,
+                           day=day)
