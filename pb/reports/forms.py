@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pb.core.forms import WholeNumberField
 from pb.reports.metrics import Thresholds
-from pb.reports.mitigation import ActionInput
+from pb.reports.mitigation import ActionInput, RiskInput
 
 #: The written sections of an assessment with their labels and hints, in the order of the document.
 SECTION_FIELDS = (
@@ -168,3 +168,24 @@ class MitigationForm(FlaskForm):
                            ends_on=self.ends_on.data, owner=self.owner.data or "", cost=self.cost.data or "",
                            place=self.place.data or "", hours=self.hours.data or "",
                            flag_id=int(flag) if flag.isdecimal() else None)
+
+
+LIKELIHOODS = (("low", _l("low")), ("medium", _l("medium")), ("high", _l("high")))
+
+
+class RiskForm(FlaskForm):
+    """One line of the risk register; the view fills in the process's targets and actions."""
+
+    risk_target = SelectField(_l("Group that may be left out"), choices=[], validate_choice=False)
+    cause = TextAreaField(_l("Cause"), validators=[Length(max=5_000)])
+    likelihood = SelectField(_l("Likelihood"), choices=[SelectChoice(value, label) for value, label in LIKELIHOODS])
+    mitigation = TextAreaField(_l("Planned mitigation"), validators=[Length(max=5_000)],
+                               description=_l("What is planned; or choose an action of the plan below."))
+    action_id = SelectField(_l("Action of the plan"), choices=[], validate_choice=False)
+
+    def value(self) -> RiskInput:
+        """The line as typed, for ``pb.reports.mitigation.add_risk``."""
+        action = self.action_id.data or ""
+        return RiskInput(target=self.risk_target.data or "", cause=self.cause.data or "",
+                         likelihood=self.likelihood.data or "", mitigation=self.mitigation.data or "",
+                         action_id=int(action) if action.isdecimal() else None)

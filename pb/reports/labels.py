@@ -70,3 +70,29 @@ def attribute_label(attribute: str) -> str:
 def group_name(name: str) -> str:
     """A group as readers know it: sexes and channels in words, districts and age bands as they are."""
     return str(GROUP_NAMES.get(name, name))
+
+
+LIKELIHOOD_LABELS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
+MITIGATION_KIND_LABELS = {
+    "station": _l("An extra paper or assisted-voting station"),
+    "reminder": _l("A reminder to the residents of a district or group"),
+    "translation": _l("Translated material"),
+    "phone_round": _l("A phone round"),
+    "door_to_door": _l("A door-to-door round"),
+    "other": _l("Other"),
+}
+
+
+def likelihood_label(likelihood) -> str:
+    """Low, medium or high, in words."""
+    return str(LIKELIHOOD_LABELS.get(str(likelihood), likelihood))
+
+
+def mitigation_kind_label(kind) -> str:
+    """What kind of mitigation action, in words."""
+    return str(MITIGATION_KIND_LABELS.get(str(kind), kind))
+
+
+def target_label(attribute: str, group: str) -> str:
+    """A target group as "District South", "Age band 65+", or "Everyone"."""
+    return f"{attribute_label(attribute)} {group_name(group)}" if attribute else _("Everyone")

@@ -21,10 +21,11 @@ from pb.extensions import db
 from pb.mandate.queries import local_today
 from pb.processes.models import Process
 from pb.proposals.services import parse_cost
-from pb.reports import monitoring
+from pb.reports import labels, monitoring
+from pb.reports.documents import ActionLine, RiskLine
 from pb.reports.census import AGE_BAND_LABELS, SEXES
 from pb.reports.live import BeforeAfter, LiveFigures, before_after
-from pb.reports.models import MitigationAction, MitigationKind, RepresentationFlag
+from pb.reports.models import Likelihood, MitigationAction, MitigationKind, RepresentationFlag, Risk
 from pb.reports.permissions import can_watch_vote
 from pb.voting.models import Channel
 
@@ -119,7 +120,7 @@ class ActionOutcome:
     """An action with its target group's turnout before and after its start, and its flag's state."""
 
     action: MitigationAction
-    turnout: BeforeAfter
+    turnout: BeforeAfter | None
     flag_cleared: bool | None
     """Whether the flag the action answers is cleared now; None when it answers none."""
 
@@ -140,3 +141,92 @@ def outcomes(process: Process, figures: LiveFigures | None = None) -> list[Actio
 def today(process: Process) -> dt.date:
     """The municipality's date today (the form's default start)."""
     return local_today(process)
+
+
+# ---------------------------------------------------------------------------------------------- risk register
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    """A line of the risk register as typed; the target as in ``ActionInput``."""
+
+    target: str
+    cause: str
+    likelihood: str
+    mitigation: str = ""
+    action_id: int | None = None
+
+
+def add_risk(actor: User, process: Process, value: RiskInput) -> Risk:
+    """Add a line to the process's risk register: a group, the cause, the likelihood, the planned mitigation."""
+    if not can_watch_vote(actor):
+        raise NotAllowed(_("Only a clerk or a legal officer can add to the risk register."))
+    allowed = {target_key(a, g): (a, g) for a, g in targets(process)}
+    if value.target not in allowed:
+        raise ValidationError("risk_target", _("Choose a group of this process, or everyone."))
+    cause = (value.cause or "").strip()
+    if not cause:
+        raise ValidationError("cause", _("Say why the group may be left out."))
+    try:
+        likelihood = Likelihood(value.likelihood)
+    except ValueError:
+        raise ValidationError("likelihood", _("Choose how likely it is.")) from None
+    action = None
+    if value.action_id is not None:
+        action = db.session.get(MitigationAction, value.action_id)
+        if action is None or action.process_id != process.id:
+            raise ValidationError("action_id", _("Choose an action of this process's plan."))
+    written = (value.mitigation or "").strip()
+    if action is None and not written:
+        raise ValidationError("mitigation", _("Say what is planned, or choose an action of the plan."))
+    attribute, group = allowed[value.target]
+    risk = Risk(process_id=process.id, target_attribute=attribute, target_group=group, cause=cause,
+                likelihood=likelihood, mitigation=written, action=action, created_by_id=actor.id)
+    db.session.add(risk)
+    db.session.flush()
+    record(db.session, actor, "risk.add", "process", process.id, after={
+        "risk": risk.id, "target": [attribute, group], "cause": cause, "likelihood": likelihood.value,
+        "mitigation": written, "action": action.id if action else None})
+    return risk
+
+
+def risks_of(process: Process) -> list[Risk]:
+    """The process's risk register, the most likely first."""
+    order = {Likelihood.HIGH: 0, Likelihood.MEDIUM: 1, Likelihood.LOW: 2}
+    found = db.session.scalars(sa.select(Risk).where(Risk.process_id == process.id).order_by(Risk.id)).all()
+    return sorted(found, key=lambda risk: order[risk.likelihood])
+
+
+# ---------------------------------------------------------------------------------------------- in the assessment
+
+
+def risk_lines(process: Process) -> tuple[RiskLine, ...]:
+    """The risk register as the assessment shows it, in the reader's language."""
+    return tuple(RiskLine(
+        group=labels.target_label(risk.target_attribute, risk.target_group), cause=risk.cause,
+        likelihood=labels.likelihood_label(risk.likelihood),
+        mitigation=risk.action.description if risk.action is not None else risk.mitigation)
+        for risk in risks_of(process))
+
+
+def action_lines(process: Process, *, with_turnout: bool) -> tuple[ActionLine, ...]:
+    """The mitigation plan as the assessment shows it; with each action's before/after turnout ex post."""
+    if with_turnout:
+        found = outcomes(process)
+    else:
+        found = [ActionOutcome(action, None, None) for action in actions_of(process)]
+    lines = []
+    for outcome in found:
+        action, turnout = outcome.action, outcome.turnout
+        where = ", ".join(part for part in (action.place, action.hours) if part)
+        lines.append(ActionLine(
+            kind=labels.mitigation_kind_label(action.kind),
+            group=labels.target_label(action.target_attribute, action.target_group),
+            description=action.description + (f" ({where})" if where else ""),
+            dates=action.starts_on.isoformat() + (f" – {action.ends_on.isoformat()}" if action.ends_on else ""),
+            owner=action.owner, cost=action.cost, is_ex_ante=action.is_ex_ante,
+            answers=labels.target_label(action.flag.attribute, action.flag.group) if action.flag else "",
+            before=turnout.before if turnout else None, after=turnout.after if turnout else None,
+            electorate_before=turnout.electorate_before if turnout else None,
+            electorate_after=turnout.electorate_after if turnout else None, flag_cleared=outcome.flag_cleared))
+    return tuple(lines)

@@ -233,3 +233,34 @@ class MitigationAction(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     flag: Mapped[RepresentationFlag | None] = relationship()
+
+
+class Likelihood(enum.StrEnum):
+    """How likely a risk of the register is, as the people who assess it judge."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Risk(db.Model):
+    """One line of the ex-ante risk register: which group may be left out, why, how likely, and what is planned.
+
+    The group is named as in ``MitigationAction``; the planned mitigation is an action of the plan
+    (``action``), or written out when it is not one (``mitigation``).
+    """
+
+    __tablename__ = "risk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    target_attribute: Mapped[str] = mapped_column(sa.String(16), default="")
+    target_group: Mapped[str] = mapped_column(sa.String(200), default="")
+    cause: Mapped[str] = mapped_column(sa.Text)
+    likelihood: Mapped[Likelihood] = mapped_column(enum_type(Likelihood))
+    mitigation: Mapped[str] = mapped_column(sa.Text, default="")
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mitigation_action.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    action: Mapped[MitigationAction | None] = relationship()

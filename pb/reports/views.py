@@ -33,6 +33,7 @@ from pb.reports.forms import (
     CensusForm,
     ConfirmForm,
     MitigationForm,
+    RiskForm,
     SectionsForm,
     ThresholdsForm,
 )
@@ -303,7 +304,8 @@ def _live_helpers() -> dict[str, Any]:
             "decimal": lambda value: "—" if value is None else format_decimal(value, "0.00"),
             "group_label": monitoring.group_label, "flag_label": labels.flag_label,
             "attribute_label": labels.attribute_label, "group_name": labels.group_name,
-            "money": lambda amount, currency: format_money(amount, currency, _locale())}
+            "money": lambda amount, currency: format_money(amount, currency, _locale()),
+            "target_label": labels.target_label, "likelihood_label": labels.likelihood_label}
 
 
 @bp.get("/staff/reports/processes/<int:process_id>/live")
@@ -328,6 +330,36 @@ def _mitigation_form(process: Process, form: MitigationForm) -> MitigationForm:
     return form
 
 
+def _risk_form(process: Process, form: RiskForm) -> RiskForm:
+    """The risk form with the process's groups and the actions of its plan to choose from."""
+    form.risk_target.choices = [SelectChoice(mitigation.target_key(a, g), labels.target_label(a, g))
+                                for a, g in mitigation.targets(process)]
+    form.action_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(action.id), f"{labels.mitigation_kind_label(action.kind)}: {action.description[:60]}")
+        for action in mitigation.actions_of(process)]
+    return form
+
+
+def _plan_page(process: Process, form: MitigationForm, risk_form: RiskForm):
+    return render_template("reports/mitigation.html", process=process, form=form, risk_form=risk_form,
+                           outcomes=mitigation.outcomes(process), risks=mitigation.risks_of(process),
+                           kinds=dict(MITIGATION_KINDS), **_live_helpers())
+
+
+@bp.post("/staff/reports/processes/<int:process_id>/risks")
+@requires(can_watch_vote)
+def add_risk(process_id: int):
+    """Add a line to the risk register of the ex-ante assessment."""
+    process = db.get_or_404(Process, process_id)
+    risk_form = _risk_form(process, RiskForm())
+    if risk_form.validate_on_submit():
+        if attempt(lambda: mitigation.add_risk(current_user, process, risk_form.value()), risk_form,
+                   {"risk_target": "risk_target"}).ok:
+            flash(_("The risk was added to the register."), "success")
+            return redirect(url_for("reports.mitigation_plan", process_id=process.id) + "#risks")
+    return _plan_page(process, _mitigation_form(process, MitigationForm(formdata=None)), risk_form)
+
+
 @bp.route("/staff/reports/processes/<int:process_id>/mitigation", methods=["GET", "POST"])
 @requires(can_watch_vote)
 def mitigation_plan(process_id: int):
@@ -343,9 +375,7 @@ def mitigation_plan(process_id: int):
         if attempt(lambda: mitigation.add_action(current_user, process, form.value()), form).ok:
             flash(_("The action was added to the mitigation plan."), "success")
             return redirect(url_for("reports.mitigation_plan", process_id=process.id))
-    return render_template("reports/mitigation.html", process=process, form=form,
-                           outcomes=mitigation.outcomes(process), kinds=dict(MITIGATION_KINDS),
-                           **_live_helpers())
+    return _plan_page(process, form, _risk_form(process, RiskForm(formdata=None)))
 
 
 # ---------------------------------------------------------------------------------------------- public

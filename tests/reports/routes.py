@@ -33,6 +33,8 @@ ROUTES = {
     "reports.thresholds": ("GET", "/staff/reports/municipalities/1/thresholds", only(*LEGAL)),
     "reports.live": ("GET", "/staff/reports/processes/1/live", only("clerk", *LEGAL)),
     "reports.mitigation_plan": ("GET", "/staff/reports/processes/1/mitigation", only("clerk", *LEGAL)),
+    # An empty risk form is shown again with its errors.
+    "reports.add_risk": ("POST", "/staff/reports/processes/1/risks", only("clerk", *LEGAL)),
     "reports.published": ("GET", "/m/testville/2026/assessments", everyone(OK)),
     "reports.published_pdf": ("GET", "/assessments/1.pdf", everyone(OK)),
 }
