@@ -73,6 +73,7 @@ class NotificationKind(enum.StrEnum):
     HIDDEN = "hidden"
     DELIVERY_STATUS = "delivery_status"
     DELIVERY_UPDATE = "delivery_update"
+    REPRESENTATION_FLAG = "representation_flag"
 
 
 class Notification(db.Model):
@@ -86,6 +87,9 @@ class Notification(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind))
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"))
+    # For staff: the red flag of live representativeness the notification is about (pb.reports.monitoring).
+    representation_flag_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("representation_flag.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
 

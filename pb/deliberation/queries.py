@@ -21,6 +21,8 @@ from pb.extensions import db
 from pb.processes.models import Process
 from pb.processes.services import Action, PhaseClosed, require_phase
 from pb.proposals.models import Project
+from pb.reports.models import RepresentationFlag
+from pb.reports.monitoring import group_label
 
 # Replies deeper than this are shown at this depth, so long threads stay readable on a phone.
 MAX_DEPTH = 5
@@ -269,11 +271,23 @@ def notifications_for(user: User, limit: int = 100) -> list[NotificationItem]:
     ).all()
     items = []
     for notification, title in rows:
+        if notification.representation_flag_id is not None:
+            items.append(_flag_item(notification))
+            continue
         anchor = f"comment-{notification.comment_id}" if notification.comment_id else None
         url = project_url(notification.project_id, anchor) if notification.project_id else url_for(
             "deliberation.notifications")
         items.append(NotificationItem(notification=notification, project_title=title, url=url))
     return items
+
+
+def _flag_item(notification: Notification) -> NotificationItem:
+    """A staff notification of a red flag of live representativeness: the group, linked to the live page."""
+    flag = db.session.get(RepresentationFlag, notification.representation_flag_id)
+    process = db.session.get(Process, flag.process_id)
+    return NotificationItem(notification=notification,
+                            project_title=f"{process.name}: {group_label(flag.attribute, flag.group)}",
+                            url=url_for("reports.live", process_id=process.id))
 
 
 @dataclass

@@ -71,4 +71,20 @@ def annex_command(process_ref: str, fmt: str, out: str, locale: str | None) -> N
 
 
 #: The commands of the ``report`` group (the reports blueprint's CLI group).
-report_commands = (sia_command, annex_command)
+
+
+@click.command("flags")
+@with_appcontext
+def flags_command() -> None:
+    """Check the live representativeness of every running vote; notify staff of each group newly red (hourly)."""
+    from pb.core.db import writing
+    from pb.reports import monitoring
+
+    with current_app.test_request_context(), writing():
+        raised = monitoring.check_running()
+        db.session.commit()
+        labels = [f"{flag.process_id}: {flag.attribute} {flag.group}" for flag in raised]
+    click.echo(f"{len(labels)} new red flag(s)" + "".join(f"\n  {label}" for label in labels))
+
+
+report_commands = (sia_command, annex_command, flags_command)

@@ -107,6 +107,52 @@ class PoolDesign:
 
 
 @dataclass(frozen=True)
+class RiskLine:
+    """One line of the ex-ante risk register, as shown."""
+
+    group: str
+    """The group that may be left out, e.g. "District South" or "Everyone"."""
+    cause: str
+    """Why it may be left out."""
+    likelihood: str
+    """How likely, as shown (translated)."""
+    mitigation: str
+    """What is planned against it: the action of the plan, or the text written for it."""
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action of the mitigation plan, with its target group's turnout before and after its start."""
+
+    kind: str
+    """What kind of action, as shown (translated)."""
+    group: str
+    """The target group, as shown."""
+    description: str
+    """What is done (and where, when a station)."""
+    dates: str
+    """Its dates as shown, e.g. "2026-05-04 – 2026-05-08"."""
+    owner: str
+    """Who answers for it."""
+    cost: int | None = None
+    """Its cost in minor units; None when none was given."""
+    is_ex_ante: bool = False
+    """Whether it was planned before the vote opened."""
+    answers: str = ""
+    """The group of the red flag it answers, as shown; empty when it answers none."""
+    before: float | None = None
+    """The group's cumulative turnout at the end of the day before the action started (None before the vote)."""
+    after: float | None = None
+    """The group's cumulative turnout at the end of the action's last day of the vote (or of the vote so far)."""
+    electorate_before: float | None = None
+    """The electorate's turnout at the same moment as ``before``."""
+    electorate_after: float | None = None
+    """The electorate's turnout at the same moment as ``after``."""
+    flag_cleared: bool | None = None
+    """Whether the flag it answers was cleared; None when it answers none."""
+
+
+@dataclass(frozen=True)
 class AssessmentDocument:
     """Everything one version of a social impact assessment shows; ``metrics`` holds every figure."""
 
@@ -152,6 +198,10 @@ class AssessmentDocument:
     """Who prepared, reviewed and approved the assessment."""
     voters_note: str = ""
     """How the voters were counted, when that leaves some out (``pb.reports.data.voters_note``); else empty."""
+    risks: tuple[RiskLine, ...] = ()
+    """The ex-ante risk register."""
+    actions: tuple[ActionLine, ...] = ()
+    """The mitigation plan; ex post with the turnout before and after each action."""
 
 
 @dataclass(frozen=True)

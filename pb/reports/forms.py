@@ -7,11 +7,13 @@ import math
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, FloatField, StringField, TextAreaField
+from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pb.core.forms import WholeNumberField
 from pb.reports.metrics import Thresholds
+from pb.reports.mitigation import ActionInput, RiskInput
 
 #: The written sections of an assessment with their labels and hints, in the order of the document.
 SECTION_FIELDS = (
@@ -140,3 +142,59 @@ class ThresholdsForm(FlaskForm):
             spending_gini_green=self.spending_gini_green.data, spending_gini_amber=self.spending_gini_amber.data,
             funded_share_green=self.funded_share_green.data, funded_share_amber=self.funded_share_amber.data,
             min_group=self.min_group.data)
+
+
+MITIGATION_KINDS = (
+    ("station", _l("An extra paper or assisted-voting station")),
+    ("reminder", _l("A reminder to the residents of a district or group")),
+    ("translation", _l("Translated material")),
+    ("phone_round", _l("A phone round")),
+    ("door_to_door", _l("A door-to-door round")),
+    ("other", _l("Other")),
+)
+
+
+class MitigationForm(FlaskForm):
+    """One action of the mitigation plan; the view fills in the process's targets and flags."""
+
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(value, label) for value, label in MITIGATION_KINDS])
+    target = SelectField(_l("Target group"), choices=[], validate_choice=False)
+    description = TextAreaField(_l("What is done"), validators=[Length(max=5_000)])
+    place = StringField(_l("Place"), validators=[Length(max=300)], description=_l("Where a station is."))
+    hours = StringField(_l("Hours"), validators=[Length(max=200)], description=_l("E.g. Mon–Fri 9:00–17:00."))
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    owner = StringField(_l("Owner"), validators=[Length(max=200)], description=_l("Who answers for the action."))
+    cost = StringField(_l("Cost"), validators=[Length(max=20)], description=_l("In the currency of the process; "
+                                                                            "leave empty when there is none."))
+    flag_id = SelectField(_l("Answers the red flag"), choices=[], validate_choice=False)
+
+    def value(self) -> ActionInput:
+        """The action as typed, for ``pb.reports.mitigation.add_action``."""
+        flag = self.flag_id.data or ""
+        return ActionInput(kind=self.kind.data or "", target=self.target.data or "",
+                           description=self.description.data or "", starts_on=self.starts_on.data,
+                           ends_on=self.ends_on.data, owner=self.owner.data or "", cost=self.cost.data or "",
+                           place=self.place.data or "", hours=self.hours.data or "",
+                           flag_id=int(flag) if flag.isdecimal() else None)
+
+
+LIKELIHOODS = (("low", _l("low")), ("medium", _l("medium")), ("high", _l("high")))
+
+
+class RiskForm(FlaskForm):
+    """One line of the risk register; the view fills in the process's targets and actions."""
+
+    risk_target = SelectField(_l("Group that may be left out"), choices=[], validate_choice=False)
+    cause = TextAreaField(_l("Cause"), validators=[Length(max=5_000)])
+    likelihood = SelectField(_l("Likelihood"), choices=[SelectChoice(value, label) for value, label in LIKELIHOODS])
+    mitigation = TextAreaField(_l("Planned mitigation"), validators=[Length(max=5_000)],
+                               description=_l("What is planned; or choose an action of the plan below."))
+    action_id = SelectField(_l("Action of the plan"), choices=[], validate_choice=False)
+
+    def value(self) -> RiskInput:
+        """The line as typed, for ``pb.reports.mitigation.add_risk``."""
+        action = self.action_id.data or ""
+        return RiskInput(target=self.risk_target.data or "", cause=self.cause.data or "",
+                         likelihood=self.likelihood.data or "", mitigation=self.mitigation.data or "",
+                         action_id=int(action) if action.isdecimal() else None)

@@ -49,3 +49,50 @@ def census_problem_message(problem: CensusProblem) -> str:
         "empty": lambda: _("the file holds no figures"),
     }
     return messages.get(problem.code, lambda: _("line %(line)d cannot be read", line=line))()
+
+
+FLAG_LABELS = {"green": _l("green"), "amber": _l("amber"), "red": _l("red")}
+GROUP_NAMES = {"F": _l("Women"), "M": _l("Men"), "X": _l("Another sex"), "online": _l("Online"),
+               "paper": _l("Paper"), "in_person": _l("In person"), "assisted": _l("Assisted"),
+               "imported": _l("Imported")}
+
+
+def flag_label(status) -> str:
+    """A flag's colour in words; "too early to judge" for none."""
+    return str(FLAG_LABELS[status]) if status else _("too early to judge")
+
+
+def attribute_label(attribute: str) -> str:
+    """District, Age band, Sex or Channel."""
+    return str(ATTRIBUTE_LABELS.get(attribute, _("Channel") if attribute == "channel" else attribute))
+
+
+def group_name(name: str) -> str:
+    """A group as readers know it: sexes and channels in words, districts and age bands as they are."""
+    return str(GROUP_NAMES.get(name, name))
+
+
+LIKELIHOOD_LABELS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
+MITIGATION_KIND_LABELS = {
+    "station": _l("An extra paper or assisted-voting station"),
+    "reminder": _l("A reminder to the residents of a district or group"),
+    "translation": _l("Translated material"),
+    "phone_round": _l("A phone round"),
+    "door_to_door": _l("A door-to-door round"),
+    "other": _l("Other"),
+}
+
+
+def likelihood_label(likelihood) -> str:
+    """Low, medium or high, in words."""
+    return str(LIKELIHOOD_LABELS.get(str(likelihood), likelihood))
+
+
+def mitigation_kind_label(kind) -> str:
+    """What kind of mitigation action, in words."""
+    return str(MITIGATION_KIND_LABELS.get(str(kind), kind))
+
+
+def target_label(attribute: str, group: str) -> str:
+    """A target group as "District South", "Age band 65+", or "Everyone"."""
+    return f"{attribute_label(attribute)} {group_name(group)}" if attribute else _("Everyone")

@@ -162,3 +162,107 @@ class AssessmentThresholds(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     updated_by: Mapped[User | None] = relationship()
+
+
+class RepresentationFlag(db.Model):
+    """A group whose live representation index turned red while the vote was open (``pb.reports.monitoring``).
+
+    One row per process and group, made the first time the group turns red: staff are notified then, and never
+    again for the same group, however often it goes back and forth. ``cleared_at`` is set when the group is no
+    longer red and unset if it turns red again; ``representation`` is the index at the last check.
+    """
+
+    __tablename__ = "representation_flag"
+    __table_args__ = (sa.UniqueConstraint("process_id", "attribute", "group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    attribute: Mapped[str] = mapped_column(sa.String(16))
+    group: Mapped[str] = mapped_column(sa.String(200))
+    raised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    raised_representation: Mapped[float] = mapped_column(sa.Float)
+    representation: Mapped[float | None] = mapped_column(sa.Float)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[dt.datetime | None]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the group was still red at the last check."""
+        return self.cleared_at is None
+
+
+class MitigationKind(enum.StrEnum):
+    """What a mitigation action does."""
+
+    STATION = "station"
+    """An extra paper or assisted-voting station, with its place and hours."""
+    REMINDER = "reminder"
+    """A reminder to the residents of a district or group."""
+    TRANSLATION = "translation"
+    """Material translated into another language."""
+    PHONE_ROUND = "phone_round"
+    """A round of phone calls."""
+    DOOR_TO_DOOR = "door_to_door"
+    """A door-to-door round."""
+    OTHER = "other"
+
+
+class MitigationAction(db.Model):
+    """One action of a process's mitigation plan: what, for which group, when, who answers for it, its cost.
+
+    Planned before the vote (``is_ex_ante``, fixed when the action is recorded) or added while it runs, often in
+    answer to a red flag (``flag``). ``target_attribute`` and ``target_group`` name the group as the assessment
+    does (``district`` with the district's name, ``age_band``, ``sex``, ``channel``); both empty for everyone.
+    """
+
+    __tablename__ = "mitigation_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[MitigationKind] = mapped_column(enum_type(MitigationKind))
+    target_attribute: Mapped[str] = mapped_column(sa.String(16), default="")
+    target_group: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.Text)
+    place: Mapped[str] = mapped_column(sa.String(300), default="")
+    hours: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    cost: Mapped[int | None] = mapped_column(sa.BigInteger)
+    is_ex_ante: Mapped[bool] = mapped_column(default=False)
+    flag_id: Mapped[int | None] = mapped_column(sa.ForeignKey("representation_flag.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    flag: Mapped[RepresentationFlag | None] = relationship()
+
+
+class Likelihood(enum.StrEnum):
+    """How likely a risk of the register is, as the people who assess it judge."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Risk(db.Model):
+    """One line of the ex-ante risk register: which group may be left out, why, how likely, and what is planned.
+
+    The group is named as in ``MitigationAction``; the planned mitigation is an action of the plan
+    (``action``), or written out when it is not one (``mitigation``).
+    """
+
+    __tablename__ = "risk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    target_attribute: Mapped[str] = mapped_column(sa.String(16), default="")
+    target_group: Mapped[str] = mapped_column(sa.String(200), default="")
+    cause: Mapped[str] = mapped_column(sa.Text)
+    likelihood: Mapped[Likelihood] = mapped_column(enum_type(Likelihood))
+    mitigation: Mapped[str] = mapped_column(sa.Text, default="")
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mitigation_action.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    action: Mapped[MitigationAction | None] = relationship()

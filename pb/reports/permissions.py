@@ -20,3 +20,9 @@ def can_prepare_annex(user: Any) -> bool:
 def can_set_thresholds(user: Any) -> bool:
     """Legal officers (and administrators) set the thresholds the assessment flags are measured against."""
     return can_manage_mandates(user)
+
+
+def can_watch_vote(user: Any) -> bool:
+    """Clerks, legal officers and administrators see the live representativeness of a running vote (staff only
+    until the close: early figures could sway residents who have not voted yet)."""
+    return can_manage_processes(user) or can_manage_mandates(user)

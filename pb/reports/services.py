@@ -4,6 +4,7 @@ caller commits once."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -20,11 +21,11 @@ from pb.extensions import db
 from pb.mandate.queries import local_today
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
-from pb.reports import data, metrics
+from pb.reports import data, metrics, mitigation
 from pb.reports.annex import build_annex_csv, build_annex_pdf, build_annex_xlsx
 from pb.reports.census import AGE_BAND_LABELS, TOTAL, parse_census
 from pb.reports.data import thresholds_for  # noqa: F401 (kept beside the adapters that use it, offered here)
-from pb.reports.documents import Signatory
+from pb.reports.documents import AssessmentDocument, Signatory
 from pb.reports.labels import census_problem_message
 from pb.reports.models import (
     Assessment,
@@ -255,13 +256,20 @@ def _next_number(assessment: Assessment) -> int:
                                   .where(AssessmentVersion.assessment_id == assessment.id)) or 0)
 
 
+def with_mitigation(document: AssessmentDocument, assessment: Assessment) -> AssessmentDocument:
+    """The document with the process's risk register and mitigation plan (ex post: each action's before/after)."""
+    process = db.session.get(Process, assessment.process_id)
+    return dataclasses.replace(document, risks=mitigation.risk_lines(process), actions=mitigation.action_lines(
+        process, with_turnout=assessment.mode is AssessmentMode.EX_POST))
+
+
 def draft_pdf(assessment: Assessment, *, translate: Translate, locale: str, now: dt.datetime | None = None) -> bytes:
     """The assessment as it would be now, marked as a draft and kept nowhere (for previews and the CLI)."""
     process = db.session.get(Process, assessment.process_id)
     _require_results(assessment, process)
     document = data.assessment_document(assessment, number=_next_number(assessment), is_draft=True,
                                         prepared_on=local_today(process, now).isoformat())
-    return build_sia(document, translate=translate, locale=locale)
+    return build_sia(with_mitigation(document, assessment), translate=translate, locale=locale)
 
 
 def preview(actor: User, assessment: Assessment, *, translate: Translate, locale: str,
@@ -285,7 +293,7 @@ def generate_version(actor: User, assessment: Assessment, *, translate: Translat
     sections = data.sections_of(assessment)
     document = data.assessment_document(assessment, number=number, is_draft=False, prepared_on=today,
                                         prepared_by=actor.display_name or actor.email, sections=sections)
-    content = build_sia(document, translate=translate, locale=locale)
+    content = build_sia(with_mitigation(document, assessment), translate=translate, locale=locale)
     version = AssessmentVersion(assessment_id=assessment.id, number=number, pdf=content, sha256=sha256(content),
                                 byte_size=len(content), locale=locale, sections=sections,
                                 generated_by_id=actor.id, generated_at=now or utcnow())

@@ -262,10 +262,10 @@ class _Builder:
             story.append(text(tr("None: every figure has its baseline."), self.s["body"]))
         return story
 
-    def universality(self) -> list[Flowable]:
+    def universality(self, title: str | None = None) -> list[Flowable]:
         """Who could take part and who did: channels, accessibility, turnout and representation by group."""
         tr, num, doc, m = self.tr, self.num, self.doc, self.m
-        story = self.heading(tr("Universality of the process"))
+        story = self.heading(title or tr("Universality of the process"))
         channels = ", ".join(self.words.group(c) for c in doc.channels) or "–"
         rows = [[tr("Eligibility coverage"), num.percent(m.coverage)],
                 [tr("Channels offered"), channels],
@@ -338,9 +338,12 @@ class _Builder:
         return story
 
     def pools_design(self) -> list[Flowable]:
-        """Ex ante: the pools and the money per head they give each district."""
+        """Ex ante, the section "Equality": the pools and the money per head they give each district."""
         tr, num, doc = self.tr, self.num, self.doc
-        story = self.heading(tr("Pools and money per head"))
+        story = self.heading(tr("Equality"))
+        story.append(text(tr("Whether the design treats districts alike: the money each pool gives, and the money "
+                             "per head it makes in each district."), self.s["body"]))
+        story.append(text(tr("Pools and money per head"), self.s["h2"]))
         if doc.pools:
             rows = [[tr("Pool"), tr("District"), tr("Ballot"), tr("Amount")]]
             rows += [[p.name, p.district or tr("City-wide"), p.ballot_kind, num.money(p.amount)] for p in doc.pools]
@@ -460,6 +463,69 @@ class _Builder:
                 axis_label=tr("funded projects supported"))))
         return story
 
+    def risk_register(self) -> list[Flowable]:
+        """Ex ante: who may be left out, why, how likely, and what is planned against it."""
+        tr = self.tr
+        story = self.heading(tr("Risk register"))
+        if not self.doc.risks:
+            story.append(self.para("", tr("No risk recorded.")))
+            return story
+        rows = [[tr("Group"), tr("Cause"), tr("Likelihood"), tr("Planned mitigation")]]
+        rows += [[r.group, r.cause, r.likelihood, r.mitigation] for r in self.doc.risks]
+        story.append(pdf.table(rows, [35 * mm, 55 * mm, 22 * mm, FRAME_WIDTH - 112 * mm]))
+        return story
+
+    def _action_text(self, a) -> str:
+        """An action's kind and description, with "planned before the vote" when it was."""
+        planned = f" ({self.tr('planned before the vote')})" if a.is_ex_ante else ""
+        return f"{a.kind}{planned}: {a.description}"
+
+    def mitigation_plan(self) -> list[Flowable]:
+        """Ex ante: the actions of the mitigation plan, with their group, dates, owner and cost."""
+        tr = self.tr
+        story = self.heading(tr("Mitigation plan"))
+        if not self.doc.actions:
+            story.append(self.para("", tr("No action planned.")))
+            return story
+        rows = [[tr("Action"), tr("Group"), tr("Dates"), tr("Owner"), tr("Cost")]]
+        rows += [[self._action_text(a), a.group, a.dates, a.owner,
+                  "–" if a.cost is None else self.num.money(a.cost)] for a in self.doc.actions]
+        story.append(pdf.table(rows, [60 * mm, 30 * mm, 30 * mm, 30 * mm, FRAME_WIDTH - 150 * mm], numeric=(4,)))
+        return story
+
+    def mitigation_results(self) -> list[Flowable]:
+        """Ex post: each action with its group's turnout before and after its start, and whether its flag
+        cleared."""
+        tr = self.tr
+
+        def share(value: float | None) -> str:
+            # None here is not a missing baseline but "not applicable" (before the vote opened, not started).
+            return "–" if value is None else self.num.percent(value)
+
+        story = self.heading(tr("Mitigation actions and what followed"))
+        if not self.doc.actions:
+            story.append(self.para("", tr("No mitigation action was recorded.")))
+            return story
+        story.append(text(tr("Turnout before is the group's turnout at the end of the day before the action started; "
+                             "after, at the end of its last day of the vote. The electorate's turnout over the same "
+                             "days is shown beside it. This is an association in time, not proof of an effect: "
+                             "other things happen on the same days, and some residents would have voted anyway."),
+                          self.s["body"]))
+        rows = [[tr("Action"), tr("Group"), tr("Dates"), tr("Turnout before"), tr("Turnout after"),
+                 tr("Electorate before → after"), tr("Flag answered")]]
+        for a in self.doc.actions:
+            if not a.answers:
+                flag = "–"
+            else:
+                state = tr("cleared") if a.flag_cleared else tr("not cleared")
+                flag = f"{a.answers}: {state}"
+            rows.append([self._action_text(a), a.group, a.dates, share(a.before), share(a.after),
+                         f"{share(a.electorate_before)} → {share(a.electorate_after)}", flag])
+        widths = [45 * mm, 25 * mm, 22 * mm, 18 * mm, 18 * mm, 24 * mm]
+        widths.append(FRAME_WIDTH - sum(widths))
+        story.append(pdf.table(rows, widths, numeric=(3, 4)))
+        return story
+
     def narrative(self) -> list[Flowable]:
         """The written sections; the decision section carries the comply-or-explain table when advisory."""
         tr, n = self.tr, self.doc.narrative
@@ -501,11 +567,11 @@ class _Builder:
     def story(self) -> list[Flowable]:
         """The whole document in reading order."""
         parts = self.cover() + [PageBreak()] + self.summary() + self.legal_context() + self.evidence()
-        parts += self.universality()
         if self.m.mode == "ex-ante":
-            parts += self.pools_design()
+            parts += self.universality(self.tr("Universality")) + self.pools_design()
+            parts += self.risk_register() + self.mitigation_plan()
         else:
-            parts += self.equality() + self.outcome_by_group()
+            parts += self.universality() + self.equality() + self.outcome_by_group() + self.mitigation_results()
         return parts + self.narrative() + self.annex()
 
 

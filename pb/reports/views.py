@@ -12,22 +12,34 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.permissions import is_staff, public, requires
+from pb.core.money import format_money
 from pb.errors import PBError, ValidationError, attempt
 from pb.extensions import db
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
 from pb.processes.queries import process_by_slug
-from pb.reports import data, labels, metrics, services
+from pb.reports import data, labels, metrics, mitigation, monitoring, services
 from pb.reports.annex import funded_total, not_adopted_total
 from pb.reports.cli import report_commands
-from pb.reports.forms import SECTION_FIELDS, CensusForm, ConfirmForm, FinaliseForm, SectionsForm, ThresholdsForm
+from pb.reports.forms import (
+    MITIGATION_KINDS,
+    SECTION_FIELDS,
+    CensusForm,
+    ConfirmForm,
+    FinaliseForm,
+    MitigationForm,
+    RiskForm,
+    SectionsForm,
+    ThresholdsForm,
+)
 from pb.reports.models import Assessment, AssessmentMode, AssessmentVersion, FinalAnnex
-from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_write_assessments
+from pb.reports.permissions import can_prepare_annex, can_set_thresholds, can_watch_vote, can_write_assessments
 from pb.voting.forms_desk import upload_text
 
 bp = Blueprint("reports", __name__, cli_group="report")
@@ -42,7 +54,7 @@ def report_helpers():
     """What the reports' partial on the process page needs."""
     return {"published_assessments": services.published_versions, "report_labels": labels,
             "can_write_assessments": can_write_assessments, "can_prepare_annex": can_prepare_annex,
-            "can_set_thresholds": can_set_thresholds}
+            "can_set_thresholds": can_set_thresholds, "can_watch_vote": can_watch_vote}
 
 
 def _locale() -> str:
@@ -287,6 +299,89 @@ def census(process_id: int):
                 flash(_("The census was imported."), "success")
                 return redirect(url_for("reports.annex", process_id=process.id))
     return _annex_page(process, form)
+
+
+# ---------------------------------------------------------------------------------------------- live
+
+
+def _live_helpers() -> dict[str, Any]:
+    """What the live page formats with."""
+    return {"percent": lambda value: "—" if value is None else format_percent(value, "#,##0.0%"),
+            "decimal": lambda value: "—" if value is None else format_decimal(value, "0.00"),
+            "group_label": monitoring.group_label, "flag_label": labels.flag_label,
+            "attribute_label": labels.attribute_label, "group_name": labels.group_name,
+            "money": lambda amount, currency: format_money(amount, currency, _locale()),
+            "target_label": labels.target_label, "likelihood_label": labels.likelihood_label}
+
+
+@bp.get("/staff/reports/processes/<int:process_id>/live")
+@requires(can_watch_vote)
+def live(process_id: int):
+    """Turnout and representation by group and by day while the vote runs, with its flags (staff only)."""
+    process = db.get_or_404(Process, process_id)
+    figures = monitoring.live(process)
+    return render_template("reports/live.html", process=process, figures=figures,
+                           flags=monitoring.flags_of(process), is_running=monitoring.is_running(process),
+                           attributes=metrics.ATTRIBUTES, **_live_helpers())
+
+
+def _mitigation_form(process: Process, form: MitigationForm) -> MitigationForm:
+    """The form with the process's groups and flags to choose from."""
+    form.target.choices = [SelectChoice(mitigation.target_key(a, g),
+                                        monitoring.group_label(a, g) if a else _("Everyone"))
+                           for a, g in mitigation.targets(process)]
+    form.flag_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(flag.id), monitoring.group_label(flag.attribute, flag.group))
+        for flag in monitoring.flags_of(process)]
+    return form
+
+
+def _risk_form(process: Process, form: RiskForm) -> RiskForm:
+    """The risk form with the process's groups and the actions of its plan to choose from."""
+    form.risk_target.choices = [SelectChoice(mitigation.target_key(a, g), labels.target_label(a, g))
+                                for a, g in mitigation.targets(process)]
+    form.action_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(action.id), f"{labels.mitigation_kind_label(action.kind)}: {action.description[:60]}")
+        for action in mitigation.actions_of(process)]
+    return form
+
+
+def _plan_page(process: Process, form: MitigationForm, risk_form: RiskForm):
+    return render_template("reports/mitigation.html", process=process, form=form, risk_form=risk_form,
+                           outcomes=mitigation.outcomes(process), risks=mitigation.risks_of(process),
+                           kinds=dict(MITIGATION_KINDS), **_live_helpers())
+
+
+@bp.post("/staff/reports/processes/<int:process_id>/risks")
+@requires(can_watch_vote)
+def add_risk(process_id: int):
+    """Add a line to the risk register of the ex-ante assessment."""
+    process = db.get_or_404(Process, process_id)
+    risk_form = _risk_form(process, RiskForm())
+    if risk_form.validate_on_submit():
+        if attempt(lambda: mitigation.add_risk(current_user, process, risk_form.value()), risk_form,
+                   {"risk_target": "risk_target"}).ok:
+            flash(_("The risk was added to the register."), "success")
+            return redirect(url_for("reports.mitigation_plan", process_id=process.id) + "#risks")
+    return _plan_page(process, _mitigation_form(process, MitigationForm(formdata=None)), risk_form)
+
+
+@bp.route("/staff/reports/processes/<int:process_id>/mitigation", methods=["GET", "POST"])
+@requires(can_watch_vote)
+def mitigation_plan(process_id: int):
+    """The mitigation plan: its actions with the turnout of their group before and after, and a new action."""
+    process = db.get_or_404(Process, process_id)
+    form = _mitigation_form(process, MitigationForm())
+    if request.method == "GET":
+        form.starts_on.data = form.starts_on.data or mitigation.today(process)
+        flag = request.args.get("flag", "")
+        if flag.isdecimal():
+            form.flag_id.data = flag
+    if form.validate_on_submit():
+        if attempt(lambda: mitigation.add_action(current_user, process, form.value()), form).ok:
+            flash(_("The action was added to the mitigation plan."), "success")
+            return redirect(url_for("reports.mitigation_plan", process_id=process.id))
+    return _plan_page(process, form, _risk_form(process, RiskForm(formdata=None)))
 
 
 # ---------------------------------------------------------------------------------------------- public

@@ -31,6 +31,10 @@ ROUTES = {
     "reports.census": ("POST", "/staff/annex/processes/1/census", only(*CLERKS)),
     # Municipality 1 is process 1's; it has no thresholds of its own, so the form shows the defaults.
     "reports.thresholds": ("GET", "/staff/reports/municipalities/1/thresholds", only(*LEGAL)),
+    "reports.live": ("GET", "/staff/reports/processes/1/live", only("clerk", *LEGAL)),
+    "reports.mitigation_plan": ("GET", "/staff/reports/processes/1/mitigation", only("clerk", *LEGAL)),
+    # An empty risk form is shown again with its errors.
+    "reports.add_risk": ("POST", "/staff/reports/processes/1/risks", only("clerk", *LEGAL)),
     "reports.published": ("GET", "/m/testville/2026/assessments", everyone(OK)),
     "reports.published_pdf": ("GET", "/assessments/1.pdf", everyone(OK)),
 }
