@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.accounts.models import User
-from pb.accounts.permissions import is_signed_in, public, requires
+from pb.accounts.permissions import is_signed_in, municipality_scope, public, requires
 from pb.deliberation import queries, services
 from pb.deliberation.markdown import render
 from pb.deliberation.forms import BlockForm, CommentForm, FlagForm, HideForm
@@ -287,7 +287,8 @@ def notification_text(kind: NotificationKind, project_title: str | None) -> str:
 @requires(can_moderate)
 def moderation():
     """The moderation queue: open reports grouped by comment or project, the oldest first."""
-    return render_template("deliberation/moderation.html", entries=queries.moderation_queue())
+    return render_template("deliberation/moderation.html",
+                           entries=queries.moderation_queue(municipality_scope(current_user)))
 
 
 @bp.route("/staff/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pb.accounts.permissions import is_staff, public, requires
+from pb.accounts.permissions import is_staff, municipality_scope, public, requires
 from pb.errors import PBError, ValidationError
 from pb.extensions import db
 from pb.mandate.services import annex_blockers
@@ -97,7 +97,11 @@ def _version_file(version: AssessmentVersion) -> Response:
 @requires(is_staff)
 def index():
     """Every process with links to its assessments (legal officers) and its annex (clerks)."""
-    processes = db.session.scalars(sa.select(Process).order_by(Process.fiscal_year.desc(), Process.name)).all()
+    query = sa.select(Process).order_by(Process.fiscal_year.desc(), Process.name)
+    within = municipality_scope(current_user)
+    if within is not None:
+        query = query.where(Process.municipality_id.in_(within))
+    processes = db.session.scalars(query).all()
     municipalities = sorted({process.municipality for process in processes}, key=lambda m: m.name)
     return render_template("reports/index.html", processes=processes, modes=list(AssessmentMode),
                            municipalities=municipalities)
