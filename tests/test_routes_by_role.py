@@ -26,6 +26,8 @@ EXPECTED = {
     "staff.users": ("GET", "/staff/users", only("admin")),
     # Account 1000 is a clerk of Testville (route_world); the signed-in administrator of every municipality manages it.
     "staff.account": ("GET", "/staff/users/1000", only("admin")),
+    # Deactivating without a reason is refused on the form.
+    "staff.account_status": ("POST", "/staff/users/1000/deactivate", {**only("admin"), "admin": 422}),
     "staff.audit": ("GET", "/staff/audit", only("legal_officer", "admin")),
     "staff.phases": ("GET", "/staff/processes/1/phases", only("clerk", "admin")),
     "staff.incompatible_projects": ("GET", "/staff/processes/1/incompatible", only("clerk", "admin")),
@@ -74,6 +76,7 @@ EXPECTED = {
     "deliberation.dismiss_project_flags": ("POST", "/staff/moderation/projects/1/dismiss",
                                            {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
     "deliberation.block_user": ("GET", "/staff/moderation/users/1/block", only("clerk", "admin")),
+    "deliberation.unblock_user": ("GET", "/staff/moderation/users/1/unblock", only("clerk", "admin")),
     # api routes (read-only JSON)
     "api.processes": ("GET", "/api/v1/processes", everyone(OK)),
     "api.process_projects": ("GET", "/api/v1/processes/1/projects", everyone(OK)),
@@ -177,7 +180,7 @@ def test_routes_by_role(client, make_user, route_world, login, role):
 
 
 # Pages that name no municipal object in their address but still refuse staff of another municipality.
-OUTSIDER_REFUSED = {"staff.account"}
+OUTSIDER_REFUSED = {"staff.account", "staff.account_status"}
 
 
 def _expected_for_outsider(app, endpoint: str, method: str, path: str, home: object) -> object:

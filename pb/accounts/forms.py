@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -110,6 +111,13 @@ class GrantForm(FlaskForm):
     municipalities = MunicipalitiesField(_l("Municipalities"), coerce=int,
                                          description=_l("The role holds only in the municipalities ticked."))
     all_municipalities = BooleanField(_l("Every municipality, present and future (administrators only)"))
+
+
+class AccountStatusForm(FlaskForm):
+    """An administrator deactivates or reactivates a staff account, saying why."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=2000)],
+                           description=_l("Kept in the audit log."), render_kw={"rows": 3})
 
 
 class StaffAccountForm(GrantForm):

@@ -16,11 +16,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pb.accounts.models import Role, User, new_session_token
 from pb.accounts.passwords import hash_password, needs_rehash, verify_password
 from pb.accounts.permissions import can_administer, can_manage_account
-from pb.audit.services import record
+from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.core.mail import Message, queue
 from pb.core.urls import external_url
-from pb.errors import NotAllowed, NotConfirmed, ValidationError
+from pb.errors import InvalidTransition, NotAllowed, NotConfirmed, ValidationError
 from pb.extensions import db
 
 if TYPE_CHECKING:
@@ -294,5 +294,50 @@ def grant_municipalities(actor: User | None, user: User, municipalities: Sequenc
     user.municipalities = [] if all_municipalities else list(municipalities)
     db.session.flush()
     record(db.session, actor, "account.grant", "user", user.id, before=before, after=_grant_snapshot(user),
+           actor_label=None if actor else "command line")
+    return user
+
+
+ACCOUNT_STATUS_FIELDS = ["blocked_at", "blocked_reason"]
+
+
+def _status_reason(reason: str | None, message: str) -> str:
+    text = (reason or "").strip()
+    if len(text) < 10:
+        raise ValidationError("reason", message)
+    return text
+
+
+def deactivate_account(actor: User | None, user: User, reason: str) -> User:
+    """An administrator deactivates a staff account (someone left, or a lost laptop): it is signed out everywhere
+    and cannot sign in; the reason is kept with the account and in the audit log. Its work stays attributed."""
+    if actor is not None and not can_manage_account(actor, user):
+        raise NotAllowed(_("Only an administrator who manages this staff account can deactivate it."))
+    text = _status_reason(reason, _("Say in a sentence why the account is deactivated: it is kept in the audit log."))
+    if user.blocked_at is not None:
+        raise InvalidTransition(_("This account is already deactivated."))
+    before = changes(user, ACCOUNT_STATUS_FIELDS)
+    user.blocked_at = utcnow()
+    user.blocked_reason = text
+    revoke_sessions(user)
+    db.session.flush()
+    record(db.session, actor, "account.deactivate", "user", user.id, before=before,
+           after=changes(user, ACCOUNT_STATUS_FIELDS), actor_label=None if actor else "command line")
+    return user
+
+
+def reactivate_account(actor: User | None, user: User, reason: str) -> User:
+    """An administrator lets a deactivated staff account sign in again, saying why."""
+    if actor is not None and not can_manage_account(actor, user):
+        raise NotAllowed(_("Only an administrator who manages this staff account can reactivate it."))
+    text = _status_reason(reason, _("Say in a sentence why the account is reactivated: it is kept in the audit log."))
+    if user.blocked_at is None:
+        raise InvalidTransition(_("This account is active."))
+    before = changes(user, ACCOUNT_STATUS_FIELDS)
+    user.blocked_at = None
+    user.blocked_reason = None
+    db.session.flush()
+    record(db.session, actor, "account.reactivate", "user", user.id, before=before,
+           after={**changes(user, ACCOUNT_STATUS_FIELDS), "reason": text},
            actor_label=None if actor else "command line")
     return user

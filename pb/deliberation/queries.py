@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from pb.accounts.models import User
+from pb.accounts.models import Role, User
 from pb.deliberation.forms import CommentForm
 from pb.deliberation.markdown import render
 from pb.deliberation.models import Comment, Flag, Follow, Notification, Support
@@ -331,3 +331,9 @@ def moderation_queue(within: frozenset[int] | None = None) -> list[QueueEntry]:
                                   flags=group, reporters=reporters, first_flagged_at=group[0].created_at))
     entries.sort(key=lambda e: e.first_flagged_at)
     return entries
+
+
+def blocked_residents() -> list[User]:
+    """Residents' accounts a moderator blocked, the most recent first."""
+    return list(db.session.scalars(sa.select(User).where(User.role == Role.RESIDENT, User.blocked_at.is_not(None))
+                                   .order_by(User.blocked_at.desc(), User.id)))

@@ -323,7 +323,8 @@ def block_user(actor: User, user: User, reason: str) -> User:
     if user.id == actor.id:
         raise NotAllowed(_("You cannot block your own account."))
     if user.is_staff:
-        raise NotAllowed(_("Staff accounts are not blocked here; an administrator changes their role."))
+        raise NotAllowed(_("Staff accounts are not blocked here; an administrator deactivates them on the accounts "
+                           "page."))
     if user.blocked_at is not None:
         raise InvalidTransition(_("This account is already blocked."))
     before = changes(user, ["blocked_at", "blocked_reason"])
@@ -333,4 +334,24 @@ def block_user(actor: User, user: User, reason: str) -> User:
     db.session.flush()
     record(db.session, actor, "account.block", "user", user.id, before=before,
            after=changes(user, ["blocked_at", "blocked_reason"]))
+    return user
+
+
+def unblock_user(actor: User, user: User, reason: str) -> User:
+    """A moderator lifts the block of a resident's account (a mistake, or the time served), saying why; the
+    reason for the block stays in the audit log."""
+    _require_moderator(actor)
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError("reason", _("Give the reason for unblocking the account."))
+    if user.is_staff:
+        raise NotAllowed(_("Staff accounts are reactivated by an administrator, on the accounts page."))
+    if user.blocked_at is None:
+        raise InvalidTransition(_("This account is not blocked."))
+    before = changes(user, ["blocked_at", "blocked_reason"])
+    user.blocked_at = None
+    user.blocked_reason = None
+    db.session.flush()
+    record(db.session, actor, "account.unblock", "user", user.id, before=before,
+           after={**changes(user, ["blocked_at", "blocked_reason"]), "reason": text})
     return user

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.accounts import services as account_services
-from pb.accounts.forms import GrantForm, StaffAccountForm
+from pb.accounts.forms import AccountStatusForm, GrantForm, StaffAccountForm
 from pb.accounts.models import Role, User
 from pb.accounts.permissions import (
     can_administer,
@@ -132,11 +132,13 @@ def users():
     return render_template("staff/users.html", form=form, staff=staff), 422 if form.errors else 200
 
 
-def _account_page(user: User, grant_form: GrantForm | None = None, status: int = 200):
+def _account_page(user: User, grant_form: GrantForm | None = None, status_form: AccountStatusForm | None = None,
+                  status: int = 200):
     grant_form = grant_form or GrantForm(formdata=None, data={
         "municipalities": sorted(user.municipality_ids), "all_municipalities": user.all_municipalities})
     _offer_municipalities(grant_form)
-    return render_template("staff/account.html", account=user, grant_form=grant_form), status
+    return render_template("staff/account.html", account=user, grant_form=grant_form,
+                           status_form=status_form or AccountStatusForm(formdata=None, prefix="status")), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -157,7 +159,26 @@ def account(user_id: int):
             flash(_("The municipalities of %(email)s were saved; the change is in the audit log.",
                     email=user.email), "success")
             return redirect(url_for("staff.account", user_id=user.id))
-    return _account_page(user, form, 422)
+    return _account_page(user, form, status=422)
+
+
+@bp.post("/users/<int:user_id>/<any(deactivate, reactivate):change>")
+@requires(can_administer)
+def account_status(user_id: int, change: str):
+    """Deactivate a staff account (signed out everywhere, no sign-in) or reactivate it, with the reason."""
+    user = db.get_or_404(User, user_id)
+    if not can_manage_account(current_user, user):
+        abort(403)
+    form = AccountStatusForm(prefix="status")
+    if form.validate_on_submit():
+        service = (account_services.deactivate_account if change == "deactivate"
+                   else account_services.reactivate_account)
+        done = attempt(lambda: service(current_user, user, form.reason.data), form)
+        if done.ok:
+            flash(_("The account %(email)s was deactivated and signed out.", email=user.email) if change == "deactivate"
+                  else _("The account %(email)s can sign in again.", email=user.email), "success")
+            return redirect(url_for("staff.account", user_id=user.id))
+    return _account_page(user, status_form=form, status=422)
 
 
 @bp.get("/audit")
