@@ -46,7 +46,7 @@ S = MandateStatus
 EDITABLE = (S.DRAFT, S.LEGAL_REVIEW)
 AMENDABLE = (S.SIGNED, S.IN_FORCE, S.EXPIRED)
 # What a version carries to its amendment; the workflow fields (status, signature ...) start afresh.
-CARRIED = (*COLUMNS, "preset", "preset_version", "preset_sha256")
+CARRIED = (*COLUMNS, "preset", "preset_version", "preset_sha256", "four_eyes")
 WORKFLOW_FIELDS = ["status", "signed_by_id", "signed_at", "effective_from", "effective_until"]
 DECISION_FIELDS = ["outcome", "reason", "legal_ground", "decision_number", "decided_on", "mandate_id"]
 
@@ -94,6 +94,7 @@ def start_mandate(actor: User, process: Process, preset_key: str | None = None) 
             setattr(mandate, name, value)
         mandate.terms = {**empty_terms(), **{k: v for k, v in chosen.terms.items() if v not in (None, "")}}
         mandate.preset, mandate.preset_version, mandate.preset_sha256 = chosen.key, chosen.version, chosen.sha256
+        mandate.four_eyes = chosen.four_eyes
     db.session.add(mandate)
     db.session.flush()
     record(db.session, actor, "mandate.start", "mandate", mandate.id, before=None,
@@ -158,6 +159,8 @@ def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime |
         if mandate.status is S.DRAFT:
             raise InvalidTransition(_("This version is still a draft: submit it for legal review before signing."))
         raise InvalidTransition(_("Version %(version)s is already signed.", version=mandate.version))
+    if mandate.four_eyes and actor.id in queries.drafters(mandate):
+        raise NotAllowed(_("Four eyes: you drafted this version, so another legal officer signs it."))
     if not opinion.strip():
         raise ValidationError("text", _("Write your legal opinion: it is kept with the signature."))
     found = findings(mandate)
