@@ -19,7 +19,7 @@ from pb.accounts.services import create_account, find_user
 from pb.audit.services import changes, record
 from pb.core.db import utcnow, writing
 from pb.demo_delivery import build_delivery
-from pb.demo_editions import build_proposals_edition, build_supports_edition
+from pb.demo_editions import build_proposals_edition, build_supports_edition, grant_demo_municipalities
 from pb.demo_vote import TRY_BIRTH_YEAR, TRY_REFERENCE, build_live_vote
 from pb.extensions import db
 from pb.processes.importing import import_election
@@ -37,6 +37,8 @@ DEMO_ACCOUNTS = (
     ("legal@example.org", Role.LEGAL_OFFICER, "demo-legal-2026", "Demo Legal Officer"),
     ("admin@example.org", Role.ADMIN, "demo-admin-2026", "Demo Administrator"),
     ("parks@example.org", Role.DEPARTMENT, "demo-parks-2026", "Demo Parks Officer"),
+    # A clerk of one municipality (Assen) only, to show that staff see and change only their municipalities'.
+    ("clerk.assen@example.org", Role.CLERK, "demo-clerk-assen-2026", "Demo Clerk of Assen"),
 )
 # The demo staff accounts' second factor (TOTP): a fixed, published secret, so that a tester can make codes
 # with any authenticator app or with  python -c "import pyotp; print(pyotp.TOTP('<secret>').now())".
@@ -70,13 +72,14 @@ def build_demo() -> list[str]:
     for email, role, password, name in DEMO_ACCOUNTS:
         user = find_user(email)
         if user is None:
-            create_account(None, email, role, password, display_name=name)
+            create_account(None, email, role, password, display_name=name, all_municipalities=role is Role.ADMIN)
             done.append(f"account {email}")
         elif user.role is not role or user.blocked_at is not None or not verify_password(user.password_hash, password):
             before = changes(user, ["role", "blocked_at"])
             user.password_hash = hash_password(password)
             user.role = role
             user.blocked_at = None
+            user.all_municipalities = role is Role.ADMIN
             user.email_confirmed_at = user.email_confirmed_at or utcnow()
             record(db.session, None, "account.demo_reset", "user", user.id, before=before,
                    after=changes(user, ["role", "blocked_at"]), actor_label="demo")
@@ -84,6 +87,7 @@ def build_demo() -> list[str]:
         if role.is_staff:
             done.extend(_demo_second_factor(find_user(email)))
     db.session.flush()
+    done.extend(grant_demo_municipalities())
     clerk = find_user("clerk@example.org")
     live, code = build_live_vote(find_user("legal@example.org"), clerk)
     if live:

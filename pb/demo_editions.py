@@ -12,16 +12,18 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app
 
 from pb.accounts.models import Role, User
 from pb.accounts.passwords import hash_password
+from pb.accounts.services import find_user, grant_municipalities
 from pb.core.db import utcnow
 from pb.deliberation.forms import CommentInput
 from pb.deliberation.models import Stance
 from pb.deliberation.services import add_comment, support_project
 from pb.extensions import db
-from pb.processes.models import Process
+from pb.processes.models import Municipality, Process
 from pb.proposals.models import Feasibility, Project, ProjectOrigin, ProjectStatus, Review
 from pb.proposals.services import ProposalInput, enter_project, submit_project
 from pb.setup import files, services
@@ -61,10 +63,33 @@ def days_ago_at_midnight(days: int, zone: str = "Europe/Athens") -> dt.datetime:
     return dt.datetime.combine(local, dt.time(), ZoneInfo(zone)).astimezone(dt.UTC)
 
 
+# The demo's clerk and legal officer work in every demo municipality; the clerk of Assen only there.
+DEMO_STAFF_EVERYWHERE = ("clerk@example.org", "legal@example.org")
+DEMO_STAFF_OF = {"clerk.assen@example.org": ("assen",)}
+
+
+def grant_demo_municipalities() -> list[str]:
+    """Give the demo staff the municipalities the demo has so far (each edition's services check them)."""
+    done = []
+    everything = list(db.session.scalars(sa.select(Municipality).order_by(Municipality.name)))
+    wanted = {email: everything for email in DEMO_STAFF_EVERYWHERE}
+    wanted.update({email: [m for m in everything if m.slug in slugs] for email, slugs in DEMO_STAFF_OF.items()})
+    for email, municipalities in wanted.items():
+        user = find_user(email)
+        if user is None or not municipalities or (not user.all_municipalities and user.municipality_ids == {
+                m.id for m in municipalities}):
+            continue
+        grant_municipalities(None, user, municipalities)
+        done.append(f"account {email}: works in {', '.join(m.name for m in municipalities)}")
+    return done
+
+
 def create_demo_edition(filename: str, phase: str, starts: dt.datetime) -> Process:
-    """The edition a demo file describes, with its phases moved so that ``phase`` starts at ``starts``."""
+    """The edition a demo file describes, with its phases moved so that ``phase`` starts at ``starts``; the demo
+    staff are granted its municipality."""
     edition = files.read_edition_file((DEMO_DATA / filename).read_text(encoding="utf-8")).moved(phase, starts)
     process, _done = files.create_from_file(None, edition, list(current_app.config["PB_LOCALES"]), via="demo")
+    grant_demo_municipalities()
     return process
 
 

@@ -195,7 +195,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def make_user(db):
-    """Create a confirmed account: make_user(role="clerk", email=...)."""
+    """Create a confirmed account: make_user(role="clerk", email=...); staff work in every municipality unless
+    given ``municipalities=[...]``."""
     from pb.accounts.models import Role, User
     from pb.accounts.passwords import hash_password
     from pb.core.db import utcnow
@@ -204,6 +205,9 @@ def make_user(db):
     password_hash = hash_password(PASSWORD)
 
     def build(role: str = "resident", email: str | None = None, confirmed: bool = True, **fields: object) -> User:
+        # Staff work in every municipality unless the test names theirs (municipalities=[...]).
+        if Role(role).is_staff and "municipalities" not in fields:
+            fields.setdefault("all_municipalities", True)
         user = User(email=email or f"{role}{next(counter)}@example.org", password_hash=password_hash,
                     role=Role(role), display_name=fields.pop("display_name", role.title()),
                     email_confirmed_at=utcnow() if confirmed else None, **fields)

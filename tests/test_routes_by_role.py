@@ -24,6 +24,10 @@ EXPECTED = {
     "staff.processes": ("GET", "/staff/processes", only("clerk", "admin")),
     "staff.legal": ("GET", "/staff/legal", only("legal_officer", "admin")),
     "staff.users": ("GET", "/staff/users", only("admin")),
+    # Account 1000 is a clerk of Testville (route_world); the signed-in administrator of every municipality manages it.
+    "staff.account": ("GET", "/staff/users/1000", only("admin")),
+    # Deactivating without a reason is refused on the form.
+    "staff.account_status": ("POST", "/staff/users/1000/deactivate", {**only("admin"), "admin": 422}),
     "staff.audit": ("GET", "/staff/audit", only("legal_officer", "admin")),
     "staff.phases": ("GET", "/staff/processes/1/phases", only("clerk", "admin")),
     "staff.incompatible_projects": ("GET", "/staff/processes/1/incompatible", only("clerk", "admin")),
@@ -72,6 +76,7 @@ EXPECTED = {
     "deliberation.dismiss_project_flags": ("POST", "/staff/moderation/projects/1/dismiss",
                                            {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
     "deliberation.block_user": ("GET", "/staff/moderation/users/1/block", only("clerk", "admin")),
+    "deliberation.unblock_user": ("GET", "/staff/moderation/users/1/unblock", only("clerk", "admin")),
     # api routes (read-only JSON)
     "api.processes": ("GET", "/api/v1/processes", everyone(OK)),
     "api.process_projects": ("GET", "/api/v1/processes/1/projects", everyone(OK)),
@@ -150,6 +155,8 @@ def route_world(db, make_user, make_process, make_project):
     other = make_project(process, status="on_ballot")
     db.session.add(IncompatibleSet(pool_id=process.pools[0].id, note="One plot", members=[
         IncompatibleSetMember(project_id=project.id), IncompatibleSetMember(project_id=other.id)]))
+    # Staff: account 1000, a clerk of Testville only (a fixed id far above those the other rows' objects get).
+    make_user(role="clerk", id=1000, municipalities=[process.municipality])
     db.session.commit()
     return process
 
@@ -163,6 +170,46 @@ def test_routes_by_role(client, make_user, route_world, login, role):
     for endpoint in order:
         method, path, expected = EXPECTED[endpoint]
         want = expected[role]
+        response = client.open(path, method=method)
+        response.close()
+        if want == LOGIN:
+            assert response.status_code == 302, (endpoint, role, response.status_code)
+            assert "/login" in response.headers["Location"], (endpoint, role)
+        else:
+            assert response.status_code == want, (endpoint, role, response.status_code)
+
+
+# Pages that name no municipal object in their address but still refuse staff of another municipality.
+OUTSIDER_REFUSED = {"staff.account", "staff.account_status"}
+
+
+def _expected_for_outsider(app, endpoint: str, method: str, path: str, home: object) -> object:
+    """What a member of staff of another municipality gets: 403 on every staff page that names an object of
+    Testville, where staff of Testville in the same role would get in; the same as them everywhere else."""
+    from pb.staff.scope import URL_OBJECTS
+
+    if home in (LOGIN, FORBIDDEN) or not path.startswith("/staff/"):
+        return home
+    _endpoint, args = app.url_map.bind("pb.test").match(path, method=method)
+    if endpoint in OUTSIDER_REFUSED or any(name in URL_OBJECTS for name in args):
+        return FORBIDDEN
+    return home
+
+
+@pytest.mark.parametrize("role", ("clerk", "legal_officer", "admin"))
+def test_routes_refuse_staff_of_another_municipality(app, client, db, make_user, route_world, login, role):
+    """Every route again, for staff whose role holds only in another municipality: Testville's objects are
+    refused (403); pages that name none answer as they do for Testville's own staff."""
+    from pb.processes.models import Municipality
+
+    elsewhere = Municipality(slug="elsewhere", name="Elsewhere", country_code="GR", timezone="Europe/Athens")
+    db.session.add(elsewhere)
+    db.session.commit()
+    login(make_user(role=role, municipalities=[elsewhere]))
+    order = sorted(EXPECTED, key=lambda endpoint: endpoint == "accounts.logout")
+    for endpoint in order:
+        method, path, expected = EXPECTED[endpoint]
+        want = _expected_for_outsider(app, endpoint, method, path, expected[role])
         response = client.open(path, method=method)
         response.close()
         if want == LOGIN:

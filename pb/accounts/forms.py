@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.accounts.models import Role
 from pb.core.i18n import LANGUAGE_NAMES
@@ -105,8 +107,30 @@ ROLE_LABELS = {
 }
 
 
-class StaffAccountForm(FlaskForm):
-    """An administrator creates an account with a role."""
+class MunicipalitiesField(SelectMultipleField):
+    """The municipalities a member of staff works in, as checkboxes; the view offers the administrator's own."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class GrantForm(FlaskForm):
+    """Where a member of staff holds their role: some municipalities, or every one (administrators)."""
+
+    municipalities = MunicipalitiesField(_l("Municipalities"), coerce=int,
+                                         description=_l("The role holds only in the municipalities ticked."))
+    all_municipalities = BooleanField(_l("Every municipality, present and future (administrators only)"))
+
+
+class AccountStatusForm(FlaskForm):
+    """An administrator deactivates or reactivates a staff account, saying why."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=2000)],
+                           description=_l("Kept in the audit log."), render_kw={"rows": 3})
+
+
+class StaffAccountForm(GrantForm):
+    """An administrator creates an account with a role, in some municipalities."""
 
     display_name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=120)])
     email = EmailField(_l("E-mail address"), validators=_EMAIL)

@@ -1,16 +1,29 @@
-"""The user account and its role."""
+"""The user account, its role, and the municipalities a member of staff holds that role in."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 import secrets
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.core.db import enum_type, utcnow
 from pb.extensions import db
+
+if TYPE_CHECKING:
+    from pb.processes.models import Municipality
+
+# The municipalities in which a member of staff holds their role (a clerk of Kalamata, a legal officer of Kalamata
+# and Nea Akti). An account with ``all_municipalities`` (an administrator of the whole installation) needs no rows.
+staff_municipality = sa.Table(
+    "staff_municipality", db.metadata,
+    sa.Column("user_id", sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
 
 
 class Role(enum.StrEnum):
@@ -62,6 +75,11 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enabled_at: Mapped[dt.datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Staff hold their role in the municipalities listed in staff_municipality, or in every municipality, present
+    # and future, when this is set (administrators only, pb.accounts.services.grant_municipalities).
+    all_municipalities: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    municipalities: Mapped[list[Municipality]] = relationship(secondary=staff_municipality,
+                                                              order_by="Municipality.name")
 
     # Flask-Login's interface.
     @property
@@ -85,6 +103,11 @@ class User(db.Model):
     def is_staff(self) -> bool:
         """Whether the account works in the staff area."""
         return self.role.is_staff
+
+    @property
+    def municipality_ids(self) -> frozenset[int]:
+        """The ids of the municipalities granted by name (not counting ``all_municipalities``)."""
+        return frozenset(municipality.id for municipality in self.municipalities)
 
     @property
     def has_second_factor(self) -> bool:

@@ -3,7 +3,9 @@ account exists."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,13 +15,16 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pb.accounts.models import Role, User, new_session_token
 from pb.accounts.passwords import hash_password, needs_rehash, verify_password
-from pb.accounts.permissions import can_administer
-from pb.audit.services import record
+from pb.accounts.permissions import can_administer, can_manage_account
+from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.core.mail import Message, queue
 from pb.core.urls import external_url
-from pb.errors import NotAllowed, NotConfirmed, ValidationError
+from pb.errors import InvalidTransition, NotAllowed, NotConfirmed, ValidationError
 from pb.extensions import db
+
+if TYPE_CHECKING:
+    from pb.processes.models import Municipality
 
 _RESET_SALT = "pb.accounts.reset"
 _CONFIRM_SALT = "pb.accounts.confirm"
@@ -229,21 +234,111 @@ def set_locale(user: User, locale: str | None) -> None:
     user.locale = locale or None
 
 
-def create_account(actor: User | None, email: str, role: Role, password: str, display_name: str = "") -> User:
-    """Create a confirmed account with a role (staff accounts come only from here).
+def create_account(actor: User | None, email: str, role: Role, password: str, display_name: str = "", *,
+                   municipalities: Sequence[Municipality] = (), all_municipalities: bool = False) -> User:
+    """Create a confirmed account with a role (staff accounts come only from here), held in ``municipalities``
+    (or in all of them: administrators only).
 
     ``actor`` is the administrator creating it, or None for the command line (the operator).
     """
     if actor is not None and not can_administer(actor):
         raise NotAllowed(_("Only an administrator can create accounts."))
+    _check_grant(actor, role, municipalities, all_municipalities, required=actor is not None)
     check_password_strength(password)
     email = normalise_email(email)
     if find_user(email) is not None:
         raise ValidationError("email", _("An account with this address already exists."))
     user = User(email=email, password_hash=hash_password(password), role=role,
-                display_name=display_name, email_confirmed_at=utcnow())
+                display_name=display_name, email_confirmed_at=utcnow(), all_municipalities=all_municipalities,
+                municipalities=list(municipalities))
     db.session.add(user)
     db.session.flush()
     record(db.session, actor, "account.create", "user", user.id,
-           after={"email": email, "role": role.value}, actor_label=None if actor else "command line")
+           after={"email": email, "role": role.value, **_grant_snapshot(user)},
+           actor_label=None if actor else "command line")
+    return user
+
+
+def _grant_snapshot(user: User) -> dict[str, Any]:
+    return {"all_municipalities": user.all_municipalities,
+            "municipalities": sorted(municipality.slug for municipality in user.municipalities)}
+
+
+def _check_grant(actor: User | None, role: Role, municipalities: Sequence[Municipality], all_municipalities: bool,
+                 *, required: bool) -> None:
+    """The rules of a grant: staff only; every municipality only for administrators, and only by an administrator
+    of every municipality; a scoped administrator grants only their own municipalities."""
+    if not role.is_staff:
+        if municipalities or all_municipalities:
+            raise ValidationError("municipalities", _("Residents are not granted municipalities."))
+        return
+    if all_municipalities and role is not Role.ADMIN:
+        raise ValidationError("municipalities", _("Only an administrator can work in every municipality; "
+                                                  "choose the municipalities of this account."))
+    if actor is not None and not actor.all_municipalities:
+        if all_municipalities:
+            raise NotAllowed(_("Only an administrator of every municipality can grant every municipality."))
+        if not {m.id for m in municipalities} <= actor.municipality_ids:
+            raise NotAllowed(_("You can only grant the municipalities you work in yourself."))
+    if required and not all_municipalities and not municipalities:
+        raise ValidationError("municipalities", _("Choose at least one municipality this account works in."))
+
+
+def grant_municipalities(actor: User | None, user: User, municipalities: Sequence[Municipality],
+                         all_municipalities: bool = False) -> User:
+    """Set the municipalities in which a member of staff holds their role, in the audit log."""
+    if actor is not None and not can_manage_account(actor, user):
+        raise NotAllowed(_("You cannot change this account."))
+    _check_grant(actor, user.role, municipalities, all_municipalities, required=True)
+    before = _grant_snapshot(user)
+    user.all_municipalities = all_municipalities
+    user.municipalities = [] if all_municipalities else list(municipalities)
+    db.session.flush()
+    record(db.session, actor, "account.grant", "user", user.id, before=before, after=_grant_snapshot(user),
+           actor_label=None if actor else "command line")
+    return user
+
+
+ACCOUNT_STATUS_FIELDS = ["blocked_at", "blocked_reason"]
+
+
+def _status_reason(reason: str | None, message: str) -> str:
+    text = (reason or "").strip()
+    if len(text) < 10:
+        raise ValidationError("reason", message)
+    return text
+
+
+def deactivate_account(actor: User | None, user: User, reason: str) -> User:
+    """An administrator deactivates a staff account (someone left, or a lost laptop): it is signed out everywhere
+    and cannot sign in; the reason is kept with the account and in the audit log. Its work stays attributed."""
+    if actor is not None and not can_manage_account(actor, user):
+        raise NotAllowed(_("Only an administrator who manages this staff account can deactivate it."))
+    text = _status_reason(reason, _("Say in a sentence why the account is deactivated: it is kept in the audit log."))
+    if user.blocked_at is not None:
+        raise InvalidTransition(_("This account is already deactivated."))
+    before = changes(user, ACCOUNT_STATUS_FIELDS)
+    user.blocked_at = utcnow()
+    user.blocked_reason = text
+    revoke_sessions(user)
+    db.session.flush()
+    record(db.session, actor, "account.deactivate", "user", user.id, before=before,
+           after=changes(user, ACCOUNT_STATUS_FIELDS), actor_label=None if actor else "command line")
+    return user
+
+
+def reactivate_account(actor: User | None, user: User, reason: str) -> User:
+    """An administrator lets a deactivated staff account sign in again, saying why."""
+    if actor is not None and not can_manage_account(actor, user):
+        raise NotAllowed(_("Only an administrator who manages this staff account can reactivate it."))
+    text = _status_reason(reason, _("Say in a sentence why the account is reactivated: it is kept in the audit log."))
+    if user.blocked_at is None:
+        raise InvalidTransition(_("This account is active."))
+    before = changes(user, ACCOUNT_STATUS_FIELDS)
+    user.blocked_at = None
+    user.blocked_reason = None
+    db.session.flush()
+    record(db.session, actor, "account.reactivate", "user", user.id, before=before,
+           after={**changes(user, ACCOUNT_STATUS_FIELDS), "reason": text},
+           actor_label=None if actor else "command line")
     return user

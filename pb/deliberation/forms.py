@@ -90,6 +90,14 @@ class HideForm(FlaskForm):
         render_kw={"rows": 3})
 
 
+class UnblockForm(FlaskForm):
+    """A moderator unblocks a resident's account, with a reason."""
+
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(message=_l("Give the reason for unblocking the account."))],
+        description=_l("Kept in the audit log, beside the reason for the block."), render_kw={"rows": 3})
+
+
 class BlockForm(FlaskForm):
     """A moderator blocks an account, with a reason."""
 

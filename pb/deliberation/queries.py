@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from pb.accounts.models import User
+from pb.accounts.models import Role, User
 from pb.deliberation.forms import CommentForm
 from pb.deliberation.markdown import render
 from pb.deliberation.models import Comment, Flag, Follow, Notification, Support
@@ -311,8 +311,9 @@ class QueueEntry:
         return counts
 
 
-def moderation_queue() -> list[QueueEntry]:
-    """Open flags grouped by their comment or project, the longest-waiting first."""
+def moderation_queue(within: frozenset[int] | None = None) -> list[QueueEntry]:
+    """Open flags grouped by their comment or project, the longest-waiting first (of the municipalities
+    ``within``, when given)."""
     flags = db.session.execute(
         sa.select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at, Flag.id)
     ).scalars().all()
@@ -330,10 +331,15 @@ def moderation_queue() -> list[QueueEntry]:
         f.reporter_id for f in flags}
     users = {u.id: u for u in db.session.execute(
         sa.select(User).where(User.id.in_([i for i in user_ids if i is not None]))).scalars()}
+    municipality_of_process = dict(db.session.execute(
+        sa.select(Process.id, Process.municipality_id).where(Process.id.in_({p.process_id for p in projects.values()}))
+    ).all()) if projects else {}
     entries = []
     for (kind, target_id), group in groups.items():
         comment = comments.get(target_id) if kind == "comment" else None
         project = projects[comment.project_id if comment is not None else target_id]
+        if within is not None and municipality_of_process[project.process_id] not in within:
+            continue
         author_id = comment.author_id if comment is not None else project.author_id
         reporters = {f.id: (users[f.reporter_id].display_name or users[f.reporter_id].email)
                      for f in group if f.reporter_id in users}
@@ -341,3 +347,9 @@ def moderation_queue() -> list[QueueEntry]:
                                   flags=group, reporters=reporters, first_flagged_at=group[0].created_at))
     entries.sort(key=lambda e: e.first_flagged_at)
     return entries
+
+
+def blocked_residents() -> list[User]:
+    """Residents' accounts a moderator blocked, the most recent first."""
+    return list(db.session.scalars(sa.select(User).where(User.role == Role.RESIDENT, User.blocked_at.is_not(None))
+                                   .order_by(User.blocked_at.desc(), User.id)))

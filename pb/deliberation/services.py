@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from pb.accounts.models import User
+from pb.accounts.permissions import check_works_in
 from pb.accounts.services import revoke_sessions
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
@@ -229,9 +230,13 @@ def flag_project(actor: User, project: Project, value: FlagInput) -> Flag:
 HIDDEN_FIELDS = ["hidden_at", "hidden_reason", "hidden_by_id"]
 
 
-def _require_moderator(actor: User) -> None:
+def _require_moderator(actor: User, project_id: int | None = None) -> None:
+    """A moderator; of the project's municipality, when the moderation concerns a project or its comments."""
     if not can_moderate(actor):
         raise NotAllowed(_("Only a moderator can do this."))
+    if project_id is not None:
+        project = db.session.get(Project, project_id)
+        check_works_in(actor, db.session.get(Process, project.process_id).municipality_id)
 
 
 def _check_reason(reason: str | None) -> str:
@@ -258,7 +263,7 @@ def _hide(actor: User, target: Comment | Project, reason: str, already_hidden: s
 
     Returns the audit's before-values, with the flags resolved under ``flags_resolved``.
     """
-    _require_moderator(actor)
+    _require_moderator(actor, target.project_id if isinstance(target, Comment) else target.id)
     text = _check_reason(reason)
     if target.hidden_at is not None:
         raise InvalidTransition(already_hidden)
@@ -294,7 +299,7 @@ def hide_project(actor: User, project: Project, reason: str) -> Project:
 
 def dismiss_flags(actor: User, *, comment: Comment | None = None, project: Project | None = None) -> list[int]:
     """Close the open flags on a comment or a project without hiding it."""
-    _require_moderator(actor)
+    _require_moderator(actor, comment.project_id if comment is not None else project.id)
     if comment is not None:
         flag_ids = _resolve_flags(actor, FlagResolution.DISMISSED, comment_id=comment.id)
         obj_type, obj_id = "comment", comment.id
@@ -318,7 +323,8 @@ def block_user(actor: User, user: User, reason: str) -> User:
     if user.id == actor.id:
         raise NotAllowed(_("You cannot block your own account."))
     if user.is_staff:
-        raise NotAllowed(_("Staff accounts are not blocked here; an administrator changes their role."))
+        raise NotAllowed(_("Staff accounts are not blocked here; an administrator deactivates them on the accounts "
+                           "page."))
     if user.blocked_at is not None:
         raise InvalidTransition(_("This account is already blocked."))
     before = changes(user, ["blocked_at", "blocked_reason"])
@@ -328,4 +334,24 @@ def block_user(actor: User, user: User, reason: str) -> User:
     db.session.flush()
     record(db.session, actor, "account.block", "user", user.id, before=before,
            after=changes(user, ["blocked_at", "blocked_reason"]))
+    return user
+
+
+def unblock_user(actor: User, user: User, reason: str) -> User:
+    """A moderator lifts the block of a resident's account (a mistake, or the time served), saying why; the
+    reason for the block stays in the audit log."""
+    _require_moderator(actor)
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError("reason", _("Give the reason for unblocking the account."))
+    if user.is_staff:
+        raise NotAllowed(_("Staff accounts are reactivated by an administrator, on the accounts page."))
+    if user.blocked_at is None:
+        raise InvalidTransition(_("This account is not blocked."))
+    before = changes(user, ["blocked_at", "blocked_reason"])
+    user.blocked_at = None
+    user.blocked_reason = None
+    db.session.flush()
+    record(db.session, actor, "account.unblock", "user", user.id, before=before,
+           after={**changes(user, ["blocked_at", "blocked_reason"]), "reason": text})
     return user

@@ -10,14 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.accounts.models import User
-from pb.accounts.permissions import is_signed_in, public, requires
+from pb.accounts.permissions import is_signed_in, municipality_scope, public, requires
 from pb.deliberation import queries, services
 from pb.deliberation.markdown import render
-from pb.deliberation.forms import BlockForm, CommentForm, FlagForm, HideForm
+from pb.deliberation.forms import BlockForm, CommentForm, FlagForm, HideForm, UnblockForm
 from pb.deliberation.models import Comment, FlagReason, NotificationKind, Stance
 from pb.deliberation.notifications import unread_count
 from pb.deliberation.permissions import can_edit_comment, can_moderate
-from pb.errors import PBError, ValidationError
+from pb.errors import PBError, ValidationError, attempt
 from pb.extensions import db
 from pb.proposals.models import Project, ProjectStatus
 from pb.web import safe_next
@@ -288,7 +288,9 @@ def notification_text(kind: NotificationKind, project_title: str | None) -> str:
 @requires(can_moderate)
 def moderation():
     """The moderation queue: open reports grouped by comment or project, the oldest first."""
-    return render_template("deliberation/moderation.html", entries=queries.moderation_queue())
+    return render_template("deliberation/moderation.html",
+                           entries=queries.moderation_queue(municipality_scope(current_user)),
+                           blocked=queries.blocked_residents())
 
 
 @bp.route("/staff/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
@@ -377,3 +379,17 @@ def block_user(user_id: int):
             flash(_("The account was blocked and signed out."), "success")
             return redirect(url_for("deliberation.moderation"))
     return render_template("deliberation/block.html", form=form, user=user)
+
+
+@bp.route("/staff/moderation/users/<int:user_id>/unblock", methods=["GET", "POST"])
+@requires(can_moderate)
+def unblock_user(user_id: int):
+    """Unblock a resident's account with a reason."""
+    user = db.get_or_404(User, user_id)
+    form = UnblockForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: services.unblock_user(current_user, user, form.reason.data), form)
+        if done.ok:
+            flash(_("The account was unblocked; it can sign in again."), "success")
+            return redirect(url_for("deliberation.moderation"))
+    return render_template("deliberation/unblock.html", form=form, user=user), 422 if form.errors else 200

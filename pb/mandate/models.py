@@ -65,6 +65,8 @@ class Mandate(db.Model):
     obligation: Mapped[str] = mapped_column(sa.Text, default="")
     terms: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     amendment_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Four eyes (from the preset, carried to amendments): whoever drafted this version cannot sign it.
+    four_eyes: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 
-from pb.mandate.checks import ERROR, PRESET_RULES, WARNING
+from pb.mandate.checks import BINDING, ERROR, PRESET_RULES, WARNING
 from pb.mandate.models import MandateCharacter
 from pb.mandate.terms import clean_terms
 
@@ -50,6 +50,8 @@ class Preset:
     checks: tuple[dict[str, Any], ...] = ()
     # What must be done before voting may open under this preset (see BEFORE_VOTING).
     before_voting: tuple[str, ...] = ()
+    # Four eyes: whoever drafted a version cannot sign it. Unless the file says, on for binding characters.
+    four_eyes: bool = False
 
 
 def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
@@ -81,9 +83,13 @@ def read_preset(path: Path) -> Preset:
         unknown = set(before_voting) - set(BEFORE_VOTING)
         if unknown:
             raise PresetError(f"{path.name}: before_voting may list {', '.join(BEFORE_VOTING)}, not {sorted(unknown)}")
+        character = MandateCharacter(data["character"])
+        four_eyes = data.get("four_eyes", character in BINDING)
+        if not isinstance(four_eyes, bool):
+            raise PresetError(f"{path.name}: four_eyes must be true or false")
         return Preset(
             key=path.stem, name=data["name"], country=data["country"], version=str(data["version"]),
-            sha256=hashlib.sha256(raw).hexdigest(), character=MandateCharacter(data["character"]),
+            sha256=hashlib.sha256(raw).hexdigest(), character=character, four_eyes=four_eyes,
             text=data["text"], fields=fields, terms=clean_terms(data.get("terms", {})),
             checks=tuple(_check(path, check) for check in data.get("checks", [])), before_voting=before_voting,
         )

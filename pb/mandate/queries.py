@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from pb.audit.models import AuditEvent
 from pb.core.db import utcnow
 from pb.extensions import db
 from pb.mandate import funding
@@ -33,6 +34,19 @@ def latest_mandates() -> dict[int, Mandate]:
 def local_today(process: Process, now: dt.datetime | None = None) -> dt.date:
     """Today's date where the municipality is: mandates are in force from and until calendar days."""
     return (now or utcnow()).astimezone(ZoneInfo(process.municipality.timezone)).date()
+
+
+# The audit events that write a version's text: whoever made one of them drafted the version.
+DRAFTING_ACTIONS = ("mandate.start", "mandate.update", "mandate.amend")
+
+
+def drafters(mandate: Mandate) -> set[int]:
+    """The accounts that drafted this version: who started it (or amended the version before it into it) and
+    everyone who edited it, from the audit log, which records each of those steps."""
+    edited = db.session.scalars(sa.select(AuditEvent.actor_id).where(
+        AuditEvent.object_type == "mandate", AuditEvent.object_id == str(mandate.id),
+        AuditEvent.action.in_(DRAFTING_ACTIONS), AuditEvent.actor_id.is_not(None)))
+    return {*edited, *([mandate.created_by_id] if mandate.created_by_id is not None else [])}
 
 
 def versions(process: Process) -> list[Mandate]:

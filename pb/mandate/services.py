@@ -21,6 +21,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
+from pb.accounts.permissions import check_works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.core.money import minor_units
@@ -53,7 +54,7 @@ S = MandateStatus
 EDITABLE = (S.DRAFT, S.LEGAL_REVIEW)
 AMENDABLE = (S.SIGNED, S.IN_FORCE, S.EXPIRED)
 # What a version carries to its amendment; the workflow fields (status, signature ...) start afresh.
-CARRIED = (*COLUMNS, "preset", "preset_version", "preset_sha256")
+CARRIED = (*COLUMNS, "preset", "preset_version", "preset_sha256", "four_eyes")
 WORKFLOW_FIELDS = ["status", "signed_by_id", "signed_at", "effective_from", "effective_until"]
 DECISION_FIELDS = ["outcome", "reason", "legal_ground", "decision_number", "decided_on", "adopted_cost",
                    "replaces_project_id", "mandate_id"]
@@ -88,6 +89,7 @@ def start_mandate(actor: User, process: Process, preset_key: str | None = None) 
     """Start the first version of a process's mandate, filled in from a jurisdiction preset if one is named."""
     if not can_draft_mandates(actor):
         raise NotAllowed(_("Only clerks and legal officers can draft a mandate."))
+    check_works_in(actor, process.municipality_id)
     if queries.versions(process):
         raise InvalidTransition(_("This process already has a mandate: edit its draft, or amend its signed version."))
     mandate = Mandate(process_id=process.id, version=1, status=S.DRAFT, character=MandateCharacter.ADVISORY,
@@ -101,6 +103,7 @@ def start_mandate(actor: User, process: Process, preset_key: str | None = None) 
             setattr(mandate, name, value)
         mandate.terms = {**empty_terms(), **{k: v for k, v in chosen.terms.items() if v not in (None, "")}}
         mandate.preset, mandate.preset_version, mandate.preset_sha256 = chosen.key, chosen.version, chosen.sha256
+        mandate.four_eyes = chosen.four_eyes
     db.session.add(mandate)
     db.session.flush()
     record(db.session, actor, "mandate.start", "mandate", mandate.id, before=None,
@@ -113,6 +116,7 @@ def update_mandate(actor: User, mandate: Mandate, value: MandateInput) -> Mandat
     """Change a draft or a version in legal review; a signed version refuses."""
     if not can_draft_mandates(actor):
         raise NotAllowed(_("Only clerks and legal officers can edit a mandate."))
+    check_works_in(actor, _process(mandate).municipality_id)
     _require_editable(mandate)
     terms = clean_terms(value.terms, _process(mandate).currency)
     before = _snapshot(mandate)
@@ -139,6 +143,7 @@ def submit_for_review(actor: User, mandate: Mandate) -> Mandate:
     """A draft goes to legal review, where a legal officer signs it or sends it back."""
     if not can_draft_mandates(actor):
         raise NotAllowed(_("Only clerks and legal officers can submit a mandate for legal review."))
+    check_works_in(actor, _process(mandate).municipality_id)
     if mandate.status is not S.DRAFT:
         raise InvalidTransition(_("Only a draft can be submitted for legal review."))
     return _step(actor, mandate, "mandate.submit", S.LEGAL_REVIEW)
@@ -148,6 +153,7 @@ def send_back(actor: User, mandate: Mandate, note: str = "") -> Mandate:
     """A legal officer returns a version in legal review to its drafters, saying why."""
     if not can_put_mandates_in_force(actor):
         raise NotAllowed(_("Only a legal officer can send a mandate back to its drafters."))
+    check_works_in(actor, _process(mandate).municipality_id)
     if mandate.status is not S.LEGAL_REVIEW:
         raise InvalidTransition(_("Only a version in legal review can be sent back to draft."))
     return _step(actor, mandate, "mandate.send_back", S.DRAFT, note=note.strip())
@@ -157,10 +163,13 @@ def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime |
     """A legal officer signs a version in legal review with an opinion; every check must pass."""
     if not can_sign_mandates(actor):
         raise NotAllowed(_("Only a legal officer can sign a mandate."))
+    check_works_in(actor, _process(mandate).municipality_id)
     if mandate.status is not S.LEGAL_REVIEW:
         if mandate.status is S.DRAFT:
             raise InvalidTransition(_("This version is still a draft: submit it for legal review before signing."))
         raise InvalidTransition(_("Version %(version)s is already signed.", version=mandate.version))
+    if mandate.four_eyes and actor.id in queries.drafters(mandate):
+        raise NotAllowed(_("Four eyes: you drafted this version, so another legal officer signs it."))
     if not opinion.strip():
         raise ValidationError("text", _("Write your legal opinion: it is kept with the signature."))
     found = findings(mandate)
@@ -178,6 +187,7 @@ def put_in_force(actor: User, mandate: Mandate, now: dt.datetime | None = None) 
     """A signed version comes into force; the version in force before it is superseded."""
     if not can_put_mandates_in_force(actor):
         raise NotAllowed(_("Only a legal officer can put a mandate in force."))
+    check_works_in(actor, _process(mandate).municipality_id)
     if mandate.status is not S.SIGNED:
         raise InvalidTransition(_("Only a signed version can be put in force."))
     process = _process(mandate)
@@ -201,6 +211,7 @@ def expire_mandate(actor: User, mandate: Mandate, reason: str) -> Mandate:
     the audit log."""
     if not can_put_mandates_in_force(actor):
         raise NotAllowed(_("Only a legal officer can end a mandate."))
+    check_works_in(actor, _process(mandate).municipality_id)
     if mandate.status is not S.IN_FORCE:
         raise InvalidTransition(_("Only the version in force can expire."))
     if not reason.strip():
@@ -212,6 +223,7 @@ def amend_mandate(actor: User, mandate: Mandate, reason: str) -> Mandate:
     """A new draft version copied from a signed one, with the reason; the signed version stays unchanged."""
     if not can_draft_mandates(actor):
         raise NotAllowed(_("Only clerks and legal officers can amend a mandate."))
+    check_works_in(actor, _process(mandate).municipality_id)
     if mandate.status not in AMENDABLE:
         raise InvalidTransition(_("Only a signed version can be amended; a draft is edited directly."))
     newest = queries.versions(_process(mandate))[0]
@@ -328,6 +340,7 @@ def record_decision(actor: User, project: Project, value: DecisionInput, now: dt
     the mandate funds in place of one, with what the mandate requires. A correction keeps the earlier decision."""
     if not can_record_decisions(actor):
         raise NotAllowed(_("Only a clerk can record the council's decisions."))
+    check_works_in(actor, db.session.get(Process, project.process_id).municipality_id)
     process = db.session.get(Process, project.process_id)
     if process.vote_closed_at is None:
         raise InvalidTransition(_("The vote has not been counted yet: the council decides on its winners after it."))

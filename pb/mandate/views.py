@@ -61,6 +61,7 @@ def _version_page(mandate: Mandate, step: str | None = None, form: StepForm | No
         findings=services.findings(mandate), preset=all_presets().get(mandate.preset or ""),
         failed_step=step, step_form=form or StepForm(formdata=None), blank_form=StepForm(formdata=None),
         end_form=end_form or EndForm(formdata=None, prefix="end"),
+        drafted_by_me=mandate.four_eyes and current_user.id in queries.drafters(mandate),
     ), status
 
 

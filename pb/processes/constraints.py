@@ -18,7 +18,7 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes
+from pb.accounts.permissions import can_manage_processes, check_works_in
 from pb.audit.services import record
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
@@ -42,6 +42,7 @@ def is_fixed(process: Process, now: dt.datetime | None = None) -> bool:
 def _require_clerk_before_vote(actor: User, process: Process, now: dt.datetime | None) -> None:
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can change how the votes of a process are counted."))
+    check_works_in(actor, process.municipality_id)
     # Under the process lock, and with the latest dates: opening the vote (or a clerk's other change) may have
     # committed since this process was loaded. Pending changes are flushed first, so the refresh keeps them.
     db.session.flush()

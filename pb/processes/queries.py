@@ -13,14 +13,15 @@ from pb.proposals.models import Project, ProjectStatus
 PUBLIC_STATUSES = tuple(s for s in ProjectStatus if s is not ProjectStatus.DRAFT)
 
 
-def municipalities_with_processes() -> list[Municipality]:
-    """Every municipality with its processes and their phases and pools loaded."""
-    return list(db.session.execute(
-        sa.select(Municipality).order_by(Municipality.name).options(
-            selectinload(Municipality.processes).selectinload(Process.phases),
-            selectinload(Municipality.processes).selectinload(Process.pools),
-        )
-    ).scalars())
+def municipalities_with_processes(within: frozenset[int] | None = None) -> list[Municipality]:
+    """Every municipality (or those of ``within``, a member of staff's) with its processes, phases and pools."""
+    query = sa.select(Municipality).order_by(Municipality.name).options(
+        selectinload(Municipality.processes).selectinload(Process.phases),
+        selectinload(Municipality.processes).selectinload(Process.pools),
+    )
+    if within is not None:
+        query = query.where(Municipality.id.in_(within))
+    return list(db.session.execute(query).scalars())
 
 
 def municipality_languages(slug: str) -> list[str] | None:

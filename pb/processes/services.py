@@ -12,7 +12,7 @@ from flask_babel import format_datetime, format_number, ngettext
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes
+from pb.accounts.permissions import can_manage_processes, check_works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
@@ -107,7 +107,7 @@ def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, 
     which authors may still appeal, it is refused with the number of projects affected, unless the clerk
     confirms (``cut_appeals``); the audit log names them.
     """
-    _check_clerk(actor, reason)
+    _check_clerk(actor, process, reason)
     now = now or utcnow()
     phase = _phase(process, kind)
     if phase.is_open(now):
@@ -143,7 +143,7 @@ def open_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, 
 
 def close_phase_now(actor: User, process: Process, kind: PhaseKind, reason: str, now: dt.datetime | None = None) -> Phase:
     """Close a running phase before its date."""
-    _check_clerk(actor, reason)
+    _check_clerk(actor, process, reason)
     now = now or utcnow()
     phase = _phase(process, kind)
     if not phase.is_open(now):
@@ -186,7 +186,7 @@ def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datet
     The phases after it move by as much when they would overlap. Residents see the end first published and
     the reason beside the new end; the audit log keeps both sets of dates.
     """
-    _check_clerk(actor, reason)
+    _check_clerk(actor, process, reason)
     now = now or utcnow()
     lock_process(process)
     db.session.refresh(process)
@@ -221,9 +221,10 @@ def extend_phase(actor: User, process: Process, kind: PhaseKind, until: dt.datet
     return phase
 
 
-def _check_clerk(actor: User, reason: str) -> None:
+def _check_clerk(actor: User, process: Process, reason: str) -> None:
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can change the phases of a process."))
+    check_works_in(actor, process.municipality_id)
     if len(reason.strip()) < 10:
         raise ValidationError("reason", _("Give the reason in a sentence: it is kept in the audit log."))
 
@@ -249,6 +250,7 @@ def record_population(actor: User, municipality: Municipality, population: int) 
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk or an administrator can record the municipality's population."))
+    check_works_in(actor, municipality.id)
     if isinstance(population, bool) or not isinstance(population, int) or not 1 <= population <= MAX_POPULATION:
         raise ValidationError("population", population_rule())
     before = changes(municipality, ["population"])

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from pb.accounts.models import Role, User
-from pb.accounts.permissions import can_manage_processes
+from pb.accounts.permissions import can_manage_processes, check_works_in
 from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.core.money import format_money, minor_units
@@ -309,6 +309,7 @@ def enter_project(actor: User, process: Process, data: ProposalInput, *, origin:
     opens (after that no new project can reach the ballot)."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can enter projects for departments or from paper forms."))
+    check_works_in(actor, process.municipality_id)
     if origin not in (ProjectOrigin.PAPER_FORM, ProjectOrigin.DEPARTMENT):
         raise ValidationError("origin", _("Say whether a resident's paper form or a department proposes it."))
     if process.voting_has_started():

@@ -14,6 +14,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
+from pb.accounts.permissions import check_works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
@@ -69,6 +70,7 @@ def import_census(actor: User, process: Process, value: CensusInput) -> Populati
     """Replace the process's census with the file's figures; a file with any bad line changes nothing."""
     if not can_prepare_annex(actor):
         raise NotAllowed(_("Only a clerk can import the census."))
+    check_works_in(actor, process.municipality_id)
     if not value.source.strip():
         raise ValidationError("source", _("Say where the figures come from."))
     rows, problems = parse_census(value.text)
@@ -185,6 +187,7 @@ def set_thresholds(actor: User, municipality: Municipality, value: metrics.Thres
     what they replaced. Thresholds that break a rule change nothing."""
     if not can_set_thresholds(actor):
         raise NotAllowed(_("Only a legal officer can set the thresholds of the assessment flags."))
+    check_works_in(actor, municipality.id)
     problem = threshold_problem(value)
     if problem is not None:
         raise problem
@@ -220,14 +223,15 @@ def assessment_for(process: Process, mode: AssessmentMode) -> Assessment:
     return found
 
 
-def _require_writer(actor: User) -> None:
+def _require_writer(actor: User, assessment: Assessment) -> None:
     if not can_write_assessments(actor):
         raise NotAllowed(_("Only a legal officer can write and publish impact assessments."))
+    check_works_in(actor, db.session.get(Process, assessment.process_id).municipality_id)
 
 
 def save_sections(actor: User, assessment: Assessment, sections: dict[str, str]) -> Assessment:
     """Keep the written sections; the audit log holds what changed."""
-    _require_writer(actor)
+    _require_writer(actor, assessment)
     before = data.sections_of(assessment)
     for name in data.SECTIONS:
         setattr(assessment, name, (sections.get(name) or "").strip())
@@ -275,7 +279,7 @@ def draft_pdf(assessment: Assessment, *, translate: Translate, locale: str, now:
 def preview(actor: User, assessment: Assessment, *, translate: Translate, locale: str,
             now: dt.datetime | None = None) -> bytes:
     """The legal officer's preview: the draft as it would be now."""
-    _require_writer(actor)
+    _require_writer(actor, assessment)
     return draft_pdf(assessment, translate=translate, locale=locale, now=now)
 
 
@@ -285,7 +289,7 @@ def generate_version(actor: User, assessment: Assessment, *, translate: Translat
 
     A version is final as built (no draft mark): publishing later shows exactly these bytes.
     """
-    _require_writer(actor)
+    _require_writer(actor, assessment)
     process = db.session.get(Process, assessment.process_id)
     _require_results(assessment, process)
     number = _next_number(assessment)
@@ -306,7 +310,7 @@ def generate_version(actor: User, assessment: Assessment, *, translate: Translat
 
 def publish_version(actor: User, version: AssessmentVersion, now: dt.datetime | None = None) -> AssessmentVersion:
     """Make a version public; a published version stays published (a correction is a newer version)."""
-    _require_writer(actor)
+    _require_writer(actor, version.assessment)
     if version.is_published:
         raise InvalidTransition(_("Version %(number)d is already published.", number=version.number))
     version.published_at, version.published_by_id = now or utcnow(), actor.id
@@ -346,6 +350,7 @@ def finalise_annex(actor: User, process: Process, *, translate: Translate, local
     version after the first says why it replaces the one before."""
     if not can_prepare_annex(actor):
         raise NotAllowed(_("Only a clerk can finalise the budget annex."))
+    check_works_in(actor, process.municipality_id)
     blockers = annex_blockers(process)
     if blockers:
         raise InvalidTransition(_("The annex cannot be finalised yet: %(reasons)s", reasons=" ".join(blockers)))

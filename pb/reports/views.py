@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from pb.accounts.permissions import is_staff, public, requires
+from pb.accounts.permissions import is_staff, municipality_scope, public, requires
 from pb.core.money import format_money
 from pb.errors import PBError, ValidationError, attempt
 from pb.extensions import db
@@ -109,7 +109,11 @@ def _version_file(version: AssessmentVersion) -> Response:
 @requires(is_staff)
 def index():
     """Every process with links to its assessments (legal officers) and its annex (clerks)."""
-    processes = db.session.scalars(sa.select(Process).order_by(Process.fiscal_year.desc(), Process.name)).all()
+    query = sa.select(Process).order_by(Process.fiscal_year.desc(), Process.name)
+    within = municipality_scope(current_user)
+    if within is not None:
+        query = query.where(Process.municipality_id.in_(within))
+    processes = db.session.scalars(query).all()
     municipalities = sorted({process.municipality for process in processes}, key=lambda m: m.name)
     return render_template("reports/index.html", processes=processes, modes=list(AssessmentMode),
                            municipalities=municipalities)

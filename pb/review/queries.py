@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pb.accounts.models import User
+from pb.accounts.models import User, staff_municipality
 from pb.core.db import utcnow
 from pb.extensions import db
 from pb.processes.models import Process
@@ -59,14 +59,16 @@ class PublicReview:
         return str(FEASIBILITY_LABELS[self.feasibility.value])
 
 
-def review_processes() -> list[tuple[Process, int]]:
-    """Every process with how many of its projects wait for a first review (published or under review)."""
+def review_processes(within: frozenset[int] | None = None) -> list[tuple[Process, int]]:
+    """Every process (of the municipalities ``within``, when given) with how many of its projects wait for a first
+    review (published or under review)."""
     waiting = (sa.select(Project.process_id, sa.func.count().label("n"))
                .where(Project.status.in_((S.PUBLISHED, S.UNDER_REVIEW))).group_by(Project.process_id).subquery())
-    rows = db.session.execute(
-        sa.select(Process, sa.func.coalesce(waiting.c.n, 0)).outerjoin(waiting, waiting.c.process_id == Process.id)
-        .order_by(Process.fiscal_year.desc(), Process.name)
-    ).all()
+    query = (sa.select(Process, sa.func.coalesce(waiting.c.n, 0)).outerjoin(waiting, waiting.c.process_id == Process.id)
+             .order_by(Process.fiscal_year.desc(), Process.name))
+    if within is not None:
+        query = query.where(Process.municipality_id.in_(within))
+    rows = db.session.execute(query).all()
     return [(process, count) for process, count in rows]
 
 
@@ -92,10 +94,12 @@ def review_queue(process: Process, status_filter: str | None) -> list[QueueRow]:
     return [QueueRow(p, reviewers[p.id], p.id in appeals) for p in projects]
 
 
-def reviewer_candidates() -> list[User]:
-    """Accounts a clerk may assign as reviewers: active clerks and administrators."""
+def reviewer_candidates(municipality_id: int) -> list[User]:
+    """Accounts a clerk may assign as reviewers: active clerks and administrators of the municipality."""
+    granted = sa.select(staff_municipality.c.user_id).where(staff_municipality.c.municipality_id == municipality_id)
     return list(db.session.execute(
-        sa.select(User).where(User.role.in_(REVIEWER_ROLES), User.blocked_at.is_(None))
+        sa.select(User).where(User.role.in_(REVIEWER_ROLES), User.blocked_at.is_(None),
+                              sa.or_(User.all_municipalities, User.id.in_(granted)))
         .order_by(User.display_name, User.email)
     ).scalars())
 

@@ -22,7 +22,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes
+from pb.accounts.permissions import can_manage_processes, check_works_in, works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.core.money import format_money, minor_units
@@ -101,10 +101,14 @@ def assign_reviewer(actor: User, project: Project, reviewer: User, now: dt.datet
     """A clerk assigns a clerk or administrator to review the project, during the review phase."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can assign reviewers."))
+    check_works_in(actor, _process(project).municipality_id)
     require_phase(_process(project), Action.REVIEW, now)
     _require_reviewable(project)
     if not can_be_reviewer(reviewer):
         raise ValidationError("reviewer", _("Only clerks and administrators can review projects."))
+    if not works_in(reviewer, _process(project).municipality_id):
+        raise ValidationError("reviewer", _("%(name)s does not work for this municipality.",
+                                            name=reviewer.display_name or reviewer.email))
     already = db.session.execute(
         sa.select(ReviewAssignment.id).where(ReviewAssignment.project_id == project.id,
                                              ReviewAssignment.reviewer_id == reviewer.id)
@@ -127,6 +131,7 @@ def unassign_reviewer(actor: User, project: Project, reviewer_id: int, now: dt.d
     """A clerk takes a reviewer off the project; the reviews already recorded stay."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can assign reviewers."))
+    check_works_in(actor, _process(project).municipality_id)
     require_phase(_process(project), Action.REVIEW, now)
     assignment = db.session.execute(
         sa.select(ReviewAssignment).where(ReviewAssignment.project_id == project.id,
@@ -211,6 +216,7 @@ def record_review(actor: User, project: Project, value: ReviewInput, now: dt.dat
     if not can_review(actor, project):
         raise NotAllowed(_("Only a reviewer assigned to this project, or a clerk, can review it."))
     process = _process(project)
+    check_works_in(actor, process.municipality_id)
     if not is_revised_after_changes(project):
         require_phase(process, Action.REVIEW, now)
     elif process.voting_has_started(now):
@@ -290,6 +296,7 @@ def answer_appeal(actor: User, appeal: Appeal, outcome: AppealOutcome, answer: s
     rejected leaves the review as it is."""
     if not can_answer_appeals(actor):
         raise NotAllowed(_("Only a clerk can answer appeals."))
+    check_works_in(actor, _process(db.session.get(Project, appeal.project_id)).municipality_id)
     if appeal.outcome is not None:
         raise InvalidTransition(_("This appeal has already been answered."))
     if not answer.strip():

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes, is_signed_in, requires
+from pb.accounts.permissions import can_manage_processes, is_signed_in, municipality_scope, requires
 from pb.errors import PBError, show_on_form
 from pb.extensions import db
 from pb.processes.models import Process
@@ -20,9 +20,9 @@ from pb.review.permissions import can_appeal
 bp = Blueprint("review", __name__)
 
 
-def _reviewer_choices() -> list[SelectChoice]:
-    """The staff accounts a clerk may assign, as choices of the assign form."""
-    return [SelectChoice(u.id, u.display_name or u.email) for u in queries.reviewer_candidates()]
+def _reviewer_choices(process: Process) -> list[SelectChoice]:
+    """The staff accounts a clerk may assign (those of the process's municipality), as choices of the assign form."""
+    return [SelectChoice(u.id, u.display_name or u.email) for u in queries.reviewer_candidates(process.municipality_id)]
 
 
 def _desk(project: Project, *, review_form: ReviewForm | None = None, assign_form: AssignForm | None = None,
@@ -31,7 +31,7 @@ def _desk(project: Project, *, review_form: ReviewForm | None = None, assign_for
     process = db.get_or_404(Process, project.process_id)
     if assign_form is None:
         assign_form = AssignForm(formdata=None, prefix="assign")
-    assign_form.reviewer.choices = _reviewer_choices()
+    assign_form.reviewer.choices = _reviewer_choices(process)
     return render_template(
         "review/project.html", project=project, process=process,
         review_form=review_form or ReviewForm(formdata=None, prefix="review"),
@@ -47,7 +47,7 @@ def _desk(project: Project, *, review_form: ReviewForm | None = None, assign_for
 @requires(can_manage_processes)
 def index():
     """Every process, with how many projects wait for review."""
-    return render_template("review/index.html", processes=queries.review_processes())
+    return render_template("review/index.html", processes=queries.review_processes(municipality_scope(current_user)))
 
 
 @bp.get("/staff/review/processes/<int:process_id>")
@@ -75,7 +75,7 @@ def assign(project_id: int):
     """Assign a reviewer to the project."""
     found = db.get_or_404(Project, project_id)
     form = AssignForm(prefix="assign")
-    form.reviewer.choices = _reviewer_choices()
+    form.reviewer.choices = _reviewer_choices(db.get_or_404(Process, found.process_id))
     if form.validate_on_submit():
         try:
             services.assign_reviewer(current_user, found, db.get_or_404(User, form.reviewer.data))

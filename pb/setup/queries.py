@@ -25,10 +25,12 @@ from pb.voting.models import CountedBallot, VoterRegisterEntry
 AWAITING_REVIEW = (ProjectStatus.PUBLISHED, ProjectStatus.UNDER_REVIEW)
 
 
-def municipalities() -> list[Municipality]:
-    """Every municipality with its districts, by name."""
-    return list(db.session.scalars(sa.select(Municipality).order_by(Municipality.name)
-                                   .options(selectinload(Municipality.districts))))
+def municipalities(within: frozenset[int] | None = None) -> list[Municipality]:
+    """Every municipality (or those of ``within``, a member of staff's) with its districts, by name."""
+    query = sa.select(Municipality).order_by(Municipality.name).options(selectinload(Municipality.districts))
+    if within is not None:
+        query = query.where(Municipality.id.in_(within))
+    return list(db.session.scalars(query))
 
 
 def _count(query: sa.Select) -> int:

@@ -28,7 +28,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_administer, can_manage_processes
+from pb.accounts.permissions import can_administer, can_manage_processes, check_works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
 from pb.core.money import to_major
@@ -67,15 +67,25 @@ def _raise(problems: rules.Problems) -> None:
         raise Problems(problems.found)
 
 
-def _require_administrator(actor: User | None) -> None:
+def _require_administrator(actor: User | None, municipality_id: int | None) -> None:
+    """An administrator of this municipality (None: a new one, which only an administrator of all creates)."""
     # None is the command line, run by whoever operates the installation.
-    if actor is not None and not can_administer(actor):
+    if actor is None:
+        return
+    if not can_administer(actor):
         raise NotAllowed(_("Only an administrator can set up municipalities and their districts."))
+    if municipality_id is None and not actor.all_municipalities:
+        raise NotAllowed(_("Only an administrator of every municipality can add a municipality."))
+    if municipality_id is not None:
+        check_works_in(actor, municipality_id)
 
 
-def _require_clerk(actor: User | None) -> None:
-    if actor is not None and not can_manage_processes(actor):
+def _require_clerk(actor: User | None, municipality_id: int) -> None:
+    if actor is None:
+        return
+    if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk or an administrator can set up an edition."))
+    check_works_in(actor, municipality_id)
 
 
 def _audit(actor: User | None, action: str, obj_type: str, obj_id: object, *, before: dict | None = None,
@@ -97,7 +107,7 @@ def find_municipality(slug: str) -> Municipality | None:
 
 def create_municipality(actor: User | None, values: MunicipalityValues, *, via: str | None = None) -> Municipality:
     """A new municipality; an empty vocabulary takes pb's default one."""
-    _require_administrator(actor)
+    _require_administrator(actor, None)
     problems = rules.Problems()
     columns = rules.check_municipality(values, _supported_languages(), problems)
     if columns["slug"] and find_municipality(columns["slug"]) is not None:
@@ -115,7 +125,7 @@ def create_municipality(actor: User | None, values: MunicipalityValues, *, via: 
 
 def update_municipality(actor: User | None, municipality: Municipality, values: MunicipalityValues) -> Municipality:
     """Correct a municipality; its address name is fixed once it has an edition (residents' links use it)."""
-    _require_administrator(actor)
+    _require_administrator(actor, municipality.id)
     problems = rules.Problems()
     columns = rules.check_municipality(values, _supported_languages(), problems)
     if columns["slug"] != municipality.slug:
@@ -151,7 +161,7 @@ def district_uses(district: District) -> dict[str, int]:
 def add_district(actor: User | None, municipality: Municipality, values: DistrictValues, *,
                  via: str | None = None) -> District:
     """A new district of the municipality."""
-    _require_administrator(actor)
+    _require_administrator(actor, municipality.id)
     problems = rules.Problems()
     columns = rules.check_district(values, problems)
     if columns["code"] in {d.code for d in municipality.districts}:
@@ -168,7 +178,7 @@ def add_district(actor: User | None, municipality: Municipality, values: Distric
 
 def update_district(actor: User | None, district: District, values: DistrictValues) -> District:
     """Rename a district or correct its population; its code changes only while nothing uses it."""
-    _require_administrator(actor)
+    _require_administrator(actor, district.municipality_id)
     problems = rules.Problems()
     columns = rules.check_district(values, problems)
     if columns["code"] != district.code:
@@ -189,7 +199,7 @@ def update_district(actor: User | None, district: District, values: DistrictValu
 
 def delete_district(actor: User | None, district: District) -> None:
     """Remove a district nothing uses; one used by a pool, a project or the register stays, and says why."""
-    _require_administrator(actor)
+    _require_administrator(actor, district.municipality_id)
     uses = district_uses(district)
     if uses["pools"]:
         raise ValidationError(None, _("“%(name)s” has a pool in an edition, which keeps its ballots and results: it "
@@ -222,7 +232,7 @@ def import_districts(actor: User | None, municipality: Municipality, rows: Seque
                      apply: bool, line_numbers: Sequence[int] | None = None) -> DistrictImport:
     """Add the districts of a file (and rename or correct those whose code exists); with ``apply`` False only
     say what would happen. Any problem stores nothing."""
-    _require_administrator(actor)
+    _require_administrator(actor, municipality.id)
     problems = rules.Problems()
     existing = {d.code: d for d in municipality.districts}
     checked = []
@@ -269,7 +279,7 @@ def create_edition(actor: User | None, municipality: Municipality, values: Editi
                    via: str | None = None) -> Process:
     """A new edition with its pools and phases, all checked first; the vocabulary is the municipality's
     unless the values give one."""
-    _require_clerk(actor)
+    _require_clerk(actor, municipality.id)
     problems = rules.Problems()
     columns = rules.check_edition(values, problems)
     if columns["slug"] and find_process(municipality, columns["slug"]) is not None:
@@ -316,7 +326,7 @@ def _refuse_fixed(process: Process, columns: dict[str, Any], names: Sequence[str
 
 def update_edition(actor: User | None, process: Process, values: EditionValues) -> Process:
     """Change an edition's settings; its counting rule and eligibility only until voting opens."""
-    _require_clerk(actor)
+    _require_clerk(actor, process.municipality_id)
     problems = rules.Problems()
     columns = rules.check_edition(values, problems)
     if columns["slug"] != process.slug:
@@ -361,7 +371,7 @@ def _refuse_removing_used_words(process: Process, name: str, words: list[str], p
 
 def set_vocabulary(actor: User | None, process: Process, categories: Any, beneficiary_groups: Any) -> Process:
     """The categories and beneficiary groups residents choose from in this edition."""
-    _require_clerk(actor)
+    _require_clerk(actor, process.municipality_id)
     problems = rules.Problems()
     words = {"categories": rules.vocabulary(categories, problems, "categories"),
              "beneficiary_groups": rules.vocabulary(beneficiary_groups, problems, "beneficiary_groups")}
@@ -384,7 +394,7 @@ def _pool_projects(pool: Pool) -> int:
 
 def save_pool(actor: User | None, process: Process, values: PoolValues, pool: Pool | None = None) -> Pool:
     """Add a pool to the edition, or change one, until voting opens."""
-    _require_clerk(actor)
+    _require_clerk(actor, process.municipality_id)
     problems = rules.Problems()
     if process.voting_has_started() and pool is None:
         raise ValidationError(None, _("No pool can be added to “%(process)s”: voting has started.",
@@ -416,7 +426,7 @@ def save_pool(actor: User | None, process: Process, values: PoolValues, pool: Po
 
 def delete_pool(actor: User | None, pool: Pool) -> None:
     """Remove a pool with no projects, until voting opens."""
-    _require_clerk(actor)
+    _require_clerk(actor, pool.process.municipality_id)
     process = pool.process
     if process.voting_has_started():
         raise ValidationError(None, _("No pool can be removed from “%(process)s”: voting has started.",
@@ -438,7 +448,7 @@ def set_schedule(actor: User | None, process: Process, wanted: Sequence[PhaseVal
                  now: dt.datetime | None = None) -> Process:
     """Set the dates of the phases that have not started (add, move or remove them); the phases that have
     started stay as they are, and the whole schedule must still be in order without overlaps."""
-    _require_clerk(actor)
+    _require_clerk(actor, process.municipality_id)
     now = now or utcnow()
     problems = rules.Problems()
     started = {p.kind: p for p in process.phases if p.starts_at <= now}
@@ -488,7 +498,7 @@ def _years_later(moment: dt.datetime, years: int) -> dt.datetime:
 def copy_edition(actor: User | None, source: Process, slug: str, name: str, fiscal_year: Any) -> Process:
     """A new edition like ``source``: its settings, pools, ballot and counting rules, vocabulary and phases
     moved by as many years as the fiscal years differ; never its projects, ballots or mandate."""
-    _require_clerk(actor)
+    _require_clerk(actor, source.municipality_id)
     problems = rules.Problems()
     year = rules.whole(fiscal_year, problems, "fiscal_year", low=2000, high=2100, what=_("the fiscal year"))
     if year is not None and year <= source.fiscal_year:

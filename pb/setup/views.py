@@ -7,7 +7,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pb.accounts.permissions import can_administer, can_manage_processes, requires
+from pb.accounts.permissions import can_administer, can_manage_processes, municipality_scope, requires
 from pb.core import tables
 from pb.core.db import utcnow
 from pb.core.i18n import LANGUAGE_NAMES
@@ -40,7 +40,7 @@ def _languages(form: MunicipalityForm) -> None:
 @requires(can_administer)
 def municipalities():
     """Every municipality with its districts and editions."""
-    return render_template("setup/municipalities.html", municipalities=queries.municipalities())
+    return render_template("setup/municipalities.html", municipalities=queries.municipalities(municipality_scope(current_user)))
 
 
 @bp.route("/municipalities/new", methods=["GET", "POST"])
@@ -206,7 +206,7 @@ def _process(process_id: int) -> Process:
 def new_edition():
     """A new edition of a municipality: its settings first; pools, phases and vocabulary on its own pages."""
     form = EditionForm()
-    all_municipalities = queries.municipalities()
+    all_municipalities = queries.municipalities(municipality_scope(current_user))
     form.municipality_id.choices = choices((m.id, m.name) for m in all_municipalities)
     _edition_choices(form)
     if request.method == "GET":

@@ -11,29 +11,35 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.accounts import services as account_services
-from pb.accounts.forms import StaffAccountForm
-from pb.accounts.models import Role
+from pb.accounts.forms import AccountStatusForm, GrantForm, StaffAccountForm
+from pb.accounts.models import Role, User
 from pb.accounts.permissions import (
     can_administer,
+    can_manage_account,
     can_manage_mandates,
     can_manage_processes,
     can_view_audit_log,
     is_staff,
+    municipality_scope,
     requires,
 )
 from pb.accounts.queries import staff_accounts
 from pb.audit.queries import events_page
 from pb.core.db import utcnow
-from pb.errors import PBError, ValidationError, show_on_form
+from pb.errors import PBError, ValidationError, attempt, show_on_form
 from pb.extensions import db
 from pb.mandate.queries import legal_desk
 from pb.processes import constraints, queries
 from pb.processes import services as process_services
 from pb.processes.models import IncompatibleSet, Municipality, PhaseKind, Process
 from pb.processes.services import close_phase_now, extend_phase, extension_limit_message, open_phase_now
+from pb.setup import queries as setup_queries
+from pb.staff.scope import audit_events_within, check_request_scope
 from pb.staff.forms import IncompatibleSetForm, PhaseChangeForm, PopulationForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+# Every staff page, whatever its blueprint, checks the municipality of the objects its address names.
+bp.before_app_request(check_request_scope)
 
 PAGE_SIZE = 50
 
@@ -49,7 +55,8 @@ def dashboard():
 @requires(can_manage_processes)
 def processes():
     """Every process with its current phase, for clerks."""
-    return render_template("staff/processes.html", municipalities=queries.municipalities_with_processes(),
+    return render_template("staff/processes.html",
+                           municipalities=queries.municipalities_with_processes(municipality_scope(current_user)),
                            now=utcnow(), number=format_number)
 
 
@@ -91,34 +98,96 @@ def record_population(municipality_id: int):
 def legal():
     """The legal officer's desk: each process's mandate and its versions, signatures due, overdue responses and
     deviations from the vote."""
-    processes = [process for municipality in queries.municipalities_with_processes()
+    processes = [process for municipality in queries.municipalities_with_processes(municipality_scope(current_user))
                  for process in municipality.processes]
     return render_template("staff/legal.html", rows=legal_desk(processes))
+
+
+def _offer_municipalities(form: GrantForm) -> list[Municipality]:
+    """The municipalities the signed-in administrator may grant, as the form's choices."""
+    offered = setup_queries.municipalities(municipality_scope(current_user))
+    form.municipalities.choices = [(m.id, m.name) for m in offered]
+    return offered
+
+
+def _chosen(form: GrantForm, offered: list[Municipality]) -> list[Municipality]:
+    return [m for m in offered if m.id in (form.municipalities.data or [])]
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @requires(can_administer)
 def users():
-    """Accounts with a staff role, and a form to create one."""
+    """The staff accounts the administrator manages, and a form to create one in their municipalities."""
     form = StaffAccountForm()
+    offered = _offer_municipalities(form)
     if form.validate_on_submit():
-        try:
-            account_services.create_account(current_user, form.email.data, Role(form.role.data),
-                                            form.password.data, display_name=form.display_name.data)
-        except ValidationError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
+        done = attempt(lambda: account_services.create_account(
+            current_user, form.email.data, Role(form.role.data), form.password.data,
+            display_name=form.display_name.data, municipalities=_chosen(form, offered),
+            all_municipalities=bool(form.all_municipalities.data)), form)
+        if done.ok:
             flash(_("The account %(email)s was created.", email=form.email.data), "success")
             return redirect(url_for("staff.users"))
-    return render_template("staff/users.html", form=form, staff=staff_accounts())
+    staff = [user for user in staff_accounts() if user.id == current_user.id or can_manage_account(current_user, user)]
+    return render_template("staff/users.html", form=form, staff=staff), 422 if form.errors else 200
+
+
+def _account_page(user: User, grant_form: GrantForm | None = None, status_form: AccountStatusForm | None = None,
+                  status: int = 200):
+    grant_form = grant_form or GrantForm(formdata=None, data={
+        "municipalities": sorted(user.municipality_ids), "all_municipalities": user.all_municipalities})
+    _offer_municipalities(grant_form)
+    return render_template("staff/account.html", account=user, grant_form=grant_form,
+                           status_form=status_form or AccountStatusForm(formdata=None, prefix="status")), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(can_administer)
+def account(user_id: int):
+    """One staff account: where it holds its role, changed by an administrator who manages it."""
+    user = db.get_or_404(User, user_id)
+    if not can_manage_account(current_user, user):
+        abort(403)
+    if request.method == "GET":
+        return _account_page(user)
+    form = GrantForm()
+    offered = _offer_municipalities(form)
+    if form.validate_on_submit():
+        done = attempt(lambda: account_services.grant_municipalities(
+            current_user, user, _chosen(form, offered), bool(form.all_municipalities.data)), form)
+        if done.ok:
+            flash(_("The municipalities of %(email)s were saved; the change is in the audit log.",
+                    email=user.email), "success")
+            return redirect(url_for("staff.account", user_id=user.id))
+    return _account_page(user, form, status=422)
+
+
+@bp.post("/users/<int:user_id>/<any(deactivate, reactivate):change>")
+@requires(can_administer)
+def account_status(user_id: int, change: str):
+    """Deactivate a staff account (signed out everywhere, no sign-in) or reactivate it, with the reason."""
+    user = db.get_or_404(User, user_id)
+    if not can_manage_account(current_user, user):
+        abort(403)
+    form = AccountStatusForm(prefix="status")
+    if form.validate_on_submit():
+        service = (account_services.deactivate_account if change == "deactivate"
+                   else account_services.reactivate_account)
+        done = attempt(lambda: service(current_user, user, form.reason.data), form)
+        if done.ok:
+            flash(_("The account %(email)s was deactivated and signed out.", email=user.email) if change == "deactivate"
+                  else _("The account %(email)s can sign in again.", email=user.email), "success")
+            return redirect(url_for("staff.account", user_id=user.id))
+    return _account_page(user, status_form=form, status=422)
 
 
 @bp.get("/audit")
 @requires(can_view_audit_log)
 def audit():
-    """The audit log, newest first, a page at a time."""
-    events = events_page(request.args.get("before", type=int), PAGE_SIZE)
+    """The audit log, newest first, a page at a time; staff of some municipalities see the events of theirs."""
+    within = municipality_scope(current_user)
+    events = events_page(request.args.get("before", type=int), PAGE_SIZE,
+                         None if within is None else audit_events_within(within))
     return render_template("staff/audit.html", events=events,
                            older=events[-1].id if len(events) == PAGE_SIZE else None)
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes, public, requires
+from pb.accounts.permissions import can_manage_processes, municipality_scope, public, requires
 from pb.accounts.services import find_user
 from pb.core.db import utcnow
 from pb.core.money import format_money
@@ -80,7 +80,8 @@ def _pool(pool_id: int) -> tuple[Process, Pool]:
 def index():
     """Every process, with a link to its voting desk."""
     return render_template("voting/desk/index.html",
-                           municipalities=process_queries.municipalities_with_processes(), now=utcnow())
+                           municipalities=process_queries.municipalities_with_processes(municipality_scope(current_user)),
+                           now=utcnow())
 
 
 def _desk(process: Process, close_form: CloseForm | None = None, status: int = 200):

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pb.accounts.models import User
-from pb.accounts.permissions import can_manage_processes
+from pb.accounts.permissions import can_manage_processes, check_works_in
 from pb.audit.services import record
 from pb.core.db import utcnow
 from pb.core.races import hold_race_window
@@ -148,6 +148,7 @@ def import_register(actor: User, process: Process, text: str) -> RegisterImport:
     """Add or update the register from a CSV file; a file with any bad row changes nothing."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can import the voter register."))
+    check_works_in(actor, process.municipality_id)
     rows, problems = parse_register(text, utcnow().year)
     if problems:
         listed = "; ".join(register_problem_message(p) for p in problems[:10])
@@ -252,6 +253,7 @@ def issue_codes(actor: User, process: Process, references: Sequence[str]) -> lis
     """A new one-time code for each listed resident; their earlier unused codes stop working."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can issue voting codes."))
+    check_works_in(actor, process.municipality_id)
     cleaned = [r.strip() for r in references if r.strip()]
     if not cleaned:
         raise ValidationError("references", _("List at least one register reference, one per line."))
@@ -306,6 +308,7 @@ def verify_assisted(actor: User, user: User, process: Process, reference: str, n
     """Staff verify a resident in person (identity document seen); the audit log keeps who and why."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can verify residents in person."))
+    check_works_in(actor, process.municipality_id)
     if len(note.strip()) < 5:
         raise ValidationError("note", _("Say how you checked the resident's identity (e.g. the document seen)."))
     entry = find_register_entry(process, reference)
@@ -532,6 +535,7 @@ def enter_paper_ballot(actor: User, pool: Pool, reference: str, choices: Sequenc
     """A clerk enters a paper (or in-person) ballot for the resident with this register reference."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can enter paper ballots."))
+    check_works_in(actor, pool.process.municipality_id)
     entry = find_register_entry(pool.process, reference)
     if entry is None:
         raise ValidationError("reference", _("No resident in the register has this reference."))
@@ -571,6 +575,7 @@ def require_closable(actor: User, process: Process, reason: str, now: dt.datetim
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can close the vote."))
+    check_works_in(actor, process.municipality_id)
     if process.vote_closed_at is not None:
         raise InvalidTransition(_("The vote was already closed and counted."))
     voting = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
@@ -593,6 +598,7 @@ def close_vote(actor: User, process: Process, reason: str = "", now: dt.datetime
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can close the vote."))
+    check_works_in(actor, process.municipality_id)
     now = now or utcnow()
     lock_process(process)
     db.session.refresh(process)
@@ -689,6 +695,7 @@ def invalidate_participation(actor: User, participation: Participation, reason: 
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can invalidate a participation."))
+    check_works_in(actor, db.session.get(Pool, participation.pool_id).process.municipality_id)
     if len(reason.strip()) < 10:
         raise ValidationError("reason", _("Give the reason in a sentence: it is kept in the audit log."))
     if participation.invalidated_at is not None:
@@ -718,6 +725,7 @@ def annul_pool(actor: User, pool: Pool, reason: str, now: dt.datetime | None = N
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can annul the vote of a pool."))
+    check_works_in(actor, pool.process.municipality_id)
     if len(reason.strip()) < 10:
         raise ValidationError("reason", _("Give the reason in a sentence: residents see it beside the pool."))
     now = now or utcnow()
@@ -750,6 +758,7 @@ def invalidate_resident(actor: User, process: Process, reference: str, reason: s
     """Invalidate every participation of the resident with this register reference; how many there were."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can invalidate a participation."))
+    check_works_in(actor, process.municipality_id)
     entry = find_register_entry(process, reference)
     if entry is None:
         raise ValidationError("reference", _("No resident in the register has this reference."))

@@ -212,13 +212,18 @@ def test_cli_creates_staff_accounts(app, db):
     assert "Initial password:" in generated.output
 
 
-def test_admin_creates_staff_account_in_the_app(client, make_user, login, db):
+def test_admin_creates_staff_account_in_the_app(client, make_user, make_process, login, db):
+    municipality_id = make_process().municipality_id
     login(make_user(role="admin"))
-    response = client.post("/staff/users", data={"display_name": "Maria", "email": "maria@example.org",
-                                                 "role": "legal_officer", "password": "a legal password"})
+    form = {"display_name": "Maria", "email": "maria@example.org", "role": "legal_officer",
+            "password": "a legal password"}
+    nowhere = client.post("/staff/users", data=form)
+    assert nowhere.status_code == 422 and "Choose at least one municipality" in nowhere.text
+    response = client.post("/staff/users", data={**form, "municipalities": [municipality_id]})
     assert response.status_code == 302
     user = db.session.execute(sa.select(User).where(User.email == "maria@example.org")).scalar_one()
     assert user.role.value == "legal_officer"
+    assert user.municipality_ids == {municipality_id} and not user.all_municipalities
 
 
 def test_mail_links_use_the_configured_base_url_not_the_host_header(make_app, make_user):

@@ -103,13 +103,15 @@ def test_the_head_is_authenticated_by_count_and_last_hash(app, db, make_user):
     assert not verify_chain(db.session, b"another key").ok
 
 
-def test_staff_action_is_audited_with_actor(client, make_user, login, db):
+def test_staff_action_is_audited_with_actor(client, make_user, make_process, login, db):
+    municipality_id = make_process().municipality_id
     admin = make_user(role="admin")
     login(admin)
     client.post("/staff/users", data={"display_name": "C", "email": "c@example.org", "role": "clerk",
-                                      "password": "a clerk password"})
+                                      "password": "a clerk password", "municipalities": [municipality_id]})
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "account.create")).scalar_one()
-    assert event.actor_id == admin.id and event.after == {"email": "c@example.org", "role": "clerk"}
+    assert event.actor_id == admin.id and event.after == {"email": "c@example.org", "role": "clerk",
+                                                          "all_municipalities": False, "municipalities": ["testville"]}
     page = client.get("/staff/audit").get_data(as_text=True)
     assert "account.create" in page and admin.email in page
 

@@ -24,6 +24,10 @@ SEED = [
     " updated_at) VALUES (1, 1, 1, 'A', 'Πάρκο', '', '', 5000, 'on_ballot', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
     "INSERT INTO ballot (id, pool_id, receipt_hash, channel, voided) VALUES ('b1', 1, 'r1', 'online', false)",
     "INSERT INTO ballot_choice (ballot_id, project_id, position) VALUES ('b1', 1, 0)",
+    *(f"INSERT INTO user_account (id, email, password_hash, display_name, role, created_at, password_changed_at,"
+      f" session_token) VALUES ({i}, '{role}@example.org', 'x', '', '{role}', '2026-01-01 00:00:00',"
+      f" '2026-01-01 00:00:00', 'token-{i}')"
+      for i, role in enumerate(("resident", "clerk", "legal_officer", "admin"), start=1)),
 ]
 
 
@@ -69,4 +73,10 @@ def test_upgrade_keeps_existing_data(empty_database):
             # The ballot still counts: 0008 moved it to counted_ballot, with a tag made from its id.
             assert connection.execute(sa.text("SELECT owner_tag, ballot_id, voided FROM counted_ballot")).one() == (
                 "imported-b1", "b1", False)
+            # 0050: the clerk and the legal officer keep the municipality that existed; the administrator works in
+            # every municipality; the resident in none.
+            assert connection.execute(sa.text(
+                "SELECT user_id, municipality_id FROM staff_municipality ORDER BY user_id")).all() == [(2, 1), (3, 1)]
+            assert connection.execute(sa.text(
+                "SELECT id FROM user_account WHERE all_municipalities ORDER BY id")).scalars().all() == [4]
         engine.dispose()

@@ -25,11 +25,12 @@ def _population(db, municipality_id):
     return db.session.get(Municipality, municipality_id).population
 
 
-def _polish_mandate_in_review(db, officer, process, **terms):
-    mandate = services.start_mandate(officer, process, "pl")
-    services.update_mandate(officer, mandate, complete_input(
+def _polish_mandate_in_review(db, drafter, process, **terms):
+    """Drafted by ``drafter``: under the Polish preset's four eyes, someone else signs it."""
+    mandate = services.start_mandate(drafter, process, "pl")
+    services.update_mandate(drafter, mandate, complete_input(
         STATUTE, enabling_decision="Resolution XII/3/2026", terms={**POLISH, **terms}))
-    services.submit_for_review(officer, mandate)
+    services.submit_for_review(drafter, mandate)
     db.session.commit()
     return mandate
 
@@ -38,7 +39,7 @@ def test_a_polish_mandate_is_signed_once_a_clerk_records_the_population(client, 
                                                                         login):
     municipality_id = process.municipality_id
     process.municipality.population = None
-    mandate = _polish_mandate_in_review(db, officer, process)
+    mandate = _polish_mandate_in_review(db, clerk, process)
     login(officer)
     page = _text(client.get(f"/staff/mandates/{mandate.id}"))
     assert "the municipality&#39;s population is not recorded" in page
@@ -117,18 +118,18 @@ def test_the_population_service_checks_the_role_and_the_value(db, ctx, process, 
     assert municipality.population == 48_000
 
 
-def test_no_signatures_needed_is_recorded_as_zero_and_needs_no_population(db, ctx, process, officer):
+def test_no_signatures_needed_is_recorded_as_zero_and_needs_no_population(db, ctx, process, officer, clerk):
     process.municipality.population = None
-    mandate = _polish_mandate_in_review(db, officer, process, support_signatures=None)
+    mandate = _polish_mandate_in_review(db, clerk, process, support_signatures=None)
     messages = " ".join(f.message for f in services.findings(mandate))
     # Empty is "not stated": the Polish check asks for the number, and says how to record "none".
     assert ("Poland: record how many signatures a proposal needs, 0 when it needs none; the law allows at most 0.1% "
             "of residents.") in messages
     mandate.status = MandateStatus.DRAFT
-    services.update_mandate(officer, mandate, complete_input(
+    services.update_mandate(clerk, mandate, complete_input(
         STATUTE, enabling_decision="Resolution XII/3/2026", terms={**POLISH, "support_signatures": 0}))
     assert [f for f in services.findings(mandate) if f.severity == "error"] == []  # no population needed for 0
-    services.submit_for_review(officer, mandate)
+    services.submit_for_review(clerk, mandate)
     services.sign_mandate(officer, mandate, "Sound.")
     assert mandate.status is MandateStatus.SIGNED
 

@@ -66,11 +66,12 @@ def test_poland_binding_requires_an_appeal_procedure_and_a_low_signature_thresho
     assert "the municipality's population is not recorded" in _messages(mandate)
 
 
-def test_poland_refuses_the_signature_while_a_check_fails(db, ctx, process, officer):
+def test_poland_refuses_the_signature_while_a_check_fails(db, ctx, process, officer, make_user):
     mandate = _from_preset(officer, process, "pl", STATUTE, enabling_decision="Resolution XII/3/2026")
     services.submit_for_review(officer, mandate)
+    # Another legal officer than the drafter (the Polish preset asks for four eyes).
     with pytest.raises(ValidationError, match="Poland: a binding vote requires an appeal procedure"):
-        services.sign_mandate(officer, mandate, "Fine.")
+        services.sign_mandate(make_user(role="legal_officer"), mandate, "Fine.")
 
 
 def test_poland_warns_when_the_vote_is_not_binding_and_needs_the_council_resolution(db, ctx, process, officer):

@@ -23,7 +23,7 @@ def test_demo_is_built_once(app, db):
         User.email.like("%@perivoli.example")))
     # Grochów and Assen (imported), Perivoli (voting), Kalamata (proposals), Nea Akti (supports).
     assert counts["Process"] == 5 and counts["Pool"] == 2 + 3 + 2 + 2
-    assert counts["User"] == 5 + live_voters + 3 + 8 + 6
+    assert counts["User"] == 6 + live_voters + 3 + 8 + 6
     # Perivoli: every third of 400 register entries voted, city-wide and in their district.
     assert counts["Ballot"] == counts["Participation"] == 2106 + 84 + 2 * (400 // 3)
     assert counts["Phase"] == 8 + 8 + 8 + 4 + 4
@@ -126,3 +126,19 @@ def test_the_closing_hint_is_a_command_that_works_as_printed(tmp_path, monkeypat
         "PB_ENV=development PB_DATABASE_URL='sqlite:////tmp/a b.db' .venv/bin/flask --app pb run")
     # Run some other way (python -m flask, a test runner): the plain command.
     assert run_command("/usr/lib/python3/pytest", {}) == "flask --app pb run"
+
+
+def test_demo_staff_hold_their_roles_in_the_demo_municipalities(app, db):
+    from pb.accounts.permissions import works_in
+    from pb.accounts.services import find_user
+    from pb.demo import build_demo
+
+    build_demo()
+    towns = {m.slug: m.id for m in db.session.scalars(sa.select(Municipality))}
+    assert set(towns) == {"warszawa", "assen", "perivoli", "kalamata", "nea-akti"}
+    for email in ("clerk@example.org", "legal@example.org"):
+        user = find_user(email)
+        assert user.municipality_ids == set(towns.values()) and not user.all_municipalities
+    assert find_user("admin@example.org").all_municipalities
+    assen_clerk = find_user("clerk.assen@example.org")
+    assert works_in(assen_clerk, towns["assen"]) and not works_in(assen_clerk, towns["perivoli"])
