@@ -29,8 +29,8 @@ from pb.setup import rules, services
 from pb.setup.rules import DistrictValues, EditionValues, MunicipalityValues, PhaseValues, PoolValues
 
 MUNICIPALITY_KEYS = ("slug", "name", "country", "timezone", "population", "languages", "categories",
-                     "beneficiary_groups", "districts")
-DISTRICT_KEYS = ("code", "name", "population")
+                     "beneficiary_groups", "map_tiles", "map_attribution", "districts")
+DISTRICT_KEYS = ("code", "name", "population", "boundary")
 PROCESS_KEYS = (*EditionValues.__dataclass_fields__, "pools", "phases")
 POOL_KEYS = tuple(PoolValues.__dataclass_fields__)
 PHASE_KEYS = tuple(PhaseValues.__dataclass_fields__)
@@ -246,7 +246,8 @@ def export_edition(process: Process) -> str:
             "slug": municipality.slug, "name": municipality.name, "country": municipality.country_code,
             "timezone": zone, "population": municipality.population, "languages": list(municipality.languages),
             "categories": list(municipality.categories),
-            "beneficiary_groups": list(municipality.beneficiary_groups)}),
+            "beneficiary_groups": list(municipality.beneficiary_groups), "map_tiles": municipality.map_tiles,
+            "map_attribution": municipality.map_attribution}),
             "districts": [_without_empty({"code": d.code, "name": d.name, "population": d.population})
                           for d in sorted(municipality.districts, key=lambda d: d.code)]},
         "process": edition,

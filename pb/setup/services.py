@@ -42,7 +42,7 @@ from pb.setup.rules import DistrictValues, EditionValues, MunicipalityValues, Ph
 from pb.voting.models import VoterRegisterEntry
 
 MUNICIPALITY_FIELDS = ["slug", "name", "country_code", "timezone", "population", "languages", "categories",
-                       "beneficiary_groups"]
+                       "beneficiary_groups", "map_tiles", "map_attribution"]
 DISTRICT_FIELDS = ["code", "name", "population"]
 PROCESS_FIELDS = ["slug", "name", "fiscal_year", "currency", "description", "tally_rule", "tie_break",
                   "min_project_score", "min_vote_share_basis_points", "min_voter_age", "collect_demographics", "max_proposals_per_resident",

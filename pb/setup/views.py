@@ -73,7 +73,8 @@ def edit_municipality(municipality_id: int):
             "name": municipality.name, "slug": municipality.slug, "country": municipality.country_code,
             "timezone": municipality.timezone, "population": municipality.population or "",
             "languages": list(municipality.languages), "categories": "\n".join(municipality.categories),
-            "beneficiary_groups": "\n".join(municipality.beneficiary_groups)})
+            "beneficiary_groups": "\n".join(municipality.beneficiary_groups),
+            "map_tiles": municipality.map_tiles or "", "map_attribution": municipality.map_attribution or ""})
     else:
         form = MunicipalityForm()
     _languages(form)
