@@ -69,6 +69,14 @@ class DistrictForm(FlaskForm):
                        render_kw={"inputmode": "numeric"})
 
 
+class BoundaryForm(FlaskForm):
+    """A district's boundary as a GeoJSON file."""
+
+    file = FileField(_l("GeoJSON file"), description=_l(
+        "A Polygon or MultiPolygon in WGS 84 longitude and latitude (as most GIS programs export GeoJSON), or a "
+        "Feature with one; at most 1 MB."), render_kw={"accept": ".geojson,.json,application/geo+json"})
+
+
 class CsvImportForm(FlaskForm):
     """A CSV file to preview, then to import as previewed."""
 

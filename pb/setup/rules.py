@@ -24,7 +24,8 @@ from babel.numbers import list_currencies
 from flask_babel import gettext as _
 
 from pb.core.money import minor_units
-from pb.maps.labels import tile_problem_text
+from pb.maps.geometry import GeometryProblem, read_boundary
+from pb.maps.labels import geometry_problem_text, tile_problem_text
 from pb.maps.tiles import MAX_ATTRIBUTION, MAX_TEMPLATE, NO_TILES, TileProblem, check_tile_setting
 from pb.processes.models import BallotKind, BallotOrder, PhaseKind
 from pb.tally.rules import RULES, TIE_BREAKS
@@ -381,9 +382,17 @@ def check_district(values: DistrictValues, problems: Problems) -> dict[str, Any]
     if code and not DISTRICT_CODE.fullmatch(code):
         problems.add("code", _("A district's code takes small Latin letters, digits, hyphens and underscores, "
                                "like “kentro” or “district_3”."))
-    return {"code": code, "name": text(values.name, problems, "name", what=_("the district's name")),
-            "population": whole(values.population, problems, "population", low=1, high=MAX_POPULATION,
-                                required=False, what=_("the population"))}
+    columns = {"code": code, "name": text(values.name, problems, "name", what=_("the district's name")),
+               "population": whole(values.population, problems, "population", low=1, high=MAX_POPULATION,
+                                   required=False, what=_("the population"))}
+    if values.boundary is not None:
+        # Only a file gives a boundary with the district; the pages upload it on its own (an unchanged district
+        # keeps the one it has).
+        try:
+            columns["boundary"] = read_boundary(values.boundary)
+        except GeometryProblem as problem:
+            problems.add("boundary", geometry_problem_text(problem))
+    return columns
 
 
 def check_districts(districts: Sequence[DistrictValues], problems: Problems,
