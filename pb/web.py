@@ -28,10 +28,16 @@ from pb.proposals.vocabulary import category_label, status_label
 
 bp = Blueprint("web", __name__)
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
+
+
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """The policy of every page; a page with a map adds exactly the origin of its municipality's tiles."""
+    images = " ".join(("'self'", "data:", *image_origins))
+    return (f"default-src 'self'; img-src {images}; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'")
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 class LanguageForm(FlaskForm):

@@ -30,6 +30,10 @@ class Municipality(db.Model):
     # The vocabulary residents choose from when proposing; each new edition starts from it.
     categories: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     beneficiary_groups: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Where maps get their tiles (pb.maps.tiles): None for OpenStreetMap's standard tiles, "none" for maps
+    # without tiles, or a URL template whose one host the pages' Content-Security-Policy allows.
+    map_tiles: Mapped[str | None] = mapped_column(sa.String(500))
+    map_attribution: Mapped[str | None] = mapped_column(sa.String(300))
 
     districts: Mapped[list[District]] = relationship(
         back_populates="municipality", order_by="District.name", cascade="all, delete-orphan"
@@ -50,6 +54,8 @@ class District(db.Model):
     code: Mapped[str] = mapped_column(sa.String(32))
     name: Mapped[str] = mapped_column(sa.String(200))
     population: Mapped[int | None]
+    # The district's area as a GeoJSON MultiPolygon in WGS 84, checked by pb.maps.geometry; None when not given.
+    boundary: Mapped[dict | None] = mapped_column(sa.JSON)
 
     municipality: Mapped[Municipality] = relationship(back_populates="districts")
 

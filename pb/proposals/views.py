@@ -16,6 +16,7 @@ from pb.core.page_cache import cached_for_visitors
 from pb.deliberation.queries import project_deliberation
 from pb.errors import NotAllowed, ValidationError
 from pb.extensions import db
+from pb.maps.pages import map_settings, marker, with_tiles_allowed
 from pb.processes import queries as process_queries
 from pb.processes.models import Process
 from pb.processes.services import Action, PhaseClosed, is_open, require_phase
@@ -190,15 +191,18 @@ def project(project_id: int):
     found = _project_or_404(project_id)
     process = db.get_or_404(Process, found.process_id)
     show_content = found.hidden_at is None or can_view_hidden_content(current_user, found)
-    return render_template(
+    place = marker(found, url_for("proposals.project", project_id=found.id)) if show_content else None
+    location_map = None if place is None else {**map_settings(process.municipality), "markers": [place]}
+    return with_tiles_allowed(render_template(
         "proposals/project.html", project=found, process=process, show_content=show_content,
+        location_map=location_map,
         images=queries.image_list(found) if show_content else [], supports=queries.support_count(found),
         can_edit=can_edit_project(current_user, found) and (is_open(process, Action.EDIT_PROPOSAL)
                                                             or revision_deadline(found) is not None),
         versions=queries.versions(found) if show_content else [],
         **project_review(found, current_user),
         **project_deliberation(found, current_user, request.args.get("comments", 1, type=int) or 1,
-                               request.args.get("comment", type=int)))
+                               request.args.get("comment", type=int))), process.municipality if location_map else None)
 
 
 @bp.get("/projects/<int:project_id>/versions")

@@ -53,7 +53,7 @@ def create(file: str, slug: str | None) -> None:
     text = _read(file)
     with writing():
         try:
-            edition = files.read_edition_file(text)
+            edition = files.read_edition_file(text, Path(file).parent)
             if slug:
                 edition = edition.with_slug(slug)
             process, done = files.create_from_file(None, edition, list(current_app.config["PB_LOCALES"]))

@@ -16,6 +16,7 @@ import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -24,13 +25,14 @@ from flask_babel import gettext as _
 from pb.accounts.models import User
 from pb.core.money import to_major
 from pb.errors import Problems as ProblemsError
+from pb.maps.geometry import MAX_BYTES as MAX_BOUNDARY_BYTES
 from pb.processes.models import Municipality, Process
 from pb.setup import rules, services
 from pb.setup.rules import DistrictValues, EditionValues, MunicipalityValues, PhaseValues, PoolValues
 
 MUNICIPALITY_KEYS = ("slug", "name", "country", "timezone", "population", "languages", "categories",
-                     "beneficiary_groups", "districts")
-DISTRICT_KEYS = ("code", "name", "population")
+                     "beneficiary_groups", "map_tiles", "map_attribution", "districts")
+DISTRICT_KEYS = ("code", "name", "population", "boundary")
 PROCESS_KEYS = (*EditionValues.__dataclass_fields__, "pools", "phases")
 POOL_KEYS = tuple(PoolValues.__dataclass_fields__)
 PHASE_KEYS = tuple(PhaseValues.__dataclass_fields__)
@@ -98,9 +100,34 @@ def _known(table: dict[str, Any], keys: tuple[str, ...], path: str, problems: ru
                 problems.add(f"{path}.{key}", _("Unknown key; the keys here are %(keys)s.", keys=", ".join(keys)))
 
 
-def read_edition_file(text: str) -> EditionFile:
+def _boundary_file(value: Any, base: Path | None, path: str, problems: rules.Problems) -> bytes | None:
+    """The bytes of a district's boundary file, named relative to the set-up file's folder."""
+    if value is None:
+        return None
+    if base is None:
+        problems.add(path, _("A boundary file is read only with a set-up file on disk (flask --app pb process "
+                             "create); upload it on the district's page instead."))
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.add(path, _("Name the district's GeoJSON file, relative to the set-up file."))
+        return None
+    folder = base.resolve()
+    target = (folder / value).resolve()
+    if Path(value).is_absolute() or not target.is_relative_to(folder):
+        problems.add(path, _("Name the GeoJSON file relative to the set-up file, in its folder or below."))
+        return None
+    try:
+        with target.open("rb") as handle:
+            return handle.read(MAX_BOUNDARY_BYTES + 1)
+    except OSError:
+        problems.add(path, _("The boundary file “%(file)s” cannot be read.", file=value))
+        return None
+
+
+def read_edition_file(text: str, base: Path | None = None) -> EditionFile:
     """Read a set-up file; raises pb.errors.Problems when it is not TOML or not in the shape of one, and keeps
-    lesser problems (unknown keys) for ``check_edition_file`` to report with the rest."""
+    lesser problems (unknown keys) for ``check_edition_file`` to report with the rest. ``base`` is the folder
+    of the file on disk, where the districts' boundary files are found."""
     problems = rules.Problems()
     try:
         data = tomllib.loads(text)
@@ -118,7 +145,10 @@ def read_edition_file(text: str) -> EditionFile:
     districts = []
     for number, row in enumerate(_tables(municipality.get("districts"), "municipality.districts", problems), 1):
         _known(row, DISTRICT_KEYS, f"municipality.districts[{number}]", problems)
-        districts.append(DistrictValues(**{key: row.get(key) for key in DISTRICT_KEYS}))
+        values = {key: row.get(key) for key in DISTRICT_KEYS}
+        values["boundary"] = _boundary_file(values["boundary"], base, f"municipality.districts[{number}].boundary",
+                                            problems)
+        districts.append(DistrictValues(**values))
     pools = []
     for number, row in enumerate(_tables(process.get("pools"), "process.pools", problems), 1):
         _known(row, POOL_KEYS, f"process.pools[{number}]", problems)
@@ -183,6 +213,10 @@ def create_from_file(actor: User | None, file: EditionFile, supported_languages:
         if district.code not in known:
             services.add_district(actor, municipality, district, via=via)
             done.append(f"district {district.code}")
+        elif district.boundary is not None:
+            existing_district = next(d for d in municipality.districts if d.code == district.code)
+            services.set_district_boundary(actor, existing_district, district.boundary)
+            done.append(f"boundary of district {district.code}")
     process = services.create_edition(actor, municipality, file.edition, file.pools, file.phases, via=via)
     done.append(f"edition {municipality.slug}/{process.slug}: {len(process.pools)} pools, {len(process.phases)} phases")
     return process, done
@@ -246,7 +280,8 @@ def export_edition(process: Process) -> str:
             "slug": municipality.slug, "name": municipality.name, "country": municipality.country_code,
             "timezone": zone, "population": municipality.population, "languages": list(municipality.languages),
             "categories": list(municipality.categories),
-            "beneficiary_groups": list(municipality.beneficiary_groups)}),
+            "beneficiary_groups": list(municipality.beneficiary_groups), "map_tiles": municipality.map_tiles,
+            "map_attribution": municipality.map_attribution}),
             "districts": [_without_empty({"code": d.code, "name": d.name, "population": d.population})
                           for d in sorted(municipality.districts, key=lambda d: d.code)]},
         "process": edition,

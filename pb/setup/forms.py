@@ -43,13 +43,19 @@ class MunicipalityForm(FlaskForm):
     beneficiary_groups = TextAreaField(_l("Beneficiary groups"), description=_l("Who a project may benefit, one "
                                                                                 "per line."),
                                        validators=[Length(max=6000)], render_kw={"rows": 6})
+    map_tiles = _text(_l("Map tiles"), _l("Empty for OpenStreetMap's standard tiles; “none” for maps of "
+                                          "projects and districts on a plain background; or a tile server's "
+                                          "address, e.g. https://tiles.example.org/{z}/{x}/{y}.png."), 500)
+    map_attribution = _text(_l("Attribution of the tiles"), _l("Needed for another tile server than "
+                                                               "OpenStreetMap's: whose maps these are."), 300)
 
     def to_values(self) -> MunicipalityValues:
         """The entered values for the services."""
         return MunicipalityValues(slug=self.slug.data, name=self.name.data, country=self.country.data,
                                   timezone=self.timezone.data, population=self.population.data,
                                   languages=tuple(self.languages.data or ()), categories=self.categories.data,
-                                  beneficiary_groups=self.beneficiary_groups.data)
+                                  beneficiary_groups=self.beneficiary_groups.data,
+                                  map_tiles=self.map_tiles.data, map_attribution=self.map_attribution.data)
 
 
 class DistrictForm(FlaskForm):
@@ -61,6 +67,14 @@ class DistrictForm(FlaskForm):
     population = _text(_l("Population"), _l("Optional; the impact assessment compares money per "
                                                           "head by district with it."), 20,
                        render_kw={"inputmode": "numeric"})
+
+
+class BoundaryForm(FlaskForm):
+    """A district's boundary as a GeoJSON file."""
+
+    file = FileField(_l("GeoJSON file"), description=_l(
+        "A Polygon or MultiPolygon in WGS 84 longitude and latitude (as most GIS programs export GeoJSON), or a "
+        "Feature with one; at most 1 MB."), render_kw={"accept": ".geojson,.json,application/geo+json"})
 
 
 class CsvImportForm(FlaskForm):

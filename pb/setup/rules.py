@@ -24,6 +24,9 @@ from babel.numbers import list_currencies
 from flask_babel import gettext as _
 
 from pb.core.money import minor_units
+from pb.maps.geometry import GeometryProblem, read_boundary
+from pb.maps.labels import geometry_problem_text, tile_problem_text
+from pb.maps.tiles import MAX_ATTRIBUTION, MAX_TEMPLATE, NO_TILES, TileProblem, check_tile_setting
 from pb.processes.models import BallotKind, BallotOrder, PhaseKind
 from pb.tally.rules import RULES, TIE_BREAKS
 
@@ -51,15 +54,20 @@ class MunicipalityValues:
     languages: Any = None
     categories: Any = ()
     beneficiary_groups: Any = ()
+    # Maps (pb.maps.tiles): empty for OpenStreetMap's tiles, "none", or a tile server's URL template.
+    map_tiles: Any = None
+    map_attribution: Any = None
 
 
 @dataclass(frozen=True)
 class DistrictValues:
-    """A district as entered: its code (used in files and on the register), name and population."""
+    """A district as entered: its code (used in files and on the register), name and population, and its
+    boundary when a set-up file gives one (already read by pb.maps.geometry, or the problem it found)."""
 
     code: Any
     name: Any
     population: Any = None
+    boundary: Any = None
 
 
 @dataclass(frozen=True)
@@ -346,7 +354,26 @@ def check_municipality(values: MunicipalityValues, supported_languages: Sequence
         "languages": list(dict.fromkeys(languages)),
         "categories": vocabulary(values.categories, problems, "categories"),
         "beneficiary_groups": vocabulary(values.beneficiary_groups, problems, "beneficiary_groups"),
+        **check_map_tiles(values, problems),
     }
+
+
+def check_map_tiles(values: MunicipalityValues, problems: Problems) -> dict[str, Any]:
+    """The municipality's tile setting and attribution; another server than OpenStreetMap's needs its
+    attribution (its licence almost always asks for one)."""
+    setting = text(values.map_tiles, problems, "map_tiles", most=MAX_TEMPLATE, required=False,
+                   what=_("the tile address"))
+    try:
+        tiles = check_tile_setting(setting)
+    except TileProblem as problem:
+        problems.add("map_tiles", tile_problem_text(problem))
+        tiles = None
+    attribution = text(values.map_attribution, problems, "map_attribution", most=MAX_ATTRIBUTION, required=False,
+                       what=_("the attribution")) or None
+    if tiles not in (None, NO_TILES) and not attribution:
+        problems.add("map_attribution", _("Say whose tiles these are, as their licence asks "
+                                          "(e.g. “© OpenStreetMap contributors”)."))
+    return {"map_tiles": tiles, "map_attribution": attribution if tiles not in (None, NO_TILES) else None}
 
 
 def check_district(values: DistrictValues, problems: Problems) -> dict[str, Any]:
@@ -355,9 +382,17 @@ def check_district(values: DistrictValues, problems: Problems) -> dict[str, Any]
     if code and not DISTRICT_CODE.fullmatch(code):
         problems.add("code", _("A district's code takes small Latin letters, digits, hyphens and underscores, "
                                "like “kentro” or “district_3”."))
-    return {"code": code, "name": text(values.name, problems, "name", what=_("the district's name")),
-            "population": whole(values.population, problems, "population", low=1, high=MAX_POPULATION,
-                                required=False, what=_("the population"))}
+    columns = {"code": code, "name": text(values.name, problems, "name", what=_("the district's name")),
+               "population": whole(values.population, problems, "population", low=1, high=MAX_POPULATION,
+                                   required=False, what=_("the population"))}
+    if values.boundary is not None:
+        # Only a file gives a boundary with the district; the pages upload it on its own (an unchanged district
+        # keeps the one it has).
+        try:
+            columns["boundary"] = read_boundary(values.boundary)
+        except GeometryProblem as problem:
+            problems.add("boundary", geometry_problem_text(problem))
+    return columns
 
 
 def check_districts(districts: Sequence[DistrictValues], problems: Problems,

@@ -34,6 +34,8 @@ from pb.core.db import utcnow
 from pb.core.money import to_major
 from pb.errors import NotAllowed, Problems, ValidationError
 from pb.extensions import db
+from pb.maps.geometry import GeometryProblem, position_count, read_boundary
+from pb.maps.labels import geometry_problem_text
 from pb.processes.models import FIXED_POOL_FIELDS, FIXED_PROCESS_FIELDS, District, Municipality, Phase, Pool, Process
 from pb.proposals.models import Project, ProjectBeneficiary, ProjectCategory
 from pb.proposals.vocabulary import BENEFICIARIES, CATEGORIES
@@ -42,7 +44,7 @@ from pb.setup.rules import DistrictValues, EditionValues, MunicipalityValues, Ph
 from pb.voting.models import VoterRegisterEntry
 
 MUNICIPALITY_FIELDS = ["slug", "name", "country_code", "timezone", "population", "languages", "categories",
-                       "beneficiary_groups"]
+                       "beneficiary_groups", "map_tiles", "map_attribution"]
 DISTRICT_FIELDS = ["code", "name", "population"]
 PROCESS_FIELDS = ["slug", "name", "fiscal_year", "currency", "description", "tally_rule", "tie_break",
                   "min_project_score", "min_vote_share_basis_points", "min_voter_age", "collect_demographics", "max_proposals_per_resident",
@@ -194,6 +196,24 @@ def update_district(actor: User | None, district: District, values: DistrictValu
         setattr(district, name, value)
     db.session.flush()
     _audit(actor, "district.update", "district", district.id, before=before, after=changes(district, DISTRICT_FIELDS))
+    return district
+
+
+def set_district_boundary(actor: User | None, district: District, data: bytes | str | None) -> District:
+    """Give a district its boundary from an uploaded GeoJSON file (pb.maps.geometry checks it), or remove it
+    (None). The audit log records how many positions it had and has, not the whole geometry."""
+    _require_administrator(actor)
+    boundary = None
+    if data is not None:
+        try:
+            boundary = read_boundary(data)
+        except GeometryProblem as problem:
+            raise ValidationError("file", geometry_problem_text(problem)) from None
+    before = {"boundary_positions": position_count(district.boundary) if district.boundary else None}
+    district.boundary = boundary
+    db.session.flush()
+    _audit(actor, "district.boundary", "district", district.id, before=before,
+           after={"boundary_positions": position_count(boundary) if boundary else None})
     return district
 
 

@@ -22,7 +22,10 @@ from pb.proposals.forms import choices
 from pb.proposals.models import ProjectOrigin
 from pb.proposals.services import enter_project
 from pb.setup import files, queries, services
-from pb.setup.forms import (MAX_CSV_BYTES, CopyForm, CsvImportForm, DistrictForm, EditionForm, MunicipalityForm,
+from pb.maps.geometry import MAX_BYTES as MAX_BOUNDARY_BYTES
+from pb.maps.geometry import position_count
+from pb.maps.pages import map_settings, with_tiles_allowed
+from pb.setup.forms import (MAX_CSV_BYTES, BoundaryForm, CopyForm, CsvImportForm, DistrictForm, EditionForm, MunicipalityForm,
                             PoolForm, StaffProjectForm, VocabularyForm, local_inputs, schedule_form)
 from pb.setup.labels import LINKS, csv_problem_text, item_text
 from pb.setup.rules import DistrictValues, PhaseValues
@@ -73,7 +76,8 @@ def edit_municipality(municipality_id: int):
             "name": municipality.name, "slug": municipality.slug, "country": municipality.country_code,
             "timezone": municipality.timezone, "population": municipality.population or "",
             "languages": list(municipality.languages), "categories": "\n".join(municipality.categories),
-            "beneficiary_groups": "\n".join(municipality.beneficiary_groups)})
+            "beneficiary_groups": "\n".join(municipality.beneficiary_groups),
+            "map_tiles": municipality.map_tiles or "", "map_attribution": municipality.map_attribution or ""})
     else:
         form = MunicipalityForm()
     _languages(form)
@@ -120,8 +124,45 @@ def edit_district(district_id: int):
         if done.ok:
             flash(_("The district %(name)s was saved.", name=district.name), "success")
             return redirect(url_for("setup.districts", municipality_id=district.municipality_id))
-    return render_template("setup/district_form.html", form=form, district=district,
-                           uses=services.district_uses(district)), 200 if not form.errors else 422
+    return _district_page(district, form, BoundaryForm(formdata=None), 200 if not form.errors else 422)
+
+
+def _district_page(district: District, form: DistrictForm, boundary_form: BoundaryForm, status: int):
+    """The district's page: its facts, its boundary on a map (when it has one) and the upload form."""
+    area_map = map_settings(district.municipality, districts=[district]) if district.boundary else None
+    page = render_template("setup/district_form.html", form=form, district=district, boundary_form=boundary_form,
+                           area_map=area_map, uses=services.district_uses(district),
+                           boundary_positions=position_count(district.boundary) if district.boundary else 0)
+    return with_tiles_allowed(page, district.municipality if area_map else None), status
+
+
+@bp.post("/districts/<int:district_id>/boundary")
+@requires(can_administer)
+def district_boundary(district_id: int):
+    """Give the district its boundary from a GeoJSON file; every problem of the file named on the form."""
+    district = db.get_or_404(District, district_id)
+    boundary_form = BoundaryForm()
+    if boundary_form.validate_on_submit():
+        upload = request.files.get(boundary_form.file.name)
+        if upload is None or not upload.filename:
+            boundary_form.file.errors = [_("Choose a GeoJSON file.")]
+        elif attempt(lambda: services.set_district_boundary(
+                current_user, district, upload.stream.read(MAX_BOUNDARY_BYTES + 1)), boundary_form).ok:
+            flash(_("The boundary of %(name)s was saved.", name=district.name), "success")
+            return redirect(url_for("setup.edit_district", district_id=district.id))
+    form = DistrictForm(formdata=None, data={"code": district.code, "name": district.name,
+                                             "population": district.population or ""})
+    return _district_page(district, form, boundary_form, 422)
+
+
+@bp.post("/districts/<int:district_id>/boundary/delete")
+@requires(can_administer)
+def delete_district_boundary(district_id: int):
+    """Remove the district's boundary (its maps then show no area for it)."""
+    district = db.get_or_404(District, district_id)
+    if attempt(lambda: services.set_district_boundary(current_user, district, None)).ok:
+        flash(_("The boundary of %(name)s was removed.", name=district.name), "success")
+    return redirect(url_for("setup.edit_district", district_id=district.id))
 
 
 @bp.post("/districts/<int:district_id>/delete")

@@ -26,6 +26,10 @@ ROUTES = {
     "setup.copy": ("GET", "/staff/processes/1/copy", only(*CLERKS)),
     # Pool 1 has projects, so removing it is refused with a message and a redirect.
     "setup.delete_pool": ("POST", "/staff/pools/1/delete", {**only(*CLERKS), "clerk": REDIRECT, "admin": REDIRECT}),
+    # No file chosen: the form says so. Removing a boundary the district does not have changes nothing.
+    "setup.district_boundary": ("POST", "/staff/districts/1/boundary", {**only("admin"), "admin": 422}),
+    "setup.delete_district_boundary": ("POST", "/staff/districts/1/boundary/delete",
+                                       {**only("admin"), "admin": REDIRECT}),
     # Last: district 1 is removed when nothing uses it (or the refusal says why); either way back to the list.
     "setup.delete_district": ("POST", "/staff/districts/1/delete", {**only("admin"), "admin": REDIRECT}),
 }
