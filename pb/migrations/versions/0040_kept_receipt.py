@@ -1,7 +1,7 @@
 """Tracking codes kept for the session that cast them, sealed with a key only that session's cookie holds.
 
 Revision ID: 0040
-Revises: 0016
+Revises: 0031
 Create Date: 2026-12-07 15:20:00
 
 """
@@ -13,7 +13,7 @@ import pb.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0040'
-down_revision = '0016'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ legal officers keep access to exactly the municipalities that exist when the mig
 for any municipality created later.
 
 Revision ID: 0050
-Revises: 0016
+Revises: 0040
 Create Date: 2026-12-07 15:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0050'
-down_revision = '0016'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 annex after the first says why.
 
 Revision ID: 0055
-Revises: 0016
+Revises: 0051
 Create Date: 2026-12-07 15:30:00
 
 """
@@ -14,7 +14,7 @@ import pb.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0055'
-down_revision = '0016'
+down_revision = '0051'
 branch_labels = None
 depends_on = None
 

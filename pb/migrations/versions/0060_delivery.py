@@ -2,7 +2,7 @@
 and the municipality's spending tolerance.
 
 Revision ID: 0060
-Revises: 0016
+Revises: 0057
 Create Date: 2026-12-07 15:06:26.104813
 
 """
@@ -14,7 +14,7 @@ import pb.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0060'
-down_revision = '0016'
+down_revision = '0057'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Live representativeness: the red flags raised while the vote is open, and staff notifications about them.
 
 Revision ID: 0070
-Revises: 0016
+Revises: 0060
 Create Date: 2026-12-07 15:30:00
 
 """
@@ -13,7 +13,7 @@ import pb.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0070'
-down_revision = '0016'
+down_revision = '0060'
 branch_labels = None
 depends_on = None
 
