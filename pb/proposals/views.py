@@ -13,6 +13,7 @@ from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.db import utcnow
 from pb.core.money import minor_units, to_major
 from pb.core.page_cache import cached_for_visitors
+from pb.core.requests import id_arg, page_arg
 from pb.deliberation.queries import project_deliberation
 from pb.errors import NotAllowed, ValidationError
 from pb.extensions import db
@@ -77,7 +78,7 @@ def index(municipality: str, slug: str):
     form.category.choices = choices([("", _("All categories")), *category_choices(process)])
     form.beneficiary.choices = choices([("", _("Everyone")), *beneficiary_choices(process)])
     form.validate()
-    pool_id = int(form.pool.data) if (form.pool.data or "").isdigit() else None
+    pool_id = id_arg("pool")
     status = form.status.data if form.status.data in {s.value for s in ProjectStatus} - {"draft"} else None
     filters = queries.ProjectFilters(
         words=queries.search_words(form.q.data if not form.q.errors else ""), pool_id=pool_id,
@@ -86,7 +87,7 @@ def index(municipality: str, slug: str):
         cost_min=queries.parse_amount(form.cost_min.data, process.currency),
         cost_max=queries.parse_amount(form.cost_max.data, process.currency),
         sort=form.sort.data if form.sort.data in SORTS else "supported", seed=_list_seed(),
-        page=request.args.get("page", 1, type=int) or 1)
+        page=page_arg())
     result = queries.list_projects(process, filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
 
@@ -194,8 +195,7 @@ def project(project_id: int):
         can_edit=can_edit_project(current_user, found) and is_open(process, Action.EDIT_PROPOSAL),
         versions=queries.versions(found) if show_content else [],
         **project_review(found, current_user),
-        **project_deliberation(found, current_user, request.args.get("comments", 1, type=int) or 1,
-                               request.args.get("comment", type=int)))
+        **project_deliberation(found, current_user, page_arg("comments"), id_arg("comment")))
 
 
 @bp.get("/projects/<int:project_id>/versions")
