@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.db import utcnow
@@ -15,7 +16,7 @@ from pb.core.money import minor_units, to_major
 from pb.core.page_cache import cached_for_visitors
 from pb.core.requests import id_arg, page_arg
 from pb.deliberation.queries import project_deliberation
-from pb.errors import NotAllowed, ValidationError
+from pb.errors import NotAllowed, ValidationError, attempt
 from pb.extensions import db
 from pb.processes import queries as process_queries
 from pb.processes.models import Process
@@ -24,6 +25,7 @@ from pb.proposals import queries
 from pb.proposals.forms import SORTS, ProjectFilterForm, ProposalForm, choices, pool_choices
 from pb.proposals.models import Project, ProjectStatus
 from pb.proposals.permissions import can_edit_project, can_propose, can_view_hidden_content, can_view_project
+from pb.proposals import services
 from pb.proposals.services import submit_project, update_project
 from pb.proposals.vocabulary import beneficiary_choices, beneficiary_label, category_choices
 from pb.review.queries import project_review
@@ -127,6 +129,21 @@ def new(municipality: str, slug: str):
             return redirect(url_for("proposals.project", project_id=project.id))
     return render_template("proposals/form.html", process=process, form=form, project=None, images=[],
                            is_author=True)
+
+
+@bp.route("/projects/<int:project_id>/invitation/<token>", methods=["GET", "POST"])
+@requires(is_signed_in)
+def accept_invitation(project_id: int, token: str):
+    """The page a co-author invitation links to: the project, and a button that makes the visitor a co-author."""
+    project = db.get_or_404(Project, project_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: services.accept_invitation(current_user, project, token))
+        if done.ok:
+            flash(_("You are now a co-author of “%(title)s”.", title=project.title), "success")
+            return redirect(url_for("proposals.project", project_id=project.id))
+    valid = services.invitation_for(token) == (project.id, current_user.id)
+    return render_template("proposals/invitation.html", project=project, form=form, valid=valid)
 
 
 def _project_or_404(project_id: int) -> Project:
