@@ -24,7 +24,7 @@ from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.processes.models import Pool, Process
 from pb.processes.services import Action, lock_process, require_phase
-from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_image
+from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_images
 from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
                                  ProjectOrigin, ProjectStatus, ProjectVersion)
 from pb.proposals.permissions import can_edit_project, can_propose
@@ -145,7 +145,7 @@ def check_proposal(actor: User, process: Process, data: ProposalInput, *, projec
         kept = len([i for i in _image_ids(project) if i not in data.remove_image_ids])
     if kept + len(data.images) > MAX_IMAGES:
         raise ValidationError("images", _("A project has at most %(max)d images.", max=MAX_IMAGES))
-    images = [prepare_image(upload) for upload in data.images]
+    images = prepare_images(data.images)
     return _Checked(title=title, summary=summary, description=description, cost=cost, pool=pool,
                     categories=sorted(set(data.categories)), beneficiaries=sorted(set(data.beneficiaries)),
                     latitude=data.latitude, longitude=data.longitude, coauthor_emails=coauthors, images=images)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,7 +17,7 @@ from pb.core.page_cache import cached_for_visitors
 from pb.core.requests import id_arg, page_arg
 from pb.deliberation.queries import project_deliberation
 from pb.errors import NotAllowed, ValidationError, attempt
-from pb.extensions import db
+from pb.extensions import db, limiter
 from pb.processes import queries as process_queries
 from pb.processes.models import Process
 from pb.processes.services import Action, PhaseClosed, is_open, require_phase
@@ -100,8 +100,18 @@ def index(municipality: str, slug: str):
                            can_propose_here=is_open(process, Action.PROPOSE))
 
 
+def _account_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+# Submitting and editing proposals share one budget per account: each request may decode five images.
+_proposal_limit = limiter.shared_limit(lambda: current_app.config["PB_PROPOSAL_LIMIT"], scope="proposal",
+                                       key_func=_account_key, methods=["POST"])
+
+
 @bp.route("/m/<municipality>/<slug>/propose", methods=["GET", "POST"])
 @requires(can_propose)
+@_proposal_limit
 def new(municipality: str, slug: str):
     """A resident's new project, saved as a draft or published."""
     process = _process_or_404(municipality, slug)
@@ -155,6 +165,7 @@ def _project_or_404(project_id: int) -> Project:
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 @requires(is_signed_in)
+@_proposal_limit
 def edit(project_id: int):
     """The author's or a co-author's edit of a project, until its review starts."""
     project = _project_or_404(project_id)
