@@ -56,6 +56,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Attempts to prove eligibility (register match, voting code) per account and per address.
         "PB_VERIFY_LIMIT": "10 per hour",
         "PB_BALLOT_LIMIT": "30 per minute",
+        # Proposals submitted and edited per account (both count together): each may carry five images to decode.
+        "PB_PROPOSAL_LIMIT": "20 per hour",
         # How many proxies (load balancer, TLS terminator) stand in front of the app and set X-Forwarded-*.
         "PB_PROXY_HOPS": 0,
         # How long each app process keeps the public pages it rendered for visitors who are not signed in
@@ -98,6 +100,7 @@ _ENVIRONMENT = {
     "PB_TIMEZONE": ("PB_TIMEZONE", str),
     "PB_BASE_URL": ("PB_BASE_URL", str),
     "PB_PROXY_HOPS": ("PB_PROXY_HOPS", int),
+    "PB_PROPOSAL_LIMIT": ("PB_PROPOSAL_LIMIT", str),
     "PB_PAGE_CACHE_SECONDS": ("PB_PAGE_CACHE_SECONDS", int),
     "PB_MAIL_DELIVERY": ("PB_MAIL_DELIVERY", str),
 }

@@ -44,6 +44,7 @@ EXPECTED = {
     "proposals.versions": ("GET", "/projects/1/versions", everyone(OK)),
     "proposals.image": ("GET", "/projects/1/images/1", everyone(OK)),
     "proposals.mine": ("GET", "/my/proposals", signed_in_only()),
+    "proposals.accept_invitation": ("GET", "/projects/1/invitation/not-a-token", signed_in_only()),
     # review routes (staff review and appeals)
     "review.index": ("GET", "/staff/review", only("clerk", "admin")),
     "review.queue": ("GET", "/staff/review/processes/1", only("clerk", "admin")),

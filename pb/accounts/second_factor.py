@@ -160,8 +160,12 @@ def _use_recovery_code(user: User, typed: str) -> bool:
             RECOVERY_HASHER.verify(stored.code_hash, typed)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             continue
-        stored.used_at = utcnow()
-        return True
+        # Spent only if no other sign-in spent it since it was read: six sessions racing with one code (issue 18)
+        # get one success between them.
+        spent = db.session.execute(
+            sa.update(RecoveryCode).where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+            .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        return spent == 1
     return False
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Request
+from flask import Request, abort, request
 from flask_babel import get_locale
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
@@ -51,3 +51,29 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+# The largest key of an integer column (PostgreSQL's integer); audit events have 64-bit keys.
+MAX_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+
+
+def id_arg(name: str, *, maximum: int = MAX_ID) -> int | None:
+    """The id in the address parameter ``name`` (``?comment=12``); None when absent or not a whole number.
+
+    A number beyond what the database's key can hold names nothing: 404, as for a path id (``DatabaseId``),
+    rather than a database error (issue 18).
+    """
+    raw = (request.args.get(name) or "").strip()
+    if not raw.isdecimal() or not raw.isascii():
+        return None
+    value = int(raw) if len(raw) <= 20 else maximum + 1
+    if not 0 < value <= maximum:
+        abort(404)
+    return value
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number from the address: 1 when absent or not a whole number, 404 beyond any page a list has."""
+    value = id_arg(name, maximum=1_000_000)
+    return value or 1

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from pb.accounts.models import User
 from pb.accounts.permissions import is_signed_in, municipality_scope, public, requires
+from pb.core.requests import id_arg, page_arg
 from pb.deliberation import queries, services
 from pb.deliberation.markdown import render
 from pb.deliberation.forms import BlockForm, CommentForm, FlagForm, HideForm, UnblockForm
@@ -90,8 +91,7 @@ def discussion(project_id: int):
     project = _visible_project(project_id)
     return render_template("deliberation/discussion.html", project=project,
                            **queries.project_deliberation(project, current_user,
-                                                          request.args.get("comments", 1, type=int) or 1,
-                                                          request.args.get("comment", type=int)))
+                                                          page_arg("comments"), id_arg("comment")))
 
 
 @bp.route("/projects/<int:project_id>/comments", methods=["GET", "POST"])

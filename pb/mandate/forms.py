@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -160,6 +161,8 @@ class StepForm(FlaskForm):
     """A workflow step; the text is the opinion when signing and the reason when amending."""
 
     text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=TEXT_MAX)])
+    # The content hash of the version as the page showed it: a signature binds that version, not a later edit.
+    reviewed = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 END_REASON_MISSING = _l("Give the reason for ending the mandate; it is kept in the audit log.")

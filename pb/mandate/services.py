@@ -13,6 +13,9 @@ with the one it amends. Services flush; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -66,6 +69,13 @@ def _process(mandate: Mandate) -> Process:
 
 def _snapshot(mandate: Mandate) -> dict[str, Any]:
     return changes(mandate, [*COLUMNS, "terms", "status"])
+
+
+def content_hash(mandate: Mandate) -> str:
+    """SHA-256 of everything a version says (its fields and terms): what a legal officer's signature binds."""
+    content = {key: value for key, value in _snapshot(mandate).items() if key != "status"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
 
 
 def _require_editable(mandate: Mandate) -> None:
@@ -159,8 +169,14 @@ def send_back(actor: User, mandate: Mandate, note: str = "") -> Mandate:
     return _step(actor, mandate, "mandate.send_back", S.DRAFT, note=note.strip())
 
 
-def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime | None = None) -> Mandate:
-    """A legal officer signs a version in legal review with an opinion; every check must pass."""
+def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime | None = None, *,
+                 reviewed: str | None = None) -> Mandate:
+    """A legal officer signs a version in legal review with an opinion; every check must pass.
+
+    ``reviewed`` is the content hash of the version as the officer's page showed it (``content_hash``): a version
+    changed since (a clerk may edit it during the review) is refused, so the signature binds what was read. The
+    sign form always sends it; None is for callers that hold the version as it is now (commands, the demo).
+    """
     if not can_sign_mandates(actor):
         raise NotAllowed(_("Only a legal officer can sign a mandate."))
     check_works_in(actor, _process(mandate).municipality_id)
@@ -170,6 +186,10 @@ def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime |
         raise InvalidTransition(_("Version %(version)s is already signed.", version=mandate.version))
     if mandate.four_eyes and actor.id in queries.drafters(mandate):
         raise NotAllowed(_("Four eyes: you drafted this version, so another legal officer signs it."))
+    signed_content = content_hash(mandate)
+    if reviewed is not None and not hmac.compare_digest(reviewed, signed_content):
+        raise InvalidTransition(_("Version %(version)s was changed while you were reviewing it. Read it again as it "
+                                  "is now, then sign.", version=mandate.version))
     if not opinion.strip():
         raise ValidationError("text", _("Write your legal opinion: it is kept with the signature."))
     found = findings(mandate)
@@ -180,7 +200,7 @@ def sign_mandate(actor: User, mandate: Mandate, opinion: str, now: dt.datetime |
     mandate.signed_at = now or utcnow()
     mandate.opinion = opinion.strip()
     return _step(actor, mandate, "mandate.sign", S.SIGNED, opinion=mandate.opinion,
-                 warnings=[f.message for f in found])
+                 warnings=[f.message for f in found], content_hash=signed_content)
 
 
 def put_in_force(actor: User, mandate: Mandate, now: dt.datetime | None = None) -> Mandate:

@@ -31,14 +31,16 @@ def mandate_helpers():
     """The labels of the mandate area, for its templates and the summary on the process page."""
     return {"mandate_labels": labels}
 
-# Each workflow step: the service to call with the actor, the version and the form's text (opinion or reason).
+# Each workflow step: the service to call with the actor, the version and the step's form (its text is the opinion
+# or the reason; signing also sends the content hash of the version the officer read).
 # Ending the mandate in force asks for more (a reason and a confirmation): it has its own form and view, end().
 STEPS = {
-    "submit": lambda actor, mandate, text: services.submit_for_review(actor, mandate),
-    "send-back": services.send_back,
-    "sign": services.sign_mandate,
-    "in-force": lambda actor, mandate, text: services.put_in_force(actor, mandate),
-    "amend": services.amend_mandate,
+    "submit": lambda actor, mandate, form: services.submit_for_review(actor, mandate),
+    "send-back": lambda actor, mandate, form: services.send_back(actor, mandate, form.text.data or ""),
+    "sign": lambda actor, mandate, form: services.sign_mandate(actor, mandate, form.text.data or "",
+                                                               reviewed=form.reviewed.data or ""),
+    "in-force": lambda actor, mandate, form: services.put_in_force(actor, mandate),
+    "amend": lambda actor, mandate, form: services.amend_mandate(actor, mandate, form.text.data or ""),
 }
 
 
@@ -60,7 +62,7 @@ def _version_page(mandate: Mandate, step: str | None = None, form: StepForm | No
         diff=services.diff_versions(previous, mandate) if previous else [],
         findings=services.findings(mandate), preset=all_presets().get(mandate.preset or ""),
         failed_step=step, step_form=form or StepForm(formdata=None), blank_form=StepForm(formdata=None),
-        end_form=end_form or EndForm(formdata=None, prefix="end"),
+        end_form=end_form or EndForm(formdata=None, prefix="end"), reviewed=services.content_hash(mandate),
         drafted_by_me=mandate.four_eyes and current_user.id in queries.drafters(mandate),
     ), status
 
@@ -144,7 +146,7 @@ def step(mandate_id: int, step: str):
     if not form.validate_on_submit():
         return _version_page(mandate, step, form, 400)
     try:
-        result = STEPS[step](current_user, mandate, form.text.data or "")
+        result = STEPS[step](current_user, mandate, form)
     except PBError as error:
         db.session.rollback()
         show_on_form(form, error)

@@ -69,7 +69,8 @@ class ProposalForm(FlaskForm):
         render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_images = CheckboxesField(_l("Remove images"), coerce=int, choices=[], validate_choice=False)
     coauthors = TextAreaField(_l("Co-authors"), description=_l(
-        "Optional: e-mail addresses of residents with an account who propose this with you, one a line."),
+        "Optional: e-mail addresses of residents who propose this with you, one a line. Each is mailed an "
+        "invitation if it belongs to a resident's account, and becomes a co-author on accepting it."),
         validators=[Optional(), Length(max=3000)], render_kw={"rows": 2})
     save_draft = SubmitField(_l("Save as draft"))
     publish = SubmitField(_l("Publish"))

@@ -8,19 +8,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask_babel import get_locale
+from flask import current_app
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pb.accounts.models import Role, User
 from pb.accounts.permissions import can_manage_processes, check_works_in
 from pb.audit.services import record
 from pb.core.db import utcnow
+from pb.core.mail import Message, queue
 from pb.core.money import format_money, minor_units
-from pb.errors import NotAllowed, ValidationError
+from pb.core.urls import external_url
+from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.processes.models import Pool, Process
 from pb.processes.services import Action, lock_process, require_phase
-from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_image
+from pb.proposals.images import MAX_IMAGES, ImageUpload, PreparedImage, prepare_images
 from pb.proposals.models import (Project, ProjectBeneficiary, ProjectCategory, ProjectCoauthor, ProjectImage,
                                  ProjectOrigin, ProjectStatus, ProjectVersion)
 from pb.proposals.permissions import can_edit_project, can_propose
@@ -65,7 +69,8 @@ class _Checked:
     beneficiaries: list[str]
     latitude: float | None
     longitude: float | None
-    coauthors: list[User] | None
+    # The co-authors' addresses as listed (None: leave them as they are).
+    coauthor_emails: list[str] | None
     images: list[PreparedImage] = field(default_factory=list)
 
 
@@ -135,16 +140,16 @@ def check_proposal(actor: User, process: Process, data: ProposalInput, *, projec
         raise ValidationError("latitude", _("The latitude is between -90 and 90."))
     if data.longitude is not None and not -180 <= data.longitude <= 180:
         raise ValidationError("longitude", _("The longitude is between -180 and 180."))
-    coauthors = None if data.coauthor_emails is None else _coauthors(actor, data.coauthor_emails)
+    coauthors = None if data.coauthor_emails is None else _coauthor_addresses(actor, data.coauthor_emails)
     kept = 0
     if project is not None:
         kept = len([i for i in _image_ids(project) if i not in data.remove_image_ids])
     if kept + len(data.images) > MAX_IMAGES:
         raise ValidationError("images", _("A project has at most %(max)d images.", max=MAX_IMAGES))
-    images = [prepare_image(upload) for upload in data.images]
+    images = prepare_images(data.images)
     return _Checked(title=title, summary=summary, description=description, cost=cost, pool=pool,
                     categories=sorted(set(data.categories)), beneficiaries=sorted(set(data.beneficiaries)),
-                    latitude=data.latitude, longitude=data.longitude, coauthors=coauthors, images=images)
+                    latitude=data.latitude, longitude=data.longitude, coauthor_emails=coauthors, images=images)
 
 
 def _locale() -> str:
@@ -152,8 +157,11 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
-def _coauthors(actor: User, emails: tuple[str, ...]) -> list[User]:
-    """The residents named by these e-mail addresses; an unknown address is an error."""
+def _coauthor_addresses(actor: User, emails: tuple[str, ...]) -> list[str]:
+    """The co-authors' addresses as listed, lower-cased, without the author's own and without repeats.
+
+    Whether an address has an account is never said here: an address is only invited (``_set_coauthors``).
+    """
     wanted = []
     for email in emails:
         email = email.strip().lower()
@@ -161,16 +169,43 @@ def _coauthors(actor: User, emails: tuple[str, ...]) -> list[User]:
             wanted.append(email)
     if len(wanted) > MAX_COAUTHORS:
         raise ValidationError("coauthors", _("A project has at most %(max)d co-authors.", max=MAX_COAUTHORS))
-    if not wanted:
-        return []
-    found = {u.email.lower(): u for u in db.session.execute(
-        sa.select(User).where(sa.func.lower(User.email).in_(wanted), User.role == Role.RESIDENT,
-                              User.blocked_at.is_(None))).scalars()}
-    for email in wanted:
-        if email not in found:
-            raise ValidationError("coauthors", _("No resident has an account with the address %(email)s.",
-                                                 email=email))
-    return [found[e] for e in wanted]
+    return wanted
+
+
+_INVITE_SALT = "pb co-author invitation"
+INVITE_MAX_AGE = 14 * 24 * 3600
+
+
+def _invitations() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_INVITE_SALT)
+
+
+def invitation_for(token: str) -> tuple[int, int] | None:
+    """The (project id, account id) a co-author invitation link is for, while it is valid (14 days)."""
+    try:
+        data = _invitations().loads(token, max_age=INVITE_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("p"), int) and isinstance(data.get("u"), int)):
+        return None
+    return data["p"], data["u"]
+
+
+def accept_invitation(actor: User, project: Project, token: str) -> None:
+    """The invited resident becomes a co-author of the project by following their link and accepting."""
+    if invitation_for(token) != (project.id, getattr(actor, "id", None)):
+        raise NotAllowed(_("This invitation is not valid for your account, or it has expired. Ask the project's "
+                           "author to invite you again."))
+    if not can_propose(actor):
+        raise NotAllowed(_("Only residents can be co-authors of a project."))
+    if project.author_id == actor.id or db.session.get(ProjectCoauthor, (project.id, actor.id)) is not None:
+        return
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(ProjectCoauthor)
+                              .where(ProjectCoauthor.project_id == project.id))
+    if count >= MAX_COAUTHORS:
+        raise InvalidTransition(_("A project has at most %(max)d co-authors.", max=MAX_COAUTHORS))
+    db.session.add(ProjectCoauthor(project_id=project.id, user_id=actor.id))
+    db.session.flush()
 
 
 def _image_ids(project: Project) -> list[int]:
@@ -217,11 +252,33 @@ def _store_images(project: Project, images: list[PreparedImage]) -> None:
                                     height=image.height, sha256=image.sha256))
 
 
-def _set_coauthors(project: Project, coauthors: list[User]) -> None:
-    db.session.execute(sa.delete(ProjectCoauthor).where(ProjectCoauthor.project_id == project.id))
-    for user in coauthors:
-        if user.id != project.author_id:
-            db.session.add(ProjectCoauthor(project_id=project.id, user_id=user.id))
+def _set_coauthors(project: Project, emails: list[str]) -> None:
+    """Keep the co-authors still listed, drop the others, and mail an invitation to each new address that belongs
+    to a resident's account (nothing to the others). The author is told the same whatever the answer: an address
+    becomes a co-author only when its owner accepts (issue 18: the form told whether an address had an account).
+    """
+    current = dict(db.session.execute(
+        sa.select(sa.func.lower(User.email), User.id).join(ProjectCoauthor, ProjectCoauthor.user_id == User.id)
+        .where(ProjectCoauthor.project_id == project.id)).all())
+    dropped = [user_id for email, user_id in current.items() if email not in emails]
+    if dropped:
+        db.session.execute(sa.delete(ProjectCoauthor).where(ProjectCoauthor.project_id == project.id,
+                                                            ProjectCoauthor.user_id.in_(dropped)))
+    new = [email for email in emails if email not in current]
+    if not new:
+        return
+    invited = db.session.scalars(sa.select(User).where(
+        sa.func.lower(User.email).in_(new), User.role == Role.RESIDENT, User.blocked_at.is_(None),
+        User.id != project.author_id)).all()
+    author = db.session.get(User, project.author_id)
+    for user in invited:
+        token = _invitations().dumps({"p": project.id, "u": user.id})
+        with force_locale(user.locale or "en"):
+            queue(db.session, Message(to=user.email, subject=_("An invitation to co-author a project on pb"), body=_(
+                "%(name)s invites you to propose the project “%(title)s” with them. Open this link to accept, "
+                "signed in to your account: %(url)s\n\nIf you do not know them, ignore this mail.",
+                name=author.display_name if author else _("A resident"), title=project.title,
+                url=external_url("proposals.accept_invitation", project_id=project.id, token=token))))
 
 
 def submit_project(actor: User, process: Process, data: ProposalInput) -> Project:
@@ -248,7 +305,7 @@ def submit_project(actor: User, process: Process, data: ProposalInput) -> Projec
     db.session.add(project)
     db.session.flush()
     _store_images(project, checked.images)
-    _set_coauthors(project, checked.coauthors or [])
+    _set_coauthors(project, checked.coauthor_emails or [])
     db.session.flush()
     return project
 
@@ -296,8 +353,8 @@ def update_project(actor: User, project: Project, data: ProposalInput) -> Projec
         db.session.execute(sa.delete(ProjectImage).where(ProjectImage.project_id == project.id,
                                                          ProjectImage.id.in_(data.remove_image_ids)))
     _store_images(project, checked.images)
-    if checked.coauthors is not None:
-        _set_coauthors(project, checked.coauthors)
+    if checked.coauthor_emails is not None:
+        _set_coauthors(project, checked.coauthor_emails)
     db.session.flush()
     return project
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from pb.accounts.permissions import is_signed_in, public, requires
 from pb.core.db import utcnow
 from pb.core.money import minor_units, to_major
 from pb.core.page_cache import cached_for_visitors
+from pb.core.requests import id_arg, page_arg
 from pb.deliberation.queries import project_deliberation
-from pb.errors import NotAllowed, ValidationError
-from pb.extensions import db
+from pb.errors import NotAllowed, ValidationError, attempt
+from pb.extensions import db, limiter
 from pb.maps.pages import map_settings, marker, with_tiles_allowed
 from pb.processes import queries as process_queries
 from pb.processes.models import Process
@@ -24,6 +26,7 @@ from pb.proposals import queries
 from pb.proposals.forms import SORTS, ProjectFilterForm, ProposalForm, choices, pool_choices
 from pb.proposals.models import Project, ProjectStatus
 from pb.proposals.permissions import can_edit_project, can_propose, can_view_hidden_content, can_view_project
+from pb.proposals import services
 from pb.proposals.services import submit_project, update_project
 from pb.review.services import revision_deadline
 from pb.proposals.vocabulary import beneficiary_choices, beneficiary_label, category_choices
@@ -79,7 +82,7 @@ def index(municipality: str, slug: str):
     form.category.choices = choices([("", _("All categories")), *category_choices(process)])
     form.beneficiary.choices = choices([("", _("Everyone")), *beneficiary_choices(process)])
     form.validate()
-    pool_id = int(form.pool.data) if (form.pool.data or "").isdigit() else None
+    pool_id = id_arg("pool")
     status = form.status.data if form.status.data in {s.value for s in ProjectStatus} - {"draft"} else None
     filters = queries.ProjectFilters(
         words=queries.search_words(form.q.data if not form.q.errors else ""), pool_id=pool_id,
@@ -88,7 +91,7 @@ def index(municipality: str, slug: str):
         cost_min=queries.parse_amount(form.cost_min.data, process.currency),
         cost_max=queries.parse_amount(form.cost_max.data, process.currency),
         sort=form.sort.data if form.sort.data in SORTS else "supported", seed=_list_seed(),
-        page=request.args.get("page", 1, type=int) or 1)
+        page=page_arg())
     result = queries.list_projects(process, filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
 
@@ -99,8 +102,18 @@ def index(municipality: str, slug: str):
                            can_propose_here=is_open(process, Action.PROPOSE))
 
 
+def _account_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+# Submitting and editing proposals share one budget per account: each request may decode five images.
+_proposal_limit = limiter.shared_limit(lambda: current_app.config["PB_PROPOSAL_LIMIT"], scope="proposal",
+                                       key_func=_account_key, methods=["POST"])
+
+
 @bp.route("/m/<municipality>/<slug>/propose", methods=["GET", "POST"])
 @requires(can_propose)
+@_proposal_limit
 def new(municipality: str, slug: str):
     """A resident's new project, saved as a draft or published."""
     process = _process_or_404(municipality, slug)
@@ -130,6 +143,21 @@ def new(municipality: str, slug: str):
                            is_author=True)
 
 
+@bp.route("/projects/<int:project_id>/invitation/<token>", methods=["GET", "POST"])
+@requires(is_signed_in)
+def accept_invitation(project_id: int, token: str):
+    """The page a co-author invitation links to: the project, and a button that makes the visitor a co-author."""
+    project = db.get_or_404(Project, project_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: services.accept_invitation(current_user, project, token))
+        if done.ok:
+            flash(_("You are now a co-author of “%(title)s”.", title=project.title), "success")
+            return redirect(url_for("proposals.project", project_id=project.id))
+    valid = services.invitation_for(token) == (project.id, current_user.id)
+    return render_template("proposals/invitation.html", project=project, form=form, valid=valid)
+
+
 def _project_or_404(project_id: int) -> Project:
     project = queries.project_with_details(project_id)
     if project is None or not can_view_project(current_user, project):
@@ -139,6 +167,7 @@ def _project_or_404(project_id: int) -> Project:
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 @requires(is_signed_in)
+@_proposal_limit
 def edit(project_id: int):
     """The author's or a co-author's edit of a project, until its review starts."""
     project = _project_or_404(project_id)
@@ -201,8 +230,8 @@ def project(project_id: int):
                                                             or revision_deadline(found) is not None),
         versions=queries.versions(found) if show_content else [],
         **project_review(found, current_user),
-        **project_deliberation(found, current_user, request.args.get("comments", 1, type=int) or 1,
-                               request.args.get("comment", type=int))), process.municipality if location_map else None)
+        **project_deliberation(found, current_user, page_arg("comments"), id_arg("comment"))),
+        process.municipality if location_map else None)
 
 
 @bp.get("/projects/<int:project_id>/versions")

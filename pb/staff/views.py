@@ -26,6 +26,7 @@ from pb.accounts.permissions import (
 from pb.accounts.queries import staff_accounts
 from pb.audit.queries import events_page
 from pb.core.db import utcnow
+from pb.core.requests import MAX_BIG_ID, id_arg
 from pb.errors import PBError, ValidationError, attempt, show_on_form
 from pb.extensions import db
 from pb.mandate.queries import legal_desk
@@ -186,7 +187,7 @@ def account_status(user_id: int, change: str):
 def audit():
     """The audit log, newest first, a page at a time; staff of some municipalities see the events of theirs."""
     within = municipality_scope(current_user)
-    events = events_page(request.args.get("before", type=int), PAGE_SIZE,
+    events = events_page(id_arg("before", maximum=MAX_BIG_ID), PAGE_SIZE,
                          None if within is None else audit_events_within(within))
     return render_template("staff/audit.html", events=events,
                            older=events[-1].id if len(events) == PAGE_SIZE else None)

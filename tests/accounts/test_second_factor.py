@@ -112,6 +112,34 @@ def test_recovery_codes_sign_in_once(client, db, make_user):
     assert second_factor.unused_recovery_codes(clerk) == 8
 
 
+def test_a_recovery_code_spent_by_another_sign_in_meanwhile_is_refused(app, db, make_user, monkeypatch):
+    """Issue 18: one recovery code let six sessions through at once; the code must be spent by a conditional
+    update. Here another sign-in spends it while this one checks the hash."""
+    clerk = _enrolled(db, make_user(role="clerk"))
+    codes = second_factor.replace_recovery_codes(clerk)
+    db.session.commit()
+    hasher = second_factor.RECOVERY_HASHER
+
+    class HasherWhileAnotherSpendsIt:
+        def verify(self, stored_hash, typed):
+            result = hasher.verify(stored_hash, typed)
+            with db.engine.begin() as other:
+                other.execute(sa.update(RecoveryCode).where(RecoveryCode.code_hash == stored_hash)
+                              .values(used_at=dt.datetime.now(dt.timezone.utc)))
+            return result
+
+    monkeypatch.setattr(second_factor, "RECOVERY_HASHER", HasherWhileAnotherSpendsIt())
+    try:
+        used = second_factor.check_second_factor(clerk, codes[0])
+    except sa.exc.OperationalError:
+        # SQLite (WAL) refuses any write from a transaction whose snapshot is older than the other's commit.
+        assert db.engine.dialect.name == "sqlite"
+        used = False
+    assert used is False
+    db.session.rollback()
+    assert second_factor.unused_recovery_codes(clerk) == 9
+
+
 def test_codes_are_limited_per_account_across_sessions(app, client, db, make_user):
     clerk = _enrolled(db, make_user(role="clerk"))
     for attempt in range(5):

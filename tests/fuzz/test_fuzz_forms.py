@@ -42,12 +42,14 @@ MINIMUM_REQUESTS = 10_000
 
 # The routes no page of the world renders a form for, with the role that may use them and their fields.
 UNSHOWN = {
-    "accounts.confirm": ("anonymous", "/confirm/not-a-token", {}),
+    "accounts.confirm": ("anonymous", "/confirm/not-a-token", {"password": []}),
     "accounts.reset": ("anonymous", "/reset/not-a-token", {"password": [], "confirm": []}),
     # The second step of a staff sign-in (no password step pending here, so the form sends one back to it).
     "accounts.login_code": ("anonymous", "/login/code", {"code": []}),
     # Enrolling an authenticator app (the fuzzed staff are enrolled already; residents are offered it).
     "accounts.two_factor": ("resident", "/account/two-factor", {"code": [], "action": ["enrol", "disable"]}),
+    # A co-author invitation's link, mailed to the invited resident.
+    "proposals.accept_invitation": ("resident", "/projects/1/invitation/not-a-token", {}),
     "deliberation.dismiss_project_flags": ("clerk", "/staff/moderation/projects/1/dismiss", {}),
     "deliberation.unfollow": ("resident", "/projects/1/unfollow", {"next": ["/projects/1"]}),
     "deliberation.withdraw_support": ("resident", "/projects/1/support/withdraw", {"next": ["/projects/1"]}),

@@ -45,7 +45,7 @@ def test_a_polish_mandate_is_signed_once_a_clerk_records_the_population(client, 
     assert "the municipality&#39;s population is not recorded" in page
     link = f'href="/staff/municipalities/{municipality_id}"'
     assert link in page  # the check says where the population is recorded
-    refused = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "Sound."})
+    refused = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "Sound.", "reviewed": services.content_hash(mandate)})
     assert "the municipality&#39;s population is not recorded" in _text(refused) and link in _text(refused)
     # The legal officer reads the page the link leads to, but a clerk records the figure.
     assert "Not recorded" in _text(client.get(f"/staff/municipalities/{municipality_id}"))
@@ -70,7 +70,7 @@ def test_a_polish_mandate_is_signed_once_a_clerk_records_the_population(client, 
 
     login(officer)
     assert "population is not recorded" not in _text(client.get(f"/staff/mandates/{mandate.id}"))
-    assert client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "Sound."}).status_code == 302
+    assert client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "Sound.", "reviewed": services.content_hash(mandate)}).status_code == 302
     assert db.session.get(Mandate, mandate.id).status is MandateStatus.SIGNED
 
 

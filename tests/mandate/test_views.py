@@ -4,6 +4,7 @@ and the legal officer's desk."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 
@@ -23,6 +24,13 @@ def _text(response):
     return response.get_data(as_text=True)
 
 
+def _reviewed(client, mandate_id: int) -> str:
+    """The content hash the version page puts in its sign form, as a legal officer's browser sends it."""
+    page = client.get(f"/staff/mandates/{mandate_id}").get_data(as_text=True)
+    found = re.search(r'name="reviewed" value="([0-9a-f]{64})"', page)
+    return found.group(1) if found else ""
+
+
 def test_a_legal_officer_drafts_and_signs_through_the_pages(client, db, process, officer, login):
     login(officer)
     assert "Greece (2026.2)" in _text(client.get(f"/staff/mandates/processes/{process.id}"))
@@ -37,13 +45,15 @@ def test_a_legal_officer_drafts_and_signs_through_the_pages(client, db, process,
     incomplete = {**FORM, "basis_url": "", "basis_date": ""}
     assert client.post(f"/staff/mandates/{mandate.id}/edit", data=incomplete).status_code == 302
     client.post(f"/staff/mandates/{mandate.id}/submit")
-    refused = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "The basis is valid."})
+    refused = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "The basis is valid.",
+                                                                   "reviewed": _reviewed(client, mandate.id)})
     assert refused.status_code == 200
     assert "The mandate cannot be signed yet. The legal basis is incomplete" in _text(refused)
     assert "The basis is valid." in _text(refused)  # the opinion typed is kept
 
     assert client.post(f"/staff/mandates/{mandate.id}/edit", data=FORM).status_code == 302
-    signed = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "The basis is valid."})
+    signed = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "The basis is valid.",
+                                                                   "reviewed": _reviewed(client, mandate.id)})
     assert signed.status_code == 302
     assert client.post(f"/staff/mandates/{mandate.id}/in-force").status_code == 302
     db.session.expire_all()
@@ -144,3 +154,28 @@ def test_the_presets_page(client, officer, login):
     login(officer)
     page = _text(client.get("/staff/mandates/presets"))
     assert "Law 4555/2018" in page and "<strong>Default character: binding by statute.</strong>" in page
+
+
+def test_a_signature_binds_the_version_the_officer_read(client, db, process, officer, clerk, login):
+    """Issue 18: a clerk edited a mandate in legal review while the officer's page was open, and the officer's submit
+    signed the changed version."""
+    login(officer)
+    client.post(f"/staff/mandates/processes/{process.id}/start", data={"preset": "gr"})
+    mandate = db.session.execute(sa.select(Mandate)).scalar_one()
+    client.post(f"/staff/mandates/{mandate.id}/edit", data=FORM)
+    client.post(f"/staff/mandates/{mandate.id}/submit")
+    read = _reviewed(client, mandate.id)  # the officer's page, open
+    client.post("/logout")
+    login(clerk)
+    assert client.post(f"/staff/mandates/{mandate.id}/edit",
+                       data={**FORM, "justification_days": "90"}).status_code == 302
+    client.post("/logout")
+    login(officer)
+    refused = client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "The basis is valid.", "reviewed": read})
+    assert refused.status_code == 200 and "was changed while you were reviewing it" in _text(refused)
+    assert client.post(f"/staff/mandates/{mandate.id}/sign", data={"text": "Fine."}).status_code == 200  # no hash
+    db.session.expire_all()
+    assert db.session.get(Mandate, mandate.id).status is MandateStatus.LEGAL_REVIEW
+    signed = client.post(f"/staff/mandates/{mandate.id}/sign",
+                         data={"text": "The basis is valid.", "reviewed": _reviewed(client, mandate.id)})
+    assert signed.status_code == 302

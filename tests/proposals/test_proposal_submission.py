@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from pb.core import mail
 from pb.proposals.models import (Project, ProjectCoauthor, ProjectImage, ProjectStatus, ProjectVersion)
 from tests.proposals.helpers import image_bytes, proposal
 
@@ -27,7 +29,7 @@ def resident(make_user, login):
     return user
 
 
-def test_resident_submits_a_project_with_an_image(client, db, make_process, make_user, resident):
+def test_resident_submits_a_project_with_an_image(client, db, make_process, make_user, resident, login):
     process = make_process(vote_in_days=IN_PROPOSALS)
     coauthor = make_user(role="resident", email="neighbour@example.org")
     data = proposal(process, latitude="37.98", longitude="23.72", coauthors="Neighbour@example.org",
@@ -43,6 +45,14 @@ def test_resident_submits_a_project_with_an_image(client, db, make_process, make
     assert project.category_names == ["public space"]
     assert project.beneficiary_names == ["children", "seniors"]
     assert (project.latitude, project.longitude) == (37.98, 23.72)
+    # Invited, not added: the neighbour becomes a co-author by accepting the mailed invitation.
+    assert db.session.get(ProjectCoauthor, (project.id, coauthor.id)) is None
+    [invitation] = [m for m in mail.outbox if m.to == "neighbour@example.org"]
+    link = re.search(r"http://pb\.test(/\S+)", invitation.body).group(1)
+    client.post("/logout")
+    login(coauthor)
+    assert "Become a co-author" in client.get(link).get_data(as_text=True)
+    assert client.post(link).status_code == 302
     assert db.session.get(ProjectCoauthor, (project.id, coauthor.id)) is not None
     image = db.session.execute(sa.select(ProjectImage)).scalar_one()
     assert image.content_type == "image/jpeg" and image.byte_size == len(image.data)
@@ -101,7 +111,6 @@ BAD_INPUT = [
     ({"cost": "99999999999"}, "cost", "whole budget"),
     ({"latitude": "91", "longitude": "10"}, "latitude", "between -90 and 90"),
     ({"latitude": "45"}, "latitude", "both"),
-    ({"coauthors": "nobody@example.org"}, "coauthors", "No resident has an account"),
 ]
 
 
@@ -245,3 +254,22 @@ def test_image_is_served_with_its_type_and_headers(client, db, make_process, mak
     # An image that was removed is gone.
     client.post(f"/projects/{project.id}/edit", data=proposal(process, remove_images=[str(image.id)]))
     assert _count(db, ProjectImage) == 0
+
+
+def test_the_coauthor_field_does_not_tell_whether_an_address_has_an_account(client, db, make_process, make_user,
+                                                                            resident):
+    """Issue 18: "No resident has an account with the address X" let anyone probe addresses. Now each address is
+    invited, and the author sees the same whatever the answer."""
+    process = make_process(vote_in_days=IN_PROPOSALS)
+    make_user(role="resident", email="known@example.org")
+    pages = []
+    for address in ("known@example.org", "nobody@example.org"):
+        mail.outbox.clear()
+        response = client.post("/m/testville/2026/propose", data=proposal(process, coauthors=address),
+                               follow_redirects=True)
+        assert response.status_code == 200
+        pages.append(re.sub(r"/projects/\d+|\b\d+\b", "", response.get_data(as_text=True)))
+        db.session.commit()
+        assert [m.to for m in mail.outbox] == (["known@example.org"] if address.startswith("known") else [])
+    assert pages[0] == pages[1]
+    assert _count(db, ProjectCoauthor) == 0  # nobody is a co-author before accepting

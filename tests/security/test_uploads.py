@@ -78,3 +78,61 @@ def test_an_uploaded_polyglot_is_served_as_an_image_that_cannot_be_sniffed(clien
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert served.headers["Content-Disposition"] == "inline"
     assert "default-src 'self'" in served.headers["Content-Security-Policy"]
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (width, height)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_an_image_over_twelve_megapixels_is_refused_from_its_header():
+    """Issue 18: 40-megapixel PNGs of 155 KB each took seconds and gigabytes to decode; now refused unread."""
+    small_file = _png(4000, 3100)  # 12.4 Mpx in a few kilobytes
+    assert len(small_file) < 100_000
+    with pytest.raises(ValidationError, match="too many pixels"):
+        prepare_image(ImageUpload("big.png", small_file))
+
+
+def test_the_first_bad_file_stops_the_submission_before_any_image_is_decoded(monkeypatch):
+    from pb.proposals import images
+
+    decoded = []
+    monkeypatch.setattr(images, "prepare_image", lambda upload: decoded.append(upload) or None)
+    uploads = [ImageUpload(f"ok{n}.png", _png(3000, 3000)) for n in range(4)] + [ImageUpload("bad.png", b"no")]
+    with pytest.raises(ValidationError, match="bad.png is not a JPEG"):
+        images.prepare_images(uploads)
+    assert decoded == []
+
+
+def test_a_large_jpeg_is_decoded_reduced(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    out = io.BytesIO()
+    Image.new("RGB", (4800, 2400), (10, 200, 30)).save(out, format="JPEG")
+    sizes = []
+    draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self, mode, size):
+        result = draft(self, mode, size)
+        sizes.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    prepared = prepare_image(ImageUpload("wide.jpg", out.getvalue()))
+    assert sizes == [(2400, 1200)] and (prepared.width, prepared.height) == (2400, 1200)
+
+
+def test_proposal_submissions_and_edits_are_limited_per_account(app, client, db, make_process, make_user, login):
+    from pb.proposals.models import Project
+
+    app.config["PB_PROPOSAL_LIMIT"] = "2 per hour"
+    process = make_process(vote_in_days=IN_PROPOSALS)
+    login(make_user())
+    assert client.post("/m/testville/2026/propose", data=proposal(process)).status_code == 302
+    project = db.session.scalars(sa.select(Project)).one()
+    assert client.post(f"/projects/{project.id}/edit", data=proposal(process)).status_code == 302
+    # Submitting and editing share the budget.
+    assert client.post("/m/testville/2026/propose", data=proposal(process)).status_code == 429
+    assert client.post(f"/projects/{project.id}/edit", data=proposal(process)).status_code == 429
+    assert client.get(f"/projects/{project.id}/edit").status_code == 200  # reading the form is not limited
