@@ -49,8 +49,9 @@ def delivery_helpers():
 @requires(can_work_on_delivery)
 def desk():
     """The delivery records a member of staff works on, late first, and adopted projects still without one."""
-    return render_template("delivery/desk.html", rows=queries.desk(current_user),
-                           waiting=queries.adoptable_without_record() if can_manage_delivery(current_user) else [])
+    manages = can_manage_delivery(current_user)
+    return render_template("delivery/desk.html", rows=queries.desk(current_user), can_manage=manages,
+                           waiting=queries.adoptable_without_record() if manages else [])
 
 
 @bp.post("/staff/delivery/projects/<int:project_id>/open")
@@ -318,6 +319,9 @@ def edition_csv(municipality: str, slug: str):
 def photo(photo_id: int):
     """One delivery picture, with its stored type; browsers must not guess another."""
     stored = db.get_or_404(DeliveryPhoto, photo_id)
+    project = db.session.get(Project, db.session.get(DeliveryRecord, stored.record_id).project_id)
+    if project.hidden_at is not None:
+        abort(404)
     response = make_response(stored.data)
     response.headers["Content-Type"] = stored.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
