@@ -79,6 +79,13 @@ def adopted_rows(process: Process, now: dt.datetime | None = None) -> list[Row]:
     return rows
 
 
+def carry_overs(process: Process, rows: list[Row], now: dt.datetime | None = None) -> list[Row]:
+    """Adopted projects still under way after their fiscal year ended: what the next year's budget carries over."""
+    if local_today(process, now) <= dt.date(process.fiscal_year, 12, 31):
+        return []
+    return [row for row in rows if row.status is None or row.status in rules.ACTIVE]
+
+
 def _milestone_counts(record_ids: list[int]) -> dict[int, tuple[int, int]]:
     if not record_ids:
         return {}

@@ -278,6 +278,7 @@ def edition(municipality: str, slug: str):
     process = _process_or_404(municipality, slug)
     rows = queries.adopted_rows(process)
     return render_template("delivery/edition.html", process=process, rows=rows,
+                           carry_overs=queries.carry_overs(process, rows),
                            value=queries.edition_value(process, rows), deadline=queries.deadline(process),
                            districts={d.code: d.name for d in process.municipality.districts})
 
