@@ -186,6 +186,18 @@ def project_delivery(project: Project, user, now: dt.datetime | None = None) -> 
         can_edit=bool(signed_in and delivery is not None and can_edit_delivery(user, delivery)))
 
 
+def photos_of(record_id: int) -> list[DeliveryPhoto]:
+    """A record's pictures in the order they were added."""
+    return list(db.session.execute(sa.select(DeliveryPhoto).where(DeliveryPhoto.record_id == record_id)
+                                   .order_by(DeliveryPhoto.id)).scalars())
+
+
+def ratings_of(record_id: int) -> list[DeliveryRating]:
+    """A record's ratings, hidden ones included, for the moderator."""
+    return list(db.session.execute(sa.select(DeliveryRating).where(DeliveryRating.record_id == record_id)
+                                   .order_by(DeliveryRating.created_at)).scalars())
+
+
 def offers(project_id: int) -> list[CoProduction]:
     """Every offer to co-produce a project, for the clerk."""
     return list(db.session.execute(sa.select(CoProduction).where(CoProduction.project_id == project_id)

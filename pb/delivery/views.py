@@ -94,10 +94,7 @@ def _render_record(delivery: DeliveryRecord, status: int = 200, **forms):
     project = db.session.get(Project, delivery.project_id)
     status_form = forms.get("status_form") or StatusForm()
     status_form.status.choices = [(s.value, STATUS_LABELS[s]) for s in allowed_next(delivery.status)]
-    photos = list(db.session.execute(db.select(DeliveryPhoto).where(DeliveryPhoto.record_id == delivery.id)
-                                     .order_by(DeliveryPhoto.id)).scalars())
-    ratings = list(db.session.execute(db.select(DeliveryRating).where(DeliveryRating.record_id == delivery.id)
-                                      .order_by(DeliveryRating.created_at)).scalars())
+    photos, ratings = queries.photos_of(delivery.id), queries.ratings_of(delivery.id)
     return render_template(
         "delivery/record.html", record=delivery, process=process, project=project,
         record_form=forms.get("record_form") or _record_form(delivery, process), status_form=status_form,
