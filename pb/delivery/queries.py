@@ -79,6 +79,13 @@ def adopted_rows(process: Process, now: dt.datetime | None = None) -> list[Row]:
     return rows
 
 
+def carry_overs(process: Process, rows: list[Row], now: dt.datetime | None = None) -> list[Row]:
+    """Adopted projects still under way after their fiscal year ended: what the next year's budget carries over."""
+    if local_today(process, now) <= dt.date(process.fiscal_year, 12, 31):
+        return []
+    return [row for row in rows if row.status is None or row.status in rules.ACTIVE]
+
+
 def _milestone_counts(record_ids: list[int]) -> dict[int, tuple[int, int]]:
     if not record_ids:
         return {}
@@ -177,6 +184,18 @@ def project_delivery(project: Project, user, now: dt.datetime | None = None) -> 
         has_opted_in=bool(signed_in and db.session.get(DeliveryMailOptIn, (project.id, user.id))),
         has_rated=bool(signed_in and any(rating.user_id == user.id for rating, _name in ratings)),
         can_edit=bool(signed_in and delivery is not None and can_edit_delivery(user, delivery)))
+
+
+def photos_of(record_id: int) -> list[DeliveryPhoto]:
+    """A record's pictures in the order they were added."""
+    return list(db.session.execute(sa.select(DeliveryPhoto).where(DeliveryPhoto.record_id == record_id)
+                                   .order_by(DeliveryPhoto.id)).scalars())
+
+
+def ratings_of(record_id: int) -> list[DeliveryRating]:
+    """A record's ratings, hidden ones included, for the moderator."""
+    return list(db.session.execute(sa.select(DeliveryRating).where(DeliveryRating.record_id == record_id)
+                                   .order_by(DeliveryRating.created_at)).scalars())
 
 
 def offers(project_id: int) -> list[CoProduction]:

@@ -49,8 +49,9 @@ def delivery_helpers():
 @requires(can_work_on_delivery)
 def desk():
     """The delivery records a member of staff works on, late first, and adopted projects still without one."""
-    return render_template("delivery/desk.html", rows=queries.desk(current_user),
-                           waiting=queries.adoptable_without_record() if can_manage_delivery(current_user) else [])
+    manages = can_manage_delivery(current_user)
+    return render_template("delivery/desk.html", rows=queries.desk(current_user), can_manage=manages,
+                           waiting=queries.adoptable_without_record() if manages else [])
 
 
 @bp.post("/staff/delivery/projects/<int:project_id>/open")
@@ -93,10 +94,7 @@ def _render_record(delivery: DeliveryRecord, status: int = 200, **forms):
     project = db.session.get(Project, delivery.project_id)
     status_form = forms.get("status_form") or StatusForm()
     status_form.status.choices = [(s.value, STATUS_LABELS[s]) for s in allowed_next(delivery.status)]
-    photos = list(db.session.execute(db.select(DeliveryPhoto).where(DeliveryPhoto.record_id == delivery.id)
-                                     .order_by(DeliveryPhoto.id)).scalars())
-    ratings = list(db.session.execute(db.select(DeliveryRating).where(DeliveryRating.record_id == delivery.id)
-                                      .order_by(DeliveryRating.created_at)).scalars())
+    photos, ratings = queries.photos_of(delivery.id), queries.ratings_of(delivery.id)
     return render_template(
         "delivery/record.html", record=delivery, process=process, project=project,
         record_form=forms.get("record_form") or _record_form(delivery, process), status_form=status_form,
@@ -277,6 +275,7 @@ def edition(municipality: str, slug: str):
     process = _process_or_404(municipality, slug)
     rows = queries.adopted_rows(process)
     return render_template("delivery/edition.html", process=process, rows=rows,
+                           carry_overs=queries.carry_overs(process, rows),
                            value=queries.edition_value(process, rows), deadline=queries.deadline(process),
                            districts={d.code: d.name for d in process.municipality.districts})
 
@@ -318,6 +317,9 @@ def edition_csv(municipality: str, slug: str):
 def photo(photo_id: int):
     """One delivery picture, with its stored type; browsers must not guess another."""
     stored = db.get_or_404(DeliveryPhoto, photo_id)
+    project = db.session.get(Project, db.session.get(DeliveryRecord, stored.record_id).project_id)
+    if project.hidden_at is not None:
+        abort(404)
     response = make_response(stored.data)
     response.headers["Content-Type"] = stored.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"

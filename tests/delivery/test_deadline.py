@@ -49,3 +49,21 @@ def test_an_unfinished_project_past_the_deadline_is_overdue_on_the_dashboard_and
     dashboard = client.get("/staff/").get_data(as_text=True)
     assert "Overdue deliveries" in dashboard and f"/staff/delivery/{late_record.id}" in dashboard
     assert f"/staff/delivery/{done_record.id}" not in dashboard
+
+
+def test_projects_under_way_after_their_fiscal_year_are_carried_over(client, db, ctx, clerk, make_process,
+                                                                    make_project, adopt):
+    process = make_process(slug="carry", fiscal_year=2021)
+    going, finished = (make_project(process, status="selected", title=t, cost=800_000) for t in ("Going", "Built"))
+    for project in (going, finished):
+        adopt(process, project)
+    going_record, finished_record = services.open_record(clerk, going), services.open_record(clerk, finished)
+    spend(clerk, going_record, 300_000)
+    spend(clerk, finished_record, finished.cost)
+    services.change_status(clerk, finished_record, DeliveryStatus.DELIVERED)
+    db.session.commit()
+    assert [row.project.title for row in queries.carry_overs(process, queries.adopted_rows(process))] == ["Going"]
+    text = client.get("/m/testville/carry/delivery").get_data(as_text=True)
+    assert "Carried over into the next fiscal year" in text and "€5,000.00 not yet spent" in text
+    # Within its own fiscal year nothing is carried over yet.
+    assert queries.carry_overs(process, queries.adopted_rows(process), now=dt.datetime(2021, 6, 1, tzinfo=dt.UTC)) == []

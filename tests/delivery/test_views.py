@@ -128,3 +128,23 @@ def test_a_clerk_sets_the_municipality_share_on_its_page(client, db, world, cler
     assert client.post(path, data={"tolerance": "2.5"}).status_code == 302
     assert services.tolerance_of(world["process"].municipality_id) == 250
     assert 'value="2.50"' in client.get(path).get_data(as_text=True)
+
+
+def test_a_hidden_projects_delivery_photos_are_not_served(client, db, ctx, world, clerk):
+    from pb.core.db import utcnow
+    from pb.delivery.models import PhotoKind
+    from pb.proposals.images import ImageUpload
+    from tests.delivery.test_services import png
+
+    photo = services.add_photo(clerk, world["record"], ImageUpload("a.png", png()), PhotoKind.AFTER)
+    db.session.commit()
+    assert client.get(f"/delivery/photos/{photo.id}").headers["Content-Type"] == "image/png"
+    world["project"].hidden_at, world["project"].hidden_reason = utcnow(), "Spam"
+    db.session.commit()
+    assert client.get(f"/delivery/photos/{photo.id}").status_code == 404
+
+
+def test_the_desk_links_each_municipality_s_policy(client, db, world, clerk, login):
+    login(clerk)
+    page = client.get("/staff/delivery").get_data(as_text=True)
+    assert f"/staff/delivery/municipalities/{world['process'].municipality_id}/policy" in page

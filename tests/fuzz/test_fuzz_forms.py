@@ -60,6 +60,10 @@ UNSHOWN = {
     "reports.publish": ("legal_officer", "/staff/assessments/versions/1/publish", {}),
     "review.appeal": ("resident", "/projects/{in_review}/appeal", {"text": []}),
     "review.unassign": ("clerk", "/staff/review/projects/1/unassign/1", {}),
+    # Project 1 has delivery record 1 already, so the desk offers no "open" button; it is not delivered yet, so
+    # its page offers no rating form.
+    "delivery.open_record": ("clerk", "/staff/delivery/projects/1/open", {}),
+    "delivery.rate": ("resident", "/projects/1/delivery/rating", {"score": ["1", "5", "9"], "comment": []}),
     # District 1 is used (by the register), so its page offers no delete button.
     "setup.delete_district": ("admin", "/staff/districts/1/delete", {}),
 }
