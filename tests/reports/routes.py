@@ -35,6 +35,9 @@ ROUTES = {
     "reports.mitigation_plan": ("GET", "/staff/reports/processes/1/mitigation", only("clerk", *LEGAL)),
     # An empty risk form is shown again with its errors.
     "reports.add_risk": ("POST", "/staff/reports/processes/1/risks", only("clerk", *LEGAL)),
+    "reports.accessibility_statement": ("GET", "/accessibility", everyone(OK)),
+    "reports.municipality_accessibility": ("GET", "/accessibility/testville", everyone(OK)),
+    "reports.accessibility_contact": ("GET", "/staff/reports/municipalities/1/accessibility", only(*LEGAL)),
     "reports.published": ("GET", "/m/testville/2026/assessments", everyone(OK)),
     "reports.published_pdf": ("GET", "/assessments/1.pdf", everyone(OK)),
 }
