@@ -205,3 +205,8 @@ def test_a_resident_opts_in_and_out_on_the_municipality_page(db, client, login, 
     assert not services.subscription_of(residents.eleni, residents.vote.process.municipality).is_active
     bad = client.post("/m/testville/news", data={"subscribed": "y", "sms_number": "call me"})
     assert "Give the mobile number with its country code" in bad.get_data(as_text=True)
+
+
+def test_the_process_page_offers_the_news(client, residents):
+    page = client.get("/m/testville/live").get_data(as_text=True)
+    assert 'href="/m/testville/news"' in page
