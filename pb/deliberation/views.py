@@ -32,7 +32,7 @@ NOTIFICATION_TEXTS = {
     NotificationKind.REVIEW_OUTCOME: _l("The review of “%(project)s” has an outcome."),
     NotificationKind.APPEAL_ANSWER: _l("The appeal on “%(project)s” has been answered."),
     NotificationKind.HIDDEN: _l("A moderator hid content of yours on “%(project)s”."),
-    NotificationKind.REPRESENTATION_FLAG: _l("Red flag while the vote is open: %(project)s is under-represented."),
+    NotificationKind.REPRESENTATION_FLAG: _l("Red flag while the vote is open: %(project)s."),
 }
 
 

@@ -101,7 +101,7 @@ def test_the_live_page_and_the_notification_link_to_the_flag(db, client, login, 
     assert "Live representativeness" in page and "District South: red since" in page
     assert 'class="flag-red">red<' in page
     notices = client.get("/notifications").get_data(as_text=True)
-    assert "Red flag while the vote is open: PB live: District South is under-represented." in notices
+    assert "Red flag while the vote is open: PB live: District South." in notices
     assert f"/staff/reports/processes/{live_vote.process.id}/live" in notices
 
 
