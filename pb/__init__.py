@@ -102,6 +102,7 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.deliberation.views import bp as deliberation_bp
     from pb.delivery.views import bp as delivery_bp
     from pb.mandate.views import bp as mandate_bp
+    from pb.outreach.views import bp as outreach_bp
     from pb.processes.views import bp as processes_bp
     from pb.proposals.views import bp as proposals_bp
     from pb.reports.views import bp as reports_bp
@@ -113,7 +114,7 @@ def _register_blueprints(app: "Flask") -> None:
     from pb.web import bp as web_bp
 
     for blueprint in (web_bp, processes_bp, accounts_bp, staff_bp, proposals_bp, review_bp, deliberation_bp, api_bp,
-                      mandate_bp, voting_bp, desk_bp, reports_bp, setup_bp, delivery_bp):
+                      mandate_bp, voting_bp, desk_bp, reports_bp, setup_bp, delivery_bp, outreach_bp):
         app.register_blueprint(blueprint)
 
 

@@ -73,6 +73,11 @@ def defaults(instance_path: str) -> dict[str, object]:
         "PB_MAIL_PASSWORD": None,
         "PB_MAIL_USE_TLS": False,
         "PB_MAIL_SENDER": "pb@localhost",
+        # Outreach to residents who opted in (pb.outreach): e-mails per resident in any 7 days, when "last days"
+        # begins, and the SMS provider (log: the text goes to the log).
+        "PB_OUTREACH_WEEKLY_CAP": 3,
+        "PB_OUTREACH_LAST_DAYS": 3,
+        "PB_SMS_BACKEND": "log",
         "PB_TIMEZONE": "Europe/Athens",
         "BABEL_DEFAULT_LOCALE": "en",
         "PB_LOCALES": ("en", "el"),
@@ -96,6 +101,9 @@ _ENVIRONMENT = {
     "PB_MAIL_USERNAME": ("PB_MAIL_USERNAME", str),
     "PB_MAIL_PASSWORD": ("PB_MAIL_PASSWORD", str),
     "PB_MAIL_USE_TLS": ("PB_MAIL_USE_TLS", lambda v: v.lower() in ("1", "true", "yes")),
+    "PB_OUTREACH_WEEKLY_CAP": ("PB_OUTREACH_WEEKLY_CAP", int),
+    "PB_OUTREACH_LAST_DAYS": ("PB_OUTREACH_LAST_DAYS", int),
+    "PB_SMS_BACKEND": ("PB_SMS_BACKEND", str),
     "PB_MAIL_SENDER": ("PB_MAIL_SENDER", str),
     "PB_TIMEZONE": ("PB_TIMEZONE", str),
     "PB_BASE_URL": ("PB_BASE_URL", str),

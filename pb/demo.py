@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shlex
 import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -24,6 +26,7 @@ from pb.demo_vote import TRY_BIRTH_YEAR, TRY_REFERENCE, build_live_vote
 from pb.extensions import db
 from pb.processes.importing import import_election
 from pb.processes.models import Municipality
+from pb.reports import accessibility
 from pb.setup import services as setup
 from pb.setup.rules import DistrictValues, MunicipalityValues
 from pb.tally.pabulib import read
@@ -98,6 +101,20 @@ def build_demo() -> list[str]:
     delivered = build_delivery(find_user("legal@example.org"), clerk, find_user("parks@example.org"))
     if delivered:
         done.append(delivered)
+    done.extend(_accessibility_contacts(find_user("legal@example.org")))
+    return done
+
+
+def _accessibility_contacts(legal) -> list[str]:
+    """Each demo municipality's accessibility contact, so that its statement reads as a real one would."""
+    done = []
+    for municipality in db.session.scalars(sa.select(Municipality).order_by(Municipality.id)):
+        if accessibility.contact_of(municipality) is None:
+            accessibility.set_contact(legal, municipality, accessibility.ContactInput(
+                email=f"accessibility@{municipality.slug}.example.org",
+                phone="+30 210 000 0000" if municipality.country_code == "GR" else "",
+                prepared_on=dt.date(2026, 12, 1)))
+            done.append(f"{municipality.name}: accessibility contact")
     return done
 
 

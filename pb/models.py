@@ -50,3 +50,8 @@ __all__ += ["Assessment", "AssessmentMode", "AssessmentVersion", "FinalAnnex", "
 from pb.reports.models import AssessmentThresholds
 
 __all__ += ["AssessmentThresholds"]
+from pb.reports.models import AccessibilityContact, Likelihood, MitigationAction, MitigationKind, RepresentationFlag, Risk
+from pb.outreach.models import OutreachMessage, OutreachSubscription
+
+__all__ += ["AccessibilityContact", "Likelihood", "MitigationAction", "MitigationKind", "OutreachMessage",
+            "OutreachSubscription", "RepresentationFlag", "Risk"]

@@ -28,11 +28,12 @@ MAX_ATTEMPTS = 8
 
 @dataclass(frozen=True)
 class Message:
-    """One e-mail to one recipient."""
+    """One e-mail to one recipient; ``headers`` adds header fields (e.g. List-Unsubscribe, RFC 8058)."""
 
     to: str
     subject: str
     body: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 # The memory backend's transport; tests read and clear it.
@@ -53,11 +54,14 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Extra header fields as [name, value] pairs (outreach mail carries its one-click unsubscribe here).
+    headers: Mapped[list[list[str]] | None] = mapped_column(sa.JSON)
 
 
 def queue(session: Session, message: Message) -> None:
     """Put a mail in the outbox, in the caller's transaction."""
-    session.add(OutboxMessage(recipient=message.to, subject=message.subject, body=message.body))
+    session.add(OutboxMessage(recipient=message.to, subject=message.subject, body=message.body,
+                              headers=[list(pair) for pair in message.headers] or None))
 
 
 def transmit(config: dict[str, Any], message: Message) -> None:
@@ -72,6 +76,8 @@ def transmit(config: dict[str, Any], message: Message) -> None:
         email["From"] = config["PB_MAIL_SENDER"]
         email["To"] = message.to
         email["Subject"] = message.subject
+        for name, value in message.headers:
+            email[name] = value
         email.set_content(message.body)
         with smtplib.SMTP(config["PB_MAIL_SERVER"], config["PB_MAIL_PORT"], timeout=10) as smtp:
             if config["PB_MAIL_USE_TLS"]:
@@ -101,7 +107,8 @@ def deliver_pending(session: Session, config: dict[str, Any], limit: int = 50) -
         if message is None:
             break
         try:
-            transmit(config, Message(message.recipient, message.subject, message.body))
+            transmit(config, Message(message.recipient, message.subject, message.body,
+                                     tuple(tuple(pair) for pair in message.headers or ())))
         except Exception as error:  # any transport failure: retry later with a growing delay
             message.attempts += 1
             message.last_error = f"{type(error).__name__}: {error}"[:2000]

@@ -36,7 +36,7 @@ NOTIFICATION_TEXTS = {
     NotificationKind.HIDDEN: _l("A moderator hid content of yours on “%(project)s”."),
     NotificationKind.DELIVERY_STATUS: _l("The delivery of “%(project)s” has a new status."),
     NotificationKind.DELIVERY_UPDATE: _l("News about the delivery of “%(project)s”."),
-    NotificationKind.REPRESENTATION_FLAG: _l("Red flag while the vote is open: %(project)s is under-represented."),
+    NotificationKind.REPRESENTATION_FLAG: _l("Red flag while the vote is open: %(project)s."),
 }
 
 

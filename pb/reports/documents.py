@@ -202,6 +202,8 @@ class AssessmentDocument:
     """The ex-ante risk register."""
     actions: tuple[ActionLine, ...] = ()
     """The mitigation plan; ex post with the turnout before and after each action."""
+    accessibility_statement: str = ""
+    """The sentence that cites the public accessibility statement (its address, date and conformance)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pb.core.forms import WholeNumberField
+from pb.reports.accessibility import ContactInput
 from pb.reports.metrics import Thresholds
 from pb.reports.mitigation import ActionInput, RiskInput
 
@@ -198,3 +199,19 @@ class RiskForm(FlaskForm):
         return RiskInput(target=self.risk_target.data or "", cause=self.cause.data or "",
                          likelihood=self.likelihood.data or "", mitigation=self.mitigation.data or "",
                          action_id=int(action) if action.isdecimal() else None)
+
+
+class AccessibilityContactForm(FlaskForm):
+    """What the municipality fills into its accessibility statement."""
+
+    email = StringField(_l("E-mail for accessibility feedback"), validators=[Length(max=254)])
+    phone = StringField(_l("Telephone"), validators=[Length(max=64)])
+    prepared_on = DateField(_l("Statement prepared or last reviewed on"), validators=[Optional()])
+    known_gaps = TextAreaField(_l("Known gaps of your own"), validators=[Length(max=5_000)],
+                               description=_l("Markdown list items, e.g. “- The videos of the information evenings "
+                                              "have no captions.”; the statement already lists pb's own."))
+
+    def value(self) -> ContactInput:
+        """The contact as typed, for ``pb.reports.accessibility.set_contact``."""
+        return ContactInput(email=self.email.data or "", phone=self.phone.data or "",
+                            prepared_on=self.prepared_on.data, known_gaps=self.known_gaps.data or "")

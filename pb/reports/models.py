@@ -266,3 +266,19 @@ class Risk(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     action: Mapped[MitigationAction | None] = relationship()
+
+
+class AccessibilityContact(db.Model):
+    """What a municipality fills into its accessibility statement (``legal/accessibility/``): the feedback
+    contact, the date the statement was prepared, and known gaps of its own beyond those the text lists."""
+
+    __tablename__ = "accessibility_contact"
+
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    phone: Mapped[str] = mapped_column(sa.String(64), default="")
+    prepared_on: Mapped[dt.date] = mapped_column(sa.Date)
+    known_gaps: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

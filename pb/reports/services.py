@@ -17,12 +17,13 @@ from pb.accounts.models import User
 from pb.accounts.permissions import check_works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
+from pb.core.urls import external_url
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
 from pb.mandate.queries import local_today
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
-from pb.reports import data, metrics, mitigation
+from pb.reports import accessibility, data, metrics, mitigation
 from pb.reports.annex import build_annex_csv, build_annex_pdf, build_annex_xlsx
 from pb.reports.census import AGE_BAND_LABELS, TOTAL, parse_census
 from pb.reports.data import thresholds_for  # noqa: F401 (kept beside the adapters that use it, offered here)
@@ -261,10 +262,24 @@ def _next_number(assessment: Assessment) -> int:
 
 
 def with_mitigation(document: AssessmentDocument, assessment: Assessment) -> AssessmentDocument:
-    """The document with the process's risk register and mitigation plan (ex post: each action's before/after)."""
+    """The document with the process's risk register and mitigation plan (ex post: each action's before/after),
+    and the sentence citing the municipality's public accessibility statement."""
     process = db.session.get(Process, assessment.process_id)
-    return dataclasses.replace(document, risks=mitigation.risk_lines(process), actions=mitigation.action_lines(
-        process, with_turnout=assessment.mode is AssessmentMode.EX_POST))
+    return dataclasses.replace(
+        document, risks=mitigation.risk_lines(process),
+        actions=mitigation.action_lines(process, with_turnout=assessment.mode is AssessmentMode.EX_POST),
+        accessibility_statement=accessibility_citation(process.municipality))
+
+
+def accessibility_citation(municipality: Municipality) -> str:
+    """"Accessibility statement: <address>, prepared on <date>; ...": what the assessment's accessibility line
+    cites (the date is missing until a legal officer fills in the municipality's contact)."""
+    contact = accessibility.contact_of(municipality)
+    return _("Accessibility statement: %(url)s, prepared on %(date)s; the site is partially compliant with "
+             "%(standard)s, with the non-accessible content it lists.",
+             url=external_url("reports.municipality_accessibility", municipality=municipality.slug),
+             date=contact.prepared_on.isoformat() if contact else _("not given yet"),
+             standard=accessibility.STANDARD)
 
 
 def draft_pdf(assessment: Assessment, *, translate: Translate, locale: str, now: dt.datetime | None = None) -> bytes:

@@ -286,6 +286,8 @@ class _Builder:
             story.append(text(doc.voters_note, self.s["body"]))
         story.append(text(tr("Accessibility"), self.s["h2"]))
         story.append(self.para(doc.accessibility, tr("No accessibility statement given.")))
+        if doc.accessibility_statement:
+            story.append(text(doc.accessibility_statement, self.s["body"]))
         if part is not None:
             story += self.participation_tables(part)
         else:

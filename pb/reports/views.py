@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,15 +19,17 @@ from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.permissions import is_staff, municipality_scope, public, requires
 from pb.core.money import format_money
+from pb.deliberation.markdown import render as render_markdown
 from pb.errors import PBError, ValidationError, attempt
 from pb.extensions import db
 from pb.mandate.services import annex_blockers
 from pb.processes.models import Municipality, Process
 from pb.processes.queries import process_by_slug
-from pb.reports import data, labels, metrics, mitigation, monitoring, services
+from pb.reports import accessibility, data, labels, metrics, mitigation, monitoring, services
 from pb.reports.annex import funded_total, not_adopted_total
 from pb.reports.cli import report_commands
 from pb.reports.forms import (
+    AccessibilityContactForm,
     MITIGATION_KINDS,
     SECTION_FIELDS,
     CensusForm,
@@ -386,6 +388,47 @@ def mitigation_plan(process_id: int):
             flash(_("The action was added to the mitigation plan."), "success")
             return redirect(url_for("reports.mitigation_plan", process_id=process.id))
     return _plan_page(process, form, _risk_form(process, RiskForm(formdata=None)))
+
+
+# ---------------------------------------------------------------------------------------------- accessibility
+
+
+def _statement_page(municipality: Municipality | None):
+    site = (current_app.config.get("PB_BASE_URL") or request.host_url).rstrip("/")
+    found = accessibility.statement(current_app.config["PB_LEGAL_DIR"], _locale(), municipality, site)
+    return render_template("reports/accessibility.html", statement=found, municipality=municipality,
+                           markdown=render_markdown)
+
+
+@bp.get("/accessibility")
+@public
+def accessibility_statement():
+    """The accessibility statement of the site (for the first municipality set up)."""
+    return _statement_page(accessibility.default_municipality())
+
+
+@bp.get("/accessibility/<municipality>")
+@public
+def municipality_accessibility(municipality: str):
+    """The accessibility statement with one municipality's contact."""
+    found = db.session.scalar(sa.select(Municipality).where(Municipality.slug == municipality))
+    if found is None:
+        abort(404)
+    return _statement_page(found)
+
+
+@bp.route("/staff/reports/municipalities/<int:municipality_id>/accessibility", methods=["GET", "POST"])
+@requires(can_set_thresholds)
+def accessibility_contact(municipality_id: int):
+    """What the municipality fills into its accessibility statement."""
+    municipality = db.get_or_404(Municipality, municipality_id)
+    stored = accessibility.contact_of(municipality)
+    form = AccessibilityContactForm(obj=stored)
+    if form.validate_on_submit():
+        if attempt(lambda: accessibility.set_contact(current_user, municipality, form.value()), form).ok:
+            flash(_("The accessibility statement was updated."), "success")
+            return redirect(url_for("reports.accessibility_contact", municipality_id=municipality.id))
+    return render_template("reports/accessibility_contact.html", municipality=municipality, form=form)
 
 
 # ---------------------------------------------------------------------------------------------- public

@@ -53,6 +53,16 @@ def test_demo_keeps_the_real_data(app, db):
     assert funded == {"2", "3", "5", "6", "9", "11", "12", "13", "14"}
 
 
+
+def test_demo_municipalities_have_an_accessibility_contact(client, db):
+    from pb.demo import build_demo
+
+    build_demo()
+    db.session.commit()
+    page = client.get("/accessibility").get_data(as_text=True)
+    assert "accessibility@warszawa.example.org" in page and "2026-12-01" in page
+
+
 def test_demo_refuses_production_without_force(make_app):
     app = make_app(PB_ENV="production", PB_BASE_URL="https://pb.city.example",
                    RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", PB_BALLOT_KEY="b" * 32, PB_REGISTER_KEY="r" * 32)

@@ -35,6 +35,16 @@ ROUTES = {
     "reports.mitigation_plan": ("GET", "/staff/reports/processes/1/mitigation", only("clerk", *LEGAL)),
     # An empty risk form is shown again with its errors.
     "reports.add_risk": ("POST", "/staff/reports/processes/1/risks", only("clerk", *LEGAL)),
+    "reports.accessibility_statement": ("GET", "/accessibility", everyone(OK)),
+    "reports.municipality_accessibility": ("GET", "/accessibility/testville", everyone(OK)),
+    "reports.accessibility_contact": ("GET", "/staff/reports/municipalities/1/accessibility", only(*LEGAL)),
+    # Outreach (pb.outreach), whose pages sit beside the mitigation plan.
+    "outreach.subscription": ("GET", "/m/testville/news", {"anonymous": "login", **dict.fromkeys(
+        ("resident", "clerk", "legal_officer", "admin"), OK)}),
+    "outreach.unsubscribe_page": ("GET", "/unsubscribe/not-a-token", everyone(OK)),
+    "outreach.unsubscribe": ("POST", "/unsubscribe/not-a-token", everyone(404)),
+    # Process 1's vote is not open: the refusal is flashed on the mitigation page.
+    "outreach.reminder": ("POST", "/staff/outreach/processes/1/reminder", _redirect_for("clerk", *LEGAL)),
     "reports.published": ("GET", "/m/testville/2026/assessments", everyone(OK)),
     "reports.published_pdf": ("GET", "/assessments/1.pdf", everyone(OK)),
 }

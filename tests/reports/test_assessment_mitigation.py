@@ -76,3 +76,18 @@ def test_the_ex_post_assessment_reports_each_action_with_its_turnout_and_flag(db
     # South: 2 of 40 at the end of day 1, 18 of 40 at the end of day 2; the electorate 22 and 38 of 80.
     row = section[section.index("Letters to every home in South"):]
     assert re.search(r"5\.0%.*45\.0%.*27\.5% → 47\.5%.*District South: cleared", row), row[:300]
+
+
+def test_the_ex_ante_headings_are_there_in_greek_too(db, ctx, mitigated):
+    from flask_babel import force_locale, gettext
+
+    from pb.reports import services
+    from pb.reports.models import AssessmentMode
+
+    assessment = services.assessment_for(mitigated.process, AssessmentMode.EX_ANTE)
+    with force_locale("el"):
+        content = _text(services.draft_pdf(assessment, translate=gettext, locale="el"))
+    titles = ["Καθολικότητα", "Ισότητα", "Μητρώο κινδύνων", "Σχέδιο άμβλυνσης"]
+    positions = [content.index(title) for title in titles]
+    assert positions == sorted(positions)
+    assert "υψηλή" in content and "Περιοχή South" in content

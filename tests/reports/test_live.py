@@ -101,7 +101,7 @@ def test_the_live_page_and_the_notification_link_to_the_flag(db, client, login, 
     assert "Live representativeness" in page and "District South: red since" in page
     assert 'class="flag-red">red<' in page
     notices = client.get("/notifications").get_data(as_text=True)
-    assert "Red flag while the vote is open: PB live: District South is under-represented." in notices
+    assert "Red flag while the vote is open: PB live: District South." in notices
     assert f"/staff/reports/processes/{live_vote.process.id}/live" in notices
 
 
@@ -124,3 +124,13 @@ def test_a_resident_who_voted_in_two_pools_counts_once_on_the_day_of_the_first(d
     assert north.voters == 3 and north.eligible == 3
     assert {g.group: g.voters for g in figures.of("channel")} == {"online": 1, "paper": 2}
     assert {g.group: g.voters for g in figures.of("sex") if g.voters} == {"F": 1, "M": 2}
+
+
+def test_groups_without_a_baseline_say_so_rather_than_too_early(db, client, login, live_vote):
+    live_vote.vote("north", 20, day=0)
+    login(live_vote.clerk)
+    page = client.get(f"/staff/reports/processes/{live_vote.process.id}/live").get_data(as_text=True)
+    sexes = page[page.index('id="live-sex"'):page.index('id="live-channel"')]
+    assert "no census figure" in sexes and "too early to judge" not in sexes
+    channels = page[page.index('id="live-channel"'):]
+    assert 'class="flag-none">—<' in channels
