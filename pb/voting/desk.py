@@ -329,6 +329,10 @@ def sheet_problem_message(problem: SheetProblem) -> str:
         return _("The file has no column “%(column)s” in its first line.", column=problem.value)
     if problem.code == "empty_reference":
         return _("The line has no reference.")
+    if problem.code == "short_row":
+        found, expected = (int(part) for part in problem.value.split("/"))
+        return _("The line has %(found)d values where the first line names %(expected)d columns.", found=found,
+                 expected=expected)
     return _("“%(channel)s” is not a channel; write paper or in_person.", channel=problem.value)
 
 
