@@ -162,12 +162,14 @@ def _letter_text(process: Process) -> LetterText:
     voting = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
     facts = [(_("Where to vote"), address)]
     if voting is not None:
-        facts.append((_("Voting closes"), _("%(date)s at %(time)s", date=format_date(voting.ends_at, "full"),
-                                             time=format_time(voting.ends_at, "short"))))
+        for label, moment in ((_("Voting opens"), voting.starts_at), (_("Voting closes"), voting.ends_at)):
+            facts.append((label, _("%(date)s at %(time)s", date=format_date(moment, "full"),
+                                   time=format_time(moment, "short"))))
     return LetterText(
         title=_("Your voting code"),
-        intro=_("You may vote in “%(process)s”, the participatory budget of %(municipality)s: residents decide "
-                "which projects the council funds. To vote online, use this one-time code:",
+        # The municipality's name stands alone ("Δήμος Καλαμάτας"): no word before it repeats "municipality".
+        intro=_("You may vote in “%(process)s” (%(municipality)s), the participatory budget in which residents "
+                "decide which projects the council funds. To vote online, use this one-time code:",
                 process=process.name, municipality=process.municipality.name),
         facts=facts,
         steps=[_("Open the address above. Sign in, or create an account with your e-mail address."),
@@ -192,13 +194,15 @@ def letters(process_id: int):
             form.file.errors = [str(NOT_UTF8)]
         else:
             try:
-                issued = services.issue_codes(current_user, process, form.reference_list(uploaded))
+                lines = form.letter_lines(uploaded)
+                issued = services.issue_codes(current_user, process, [reference for reference, _a in lines])
             except PBError as error:
                 db.session.rollback()
                 show_on_form(form, error)
             else:
+                addresses = dict(lines)
                 pages = [LetterPage(process.municipality.name, process.name, letter.district, letter.reference,
-                                    letter.code) for letter in issued]
+                                    letter.code, addresses.get(letter.reference, ())) for letter in issued]
                 pdf = build_letters(pages, _letter_text(process))
                 # Committed only once the PDF exists: a failure leaves the earlier codes valid.
                 db.session.commit()
