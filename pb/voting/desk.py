@@ -7,7 +7,15 @@ import secrets
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_date, format_number, format_percent, format_time, get_locale, ngettext
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_number,
+    format_percent,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +24,7 @@ from pb.accounts.models import User
 from pb.accounts.permissions import can_manage_processes, public, requires
 from pb.accounts.services import find_user
 from pb.core.db import utcnow
+from pb.core.i18n import paper_languages, paper_locale
 from pb.core.money import format_money
 from pb.core.urls import external_url
 from pb.errors import InvalidTransition, PBError, ValidationError, attempt, show_on_form
@@ -157,7 +166,8 @@ def register(process_id: int):
 
 
 def _letter_text(process: Process) -> LetterText:
-    """The sentences of the code letters, in the clerk's language, with the address and the deadline."""
+    """The sentences of the code letters, in the language of the request (the caller forces the paper's),
+    with the address and the opening and closing dates."""
     address = external_url("voting.verify", municipality=process.municipality.slug, slug=process.slug)
     voting = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
     facts = [(_("Where to vote"), address)]
@@ -203,7 +213,9 @@ def letters(process_id: int):
                 addresses = dict(lines)
                 pages = [LetterPage(process.municipality.name, process.name, letter.district, letter.reference,
                                     letter.code, addresses.get(letter.reference, ())) for letter in issued]
-                pdf = build_letters(pages, _letter_text(process))
+                # In the municipality's language, or the one chosen, not the clerk's screen language.
+                with force_locale(paper_locale(process.municipality.languages, request.form.get("language"))):
+                    pdf = build_letters(pages, _letter_text(process))
                 # Committed only once the PDF exists: a failure leaves the earlier codes valid.
                 db.session.commit()
                 response = make_response(pdf)
@@ -212,7 +224,8 @@ def letters(process_id: int):
                 # The codes exist only in this file: no cache may keep a copy.
                 response.headers["Cache-Control"] = "no-store"
                 return response
-    return render_template("voting/desk/letters.html", process=process, form=form)
+    return render_template("voting/desk/letters.html", process=process, form=form,
+                           paper_languages=paper_languages(process.municipality.languages))
 
 
 @bp.route(f"{PREFIX}/<int:process_id>/assisted", methods=["GET", "POST"])
