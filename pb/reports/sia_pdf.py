@@ -388,7 +388,9 @@ class _Builder:
             (tr("Funds by beneficiary group"), tr("Beneficiary group"), spending.by_beneficiary),
         ):
             rows = [[column, tr("Projects"), tr("Amount"), tr("Share of funded money")]]
-            rows += [[self.words.group(f.name), str(f.projects), self.money(f.amount, spending.cost_scale),
+            names = self.doc.group_labels or {}
+            rows += [[names.get(f.name) or self.words.group(f.name), str(f.projects),
+                      self.money(f.amount, spending.cost_scale),
                       self.num.percent(f.share)] for f in shares]
             story.append(KeepTogether([text(title, self.s["h2"]),
                                        pdf.table(rows, [70 * mm, 20 * mm, 45 * mm, FRAME_WIDTH - 135 * mm],
