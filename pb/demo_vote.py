@@ -91,16 +91,20 @@ def _mandate(process: Process, legal_officer: User) -> Mandate:
     greek = preset("gr")
     # Signed and in force before the vote opened (yesterday), as voting cannot open without a mandate in force.
     signed = utcnow() - dt.timedelta(days=2)
+    # The preset's Greek texts: the municipality's papers are in Greek.
+    texts = greek.fields_for("el")
     return Mandate(
         process_id=process.id, version=1, status=MandateStatus.IN_FORCE, character=MandateCharacter.ADVISORY,
-        preset=greek.key, preset_version=greek.version, preset_sha256=greek.sha256, basis_instrument="Law", basis_title="Kallikratis programme", basis_number="3852/2010",
+        preset=greek.key, preset_version=greek.version, preset_sha256=greek.sha256,
+        basis_instrument=texts["basis_instrument"], basis_title=texts["basis_title"], basis_number="3852/2010",
         basis_article="76", basis_date=dt.date(2010, 6, 7), basis_journal="ΦΕΚ Α' 87/07.06.2010",
         basis_url="https://www.kodiko.gr/nomologia/document_navigation/59648/nomos-3852-2010",
         enabling_decision="Απόφαση Δημοτικού Συμβουλίου 112/2026 (demo)",
-        decision_body="Municipal council (Δημοτικό Συμβούλιο)", bound_party="Municipal council (Δημοτικό Συμβούλιο)",
-        obligation="Answer every winning project with a published, reasoned decision within 60 days.",
+        decision_body=texts["decision_body"], bound_party=texts["bound_party"],
+        obligation="Απάντηση σε κάθε νικητήριο έργο με δημοσιευμένη, αιτιολογημένη απόφαση εντός 60 ημερών.",
         terms=terms, created_by_id=legal_officer.id, signed_by_id=legal_officer.id, signed_at=signed,
-        opinion="Advisory by statute (Law 3852/2010 art. 76); the council has committed to reasoned answers.",
+        opinion="Συμβουλευτική κατά τον νόμο (ν. 3852/2010 άρθρο 76)· το συμβούλιο δεσμεύθηκε σε αιτιολογημένες "
+                "απαντήσεις.",
         effective_from=signed.date())
 
 

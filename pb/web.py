@@ -156,6 +156,7 @@ def register_web_hooks(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "language_names": {code: LANGUAGE_NAMES[code] for code in offered_languages() if code in LANGUAGE_NAMES},
+            "all_language_names": LANGUAGE_NAMES,
             "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
             "perm": permissions,
             "phase_label": phase_label,

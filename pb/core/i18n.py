@@ -45,3 +45,17 @@ def select_locale() -> str:
 def wtforms_catalogue(locale: str) -> support.Translations:
     """WTForms' own messages in ``locale``, read from disk once per process (Flask-WTF reads them per request)."""
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def paper_languages(languages: list[str] | None) -> list[str]:
+    """The languages a municipality's papers (letters, assessments, annex) can be generated in: its own that pb
+    has, its main one first; every language pb has when none of them is."""
+    locales = list(current_app.config["PB_LOCALES"])
+    return [lang for lang in (languages or []) if lang in locales] or locales
+
+
+def paper_locale(languages: list[str] | None, chosen: str | None = None) -> str:
+    """The language of a paper: the one chosen when generating it if the municipality offers it, else the
+    municipality's main language, never the clerk's screen language."""
+    offered = paper_languages(languages)
+    return chosen if chosen in offered else offered[0]

@@ -54,16 +54,22 @@ def decode(data: bytes) -> str:
         raise CsvProblem("encoding") from None
 
 
+def header_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect of a file, judged by its first non-empty line (the header) alone: a later line cut short
+    or holding a stray comma must not make a semicolon file read as a comma file."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
 def read_table(text: str, required: tuple[str, ...], known: tuple[str, ...]) -> list[Row]:
     """The rows of a CSV text whose header names at least the ``required`` columns (any case, any order)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise CsvProblem("empty")
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), header_dialect(text))
     header: list[str] | None = None
     rows: list[Row] = []
     for values in reader:

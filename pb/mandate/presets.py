@@ -52,6 +52,12 @@ class Preset:
     before_voting: tuple[str, ...] = ()
     # Four eyes: whoever drafted a version cannot sign it. Unless the file says, on for binding characters.
     four_eyes: bool = False
+    # The mandate's texts in a municipality's language, by language code ([mandate_in.el] in the file).
+    fields_in: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def fields_for(self, language: str | None) -> dict[str, Any]:
+        """The mandate fields the preset fills in, with its texts in ``language`` where it has them."""
+        return {**self.fields, **self.fields_in.get(language or "", {})}
 
 
 def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +85,11 @@ def read_preset(path: Path) -> Preset:
             raise PresetError(f"{path.name}: unknown mandate fields {sorted(unknown)}")
         if "basis_date" in fields and not isinstance(fields["basis_date"], dt.date):
             raise PresetError(f"{path.name}: basis_date must be a TOML date")
+        fields_in = {language: dict(values) for language, values in data.get("mandate_in", {}).items()}
+        for language, values in fields_in.items():
+            unknown = set(values) - set(PRESET_FIELDS)
+            if unknown:
+                raise PresetError(f"{path.name}: unknown mandate fields {sorted(unknown)} in mandate_in.{language}")
         before_voting = tuple(data.get("before_voting", ()))
         unknown = set(before_voting) - set(BEFORE_VOTING)
         if unknown:
@@ -92,6 +103,7 @@ def read_preset(path: Path) -> Preset:
             sha256=hashlib.sha256(raw).hexdigest(), character=character, four_eyes=four_eyes,
             text=data["text"], fields=fields, terms=clean_terms(data.get("terms", {})),
             checks=tuple(_check(path, check) for check in data.get("checks", [])), before_voting=before_voting,
+            fields_in=fields_in,
         )
     except PresetError:
         raise

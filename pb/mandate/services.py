@@ -27,6 +27,7 @@ from pb.accounts.models import User
 from pb.accounts.permissions import check_works_in
 from pb.audit.services import changes, record
 from pb.core.db import utcnow
+from pb.core.i18n import paper_locale
 from pb.core.money import minor_units
 from pb.errors import InvalidTransition, NotAllowed, ValidationError
 from pb.extensions import db
@@ -109,7 +110,8 @@ def start_mandate(actor: User, process: Process, preset_key: str | None = None) 
         if chosen is None:
             raise ValidationError("preset", _("There is no preset “%(name)s”.", name=preset_key))
         mandate.character = chosen.character
-        for name, value in chosen.fields.items():
+        # In the municipality's main language, as its papers are: a Greek council reads Greek.
+        for name, value in chosen.fields_for(paper_locale(process.municipality.languages)).items():
             setattr(mandate, name, value)
         mandate.terms = {**empty_terms(), **{k: v for k, v in chosen.terms.items() if v not in (None, "")}}
         mandate.preset, mandate.preset_version, mandate.preset_sha256 = chosen.key, chosen.version, chosen.sha256

@@ -108,7 +108,15 @@ def _pool_story(annex: BudgetAnnex, pool: AnnexPool, tr: Translate, num: Numbers
 
 def build_annex_pdf(annex: BudgetAnnex, *, translate: Translate = untranslated, locale: str = "en") -> bytes:
     """The annex as PDF bytes: a header, one part per pool, the grand total and a signature block."""
-    tr = translate
+    title = f"{translate('Budget annex')}: {annex.process}"
+    # A fresh story for each layout pdf.build tries (a near-empty last page is laid out again, tighter).
+    return pdf.build(lambda: _annex_story(annex, translate, locale), title=title, author=annex.municipality,
+                     subject=annex.process, footer=f"{title} ({annex.fiscal_year})",
+                     page_label=lambda page: translate("Page %(page)s") % {"page": page})
+
+
+def _annex_story(annex: BudgetAnnex, tr: Translate, locale: str) -> list[Flowable]:
+    """The flowables of the annex: the header, one part per pool, the totals and the signature block."""
     s = pdf.styles()
     num = Numbers(locale, annex.currency, tr)
     scale = minor_units(annex.currency)
@@ -139,10 +147,7 @@ def build_annex_pdf(annex: BudgetAnnex, *, translate: Translate = untranslated, 
     block = pdf.table(signers, [45 * mm, 50 * mm, 30 * mm, FRAME_WIDTH - 125 * mm])
     block.setStyle([("TOPPADDING", (0, 1), (-1, -1), 9), ("BOTTOMPADDING", (0, 1), (-1, -1), 9)])
     story += [Spacer(1, 8 * mm), KeepTogether([text(tr("Signatures"), s["h2"]), block])]
-    title = f"{tr('Budget annex')}: {annex.process}"
-    return pdf.build(story, title=title, author=annex.municipality, subject=annex.process,
-                     footer=f"{title} ({annex.fiscal_year})",
-                     page_label=lambda page: tr("Page %(page)s") % {"page": page})
+    return story
 
 
 # ---------------------------------------------------------------------------------------------- CSV and XLSX

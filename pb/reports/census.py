@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pb.core.tables import header_dialect
 from pb.tally.measures import AGE_BANDS
 
 #: The groups of a line, in the order of their columns.
@@ -100,12 +101,10 @@ def _group(line: int, district: str, band: str, sex: str) -> tuple[str, str] | C
 
 def parse_census(text: str) -> tuple[list[CensusRow], list[CensusProblem]]:
     """Read a census CSV; its rows and every problem (a file with any problem should change nothing)."""
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = header_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    where = _header(next(reader, []))
+    header = next(reader, [])
+    where = _header(header)
     if not any(column in where for column in FIGURE_COLUMNS):
         return [], [CensusProblem(1, "missing_column", "population, eligible")]
     if not any(column in where for column in GROUP_COLUMNS):
@@ -115,6 +114,9 @@ def parse_census(text: str) -> tuple[list[CensusRow], list[CensusProblem]]:
     seen: set[tuple[str, str]] = set()
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) < len(header):
+            problems.append(CensusProblem(line, "short_row", f"{len(cells)}/{len(header)}"))
             continue
         group = _group(line, *(_cell(cells, where.get(column)) for column in GROUP_COLUMNS))
         if isinstance(group, CensusProblem):

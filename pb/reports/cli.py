@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pb.core.cli import find_process
+from pb.core.i18n import paper_locale
 from pb.errors import PBError
 from pb.extensions import db
 from pb.reports import services
@@ -26,7 +27,8 @@ from pb.reports.models import Assessment, AssessmentMode
 
 
 def _locale_option(command):
-    return click.option("--locale", default=None, help="Language of the labels (en, el); default: the app's.")(command)
+    return click.option("--locale", default=None,
+                        help="Language of the document (en, el); default: the municipality's main one.")(command)
 
 
 def _write(path: str, content: bytes) -> None:
@@ -46,7 +48,7 @@ def sia_command(process_ref: str, mode: str, out: str, locale: str | None) -> No
     found = db.session.scalar(sa.select(Assessment).where(Assessment.process_id == process.id,
                                                           Assessment.mode == AssessmentMode(mode)))
     assessment = found or Assessment(process_id=process.id, mode=AssessmentMode(mode))
-    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    locale = paper_locale(process.municipality.languages, locale)
     with current_app.test_request_context(), force_locale(locale):
         try:
             content = services.draft_pdf(assessment, translate=_, locale=locale)
@@ -64,7 +66,7 @@ def sia_command(process_ref: str, mode: str, out: str, locale: str | None) -> No
 def annex_command(process_ref: str, fmt: str, out: str, locale: str | None) -> None:
     """Write the budget annex of PROCESS as PDF, CSV or XLSX."""
     process = find_process(process_ref)
-    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    locale = paper_locale(process.municipality.languages, locale)
     with current_app.test_request_context(), force_locale(locale):
         content = services.annex_files(process, translate=_, locale=locale, formats=(fmt,))[fmt]
     _write(out, content)

@@ -27,6 +27,7 @@ from pb.mandate.models import Mandate, MandateCharacter
 from pb.processes.labels import ballot_kind_label, rule_label
 from pb.processes.models import BallotKind, Municipality, Pool, Process
 from pb.proposals.models import Project
+from pb.proposals.vocabulary import beneficiary_label, category_label
 from pb.reports import metrics
 from pb.reports.census import AGE_BAND_LABELS, SEXES, TOTAL
 from pb.reports.documents import (
@@ -294,6 +295,18 @@ def comply_or_explain(process: Process, mandate: Mandate | None) -> tuple[Comply
     return tuple(rows)
 
 
+def group_labels(process: Process) -> dict[str, str]:
+    """The names of the categories and beneficiary groups of the process's projects in the reader's language
+    (pb's own vocabulary translated; a municipality's own names as it wrote them)."""
+    names: dict[str, str] = {}
+    for project in db.session.scalars(sa.select(Project).where(Project.process_id == process.id)):
+        for category in project.category_names:
+            names[category] = category_label(category)
+        for group in project.beneficiary_names:
+            names[group] = beneficiary_label(group)
+    return names
+
+
 def not_adopted(process: Process) -> tuple[NotAdopted, ...]:
     """The winners the council did not adopt, each with its decision and reason, as the assessment lists them."""
     rows = []
@@ -398,6 +411,7 @@ def assessment_document(assessment: Assessment, *, number: int, is_draft: bool, 
                                ballot_kind_label(pool.ballot_kind)) for pool in process.pools),
         narrative=narrative, comply_or_explain=comply_or_explain(process, mandate),
         not_adopted=not_adopted(process) if assessment.mode is AssessmentMode.EX_POST else (),
+        group_labels=group_labels(process),
         sign_off=(Signatory(_("Prepared by"), prepared_by, prepared_on if prepared_by else ""),
                   Signatory(_("Approved by"))),
     )

@@ -192,6 +192,8 @@ class AssessmentDocument:
     """The written sections."""
     comply_or_explain: tuple[ComplyOrExplain, ...] = ()
     """For an advisory mandate, one row per project where the vote and the decision are compared."""
+    group_labels: dict[str, str] | None = None
+    """Category and beneficiary group names in the reader's language, by the name the data carry."""
     not_adopted: tuple[NotAdopted, ...] = ()
     """Ex post: the winners the council did not adopt; the figures count only what it funded."""
     sign_off: tuple[Signatory, ...] = ()

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from pb.reports.census import CensusProblem
 from pb.reports.metrics import Missing
 from pb.reports.models import AssessmentMode
+from pb.voting.labels import short_row_message
 
 MODE_LABELS = {
     AssessmentMode.EX_ANTE: _l("Ex ante: before the vote"),
@@ -47,6 +48,7 @@ def census_problem_message(problem: CensusProblem) -> str:
         "more_eligible": lambda: _("line %(line)d has more eligible residents than residents", line=line),
         "duplicate": lambda: _("line %(line)d repeats the group %(group)s", line=line, group=value),
         "empty": lambda: _("the file holds no figures"),
+        "short_row": lambda: short_row_message(line, value),
     }
     return messages.get(problem.code, lambda: _("line %(line)d cannot be read", line=line))()
 

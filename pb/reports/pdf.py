@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from pb.reports.metrics import Status
 
@@ -60,9 +60,13 @@ def mandate_characters(tr: Translate) -> dict[str, str]:
 
 def register_fonts() -> None:
     """Register DejaVu Sans (shipped in fonts/, covers Greek) with reportlab, once per process."""
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    # Each face on its own: the letters (pb.voting.letters) may have registered the regular one already.
+    registered = pdfmetrics.getRegisteredFontNames()
+    if FONT_BOLD not in registered or FONT not in registered:
+        if FONT not in registered:
+            pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        if FONT_BOLD not in registered:
+            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
@@ -120,6 +124,57 @@ class Numbers:
         return format_currency(value, self.currency, locale=self.locale)
 
 
+#: Left plus right padding of a table cell, in points.
+CELL_PADDING = 6
+#: The header font sizes tried, largest first, until every header word fits its column.
+HEADER_SIZES = (8, 7.5, 7, 6.5, 6)
+
+
+def _word_width(value: str, font: str, size: float) -> float:
+    """The width of the longest word of a text, in points."""
+    return max((pdfmetrics.stringWidth(word, font, size) for word in value.split()), default=0)
+
+
+def fit_widths(rows: Sequence[Sequence[object]], widths: Sequence[float], *, header: bool = True,
+               numeric: Collection[int] = (), totals: int = 0) -> tuple[list[float], float]:
+    """Column widths, in the same total, in which no word and no number has to break mid-word, and the header
+    font size that allows it.
+
+    Each column gets at least its longest word (and its widest number, which never wraps); the points
+    it lacks come from the columns with room to spare, in proportion to that room. When even that cannot fit,
+    a smaller header size is tried; at the smallest, the widths are as close as the total allows.
+    """
+    register_fonts()
+    total = sum(widths)
+    first_total = len(rows) - totals
+    for size in HEADER_SIZES:
+        needed = [0.0] * len(widths)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row[:len(widths)]):
+                if not isinstance(value, str):
+                    continue
+                if header and r == 0:
+                    needed[c] = max(needed[c], _word_width(value, FONT_BOLD, size) + CELL_PADDING)
+                    continue
+                font = FONT_BOLD if r >= first_total else FONT
+                if c in numeric:
+                    needed[c] = max(needed[c], pdfmetrics.stringWidth(value, font, 8) + CELL_PADDING)
+                else:
+                    needed[c] = max(needed[c], _word_width(value, font, 8) + CELL_PADDING)
+        if sum(needed) <= total or size == HEADER_SIZES[-1]:
+            break
+    fitted = [max(width, need) for width, need in zip(widths, needed)]
+    excess = sum(fitted) - total
+    if excess > 0:
+        room = [max(0.0, width - need) for width, need in zip(fitted, needed)]
+        spare = sum(room)
+        share = min(1.0, excess / spare) if spare else 0.0
+        fitted = [width - r * share for width, r in zip(fitted, room)]
+        if sum(fitted) > total:  # even the smallest header cannot fit: every column gives up alike
+            fitted = [width * total / sum(fitted) for width in fitted]
+    return fitted, size
+
+
 def table(
     rows: Sequence[Sequence[object]],
     widths: Sequence[float],
@@ -129,23 +184,29 @@ def table(
     numeric: Collection[int] = (),
     totals: int = 0,
 ) -> Table:
-    """A table of paragraphs that wraps long text; strings become cells, flowables pass through.
+    """A table of paragraphs that wraps long text at word boundaries; strings become cells, flowables pass
+    through. The columns are resized (``fit_widths``) so that no header word breaks mid-word.
 
     ``numeric`` columns are aligned right; the last ``totals`` rows are bold under a rule; ``fills``
     colours single cells (column, row, colour), e.g. a flag. The header row repeats on each page.
     """
     sheet = styles()
     bold = sheet["head"]
+    widths, header_size = fit_widths(rows, widths, header=header, numeric=numeric, totals=totals)
+    head = ParagraphStyle("h", parent=bold, fontSize=header_size, leading=header_size + 2)
     cell_styles = {
         (False, False): sheet["cell"], (False, True): ParagraphStyle("r", parent=sheet["cell"], alignment=2),
         (True, False): bold, (True, True): ParagraphStyle("br", parent=bold, alignment=2),
     }
+    head_styles = {False: head, True: ParagraphStyle("hr", parent=head, alignment=2)}
     first_total = len(rows) - totals
 
     def cell(value: object, row: int, column: int) -> object:
         if not isinstance(value, str):
             return value
-        is_bold = (header and row == 0) or row >= first_total
+        if header and row == 0:
+            return text(value, head_styles[column in numeric])
+        is_bold = row >= first_total
         return text(value, cell_styles[is_bold, column in numeric])
 
     data = [[cell(value, r, c) for c, value in enumerate(row)] for r, row in enumerate(rows)]
@@ -257,8 +318,37 @@ def column_chart(
     return drawing
 
 
+#: A last page filled less than this (a share of the text block) is near-empty: the layout is tightened.
+MIN_LAST_PAGE_FILL = 0.25
+#: How far the spacing is tightened, step by step, to pull a near-empty last page back.
+TIGHTER = (1.0, 0.75, 0.5)
+
+Story = list[Flowable] | Callable[[], list[Flowable]]
+
+
+class _MeasuredDocument(SimpleDocTemplate):
+    """A document that remembers where the last flowable ended, to tell how full the last page is."""
+
+    last_y: float | None = None
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
+        if self.frame is not None:  # None between pages
+            self.last_y = self.frame._y
+
+
+def _tightened(story: list[Flowable], factor: float) -> list[Flowable]:
+    """The story with every vertical space (also inside blocks kept together) scaled by ``factor``."""
+    for flowable in story:
+        if isinstance(flowable, Spacer):
+            flowable.height *= factor
+        inner = getattr(flowable, "_content", None)
+        if isinstance(inner, list):
+            _tightened(inner, factor)
+    return story
+
+
 def build(
-    story: list[Flowable],
+    story: Story,
     *,
     title: str,
     author: str,
@@ -266,11 +356,30 @@ def build(
     footer: str,
     page_label: Callable[[int], str],
 ) -> bytes:
-    """Lay the story out on A4 and return the PDF: fixed metadata, no timestamps, same data same bytes."""
+    """Lay the story out on A4 and return the PDF: fixed metadata, no timestamps, same data same bytes.
+
+    Given a function that makes the story afresh, a document whose last page would be near-empty (less than
+    ``MIN_LAST_PAGE_FILL``) is laid out again with tighter spacing and margins, so that a lone signature block
+    or formula joins the page before it where it can.
+    """
     register_fonts()
+    make = story if callable(story) else (lambda: story)
+    steps = TIGHTER if callable(story) else TIGHTER[:1]
+    for factor in steps:
+        content, pages, fill = _build_once(_tightened(make(), factor), factor, title=title, author=author,
+                                           subject=subject, footer=footer, page_label=page_label)
+        if pages == 1 or fill >= MIN_LAST_PAGE_FILL:
+            break
+    return content
+
+
+def _build_once(story: list[Flowable], factor: float, *, title: str, author: str, subject: str, footer: str,
+                page_label: Callable[[int], str]) -> tuple[bytes, int, float]:
+    """One layout: the PDF, its page count and how full its last page is (0 to 1)."""
     out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
+    document = _MeasuredDocument(
+        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=(10 + 6 * factor) * mm,
+        bottomMargin=(14 + 4 * factor) * mm,
         title=title, author=author, subject=subject, creator="pb", producer="pb (ReportLab)",
         invariant=1, initialFontName=FONT,
     )
@@ -284,4 +393,6 @@ def build(
         canvas.restoreState()
 
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return out.getvalue()
+    top = document.bottomMargin + document.height
+    used = top - (document.last_y if document.last_y is not None else top)
+    return out.getvalue(), document.page, used / document.height

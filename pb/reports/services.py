@@ -67,26 +67,34 @@ class CensusInput:
     as_of: dt.date
 
 
-def import_census(actor: User, process: Process, value: CensusInput) -> PopulationBaseline:
-    """Replace the process's census with the file's figures; a file with any bad line changes nothing."""
+#: How many problems of an imported file a message lists; it counts the rest.
+MAX_LISTED = 50
+
+
+def import_census(actor: User, process: Process, value: CensusInput, now: dt.datetime | None = None
+                  ) -> PopulationBaseline:
+    """Replace the process's census with the file's figures; a file with any bad line changes nothing, and the
+    message lists every problem at once. Figures dated in the future are refused."""
     if not can_prepare_annex(actor):
         raise NotAllowed(_("Only a clerk can import the census."))
     check_works_in(actor, process.municipality_id)
     if not value.source.strip():
         raise ValidationError("source", _("Say where the figures come from."))
+    if value.as_of > local_today(process, now):
+        raise ValidationError("as_of", _("The figures cannot be dated in the future: give the date they describe."))
     rows, problems = parse_census(value.text)
-    if problems:
-        listed = "; ".join(census_problem_message(p) for p in problems[:10])
-        more = len(problems) - 10
+    codes = {district.code.lower(): district.code for district in process.municipality.districts}
+    # Every problem of the file at once: its lines and its district codes.
+    found = [census_problem_message(p) for p in problems]
+    found += [_("line %(line)d has “%(code)s”, which is not a district code of %(municipality)s", line=row.line,
+                code=row.group, municipality=process.municipality.name)
+              for row in rows if row.attribute == "district" and row.group.lower() not in codes]
+    if found:
+        listed = "; ".join(found[:MAX_LISTED])
+        more = len(found) - MAX_LISTED
         raise ValidationError("file", _("The file was not imported: %(problems)s.", problems=listed)
                               + (" " + ngettext("and %(num)d more problem.", "and %(num)d more problems.", more)
                                  if more > 0 else ""))
-    codes = {district.code.lower(): district.code for district in process.municipality.districts}
-    unknown = [row for row in rows if row.attribute == "district" and row.group.lower() not in codes]
-    if unknown:
-        listed = ", ".join(_("line %(line)d: %(code)s", line=row.line, code=row.group) for row in unknown[:10])
-        raise ValidationError("file", _("These are not district codes of %(municipality)s: %(listed)s.",
-                                        municipality=process.municipality.name, listed=listed))
     baseline = data.baseline_of(process)
     if baseline is None:
         baseline = PopulationBaseline(process_id=process.id, source="", as_of=value.as_of)

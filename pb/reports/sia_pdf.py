@@ -394,7 +394,9 @@ class _Builder:
             (tr("Funds by beneficiary group"), tr("Beneficiary group"), spending.by_beneficiary),
         ):
             rows = [[column, tr("Projects"), tr("Amount"), tr("Share of funded money")]]
-            rows += [[self.words.group(f.name), str(f.projects), self.money(f.amount, spending.cost_scale),
+            names = self.doc.group_labels or {}
+            rows += [[names.get(f.name) or self.words.group(f.name), str(f.projects),
+                      self.money(f.amount, spending.cost_scale),
                       self.num.percent(f.share)] for f in shares]
             story.append(KeepTogether([text(title, self.s["h2"]),
                                        pdf.table(rows, [70 * mm, 20 * mm, 45 * mm, FRAME_WIDTH - 135 * mm],
@@ -621,10 +623,10 @@ def formulas(tr: Translate = untranslated) -> list[tuple[str, str]]:
 
 def build_sia(doc: AssessmentDocument, *, translate: Translate = untranslated, locale: str = "en") -> bytes:
     """The assessment as PDF bytes; the same document, translation and locale always give the same bytes."""
-    builder = _Builder(doc, translate, locale)
-    story = builder.story()
     title = translate("Social impact assessment")
     footer = f"{title}: {doc.process}, v{doc.version}" + (f" ({translate('draft')})" if doc.is_draft else "")
-    return pdf.build(story, title=f"{title}: {doc.process}", author=doc.municipality,
+    # A fresh story for each layout pdf.build tries (a near-empty last page is laid out again, tighter).
+    return pdf.build(lambda: _Builder(doc, translate, locale).story(), title=f"{title}: {doc.process}",
+                     author=doc.municipality,
                      subject=doc.process, footer=footer,
                      page_label=lambda page: translate("Page %(page)s") % {"page": page})

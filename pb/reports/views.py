@@ -12,12 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import force_locale, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pb.accounts.permissions import is_staff, municipality_scope, public, requires
+from pb.core.i18n import paper_languages, paper_locale
 from pb.core.money import format_money
 from pb.deliberation.markdown import render as render_markdown
 from pb.errors import PBError, ValidationError, attempt
@@ -61,6 +62,12 @@ def report_helpers():
 
 def _locale() -> str:
     return str(get_locale() or "en")
+
+
+def _paper_locale(process: Process) -> str:
+    """The language of the paper asked for: ``language`` of the request if the municipality offers it, else its
+    main language (not the clerk's screen language)."""
+    return paper_locale(process.municipality.languages, request.values.get("language"))
 
 
 def _file(content: bytes, fmt: str, name: str, inline: bool = False) -> Response:
@@ -161,6 +168,7 @@ def _editor(process: Process, assessment: Assessment, form: SectionsForm):
     return render_template(
         "reports/assessment.html", process=process, assessment=assessment, form=form, fields=SECTION_FIELDS,
         versions=list(assessment.versions) if assessment.id else [], confirm=ConfirmForm(formdata=None),
+        paper_languages=paper_languages(process.municipality.languages),
         gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)], census=census,
         mandate=data.governing(process))
 
@@ -190,8 +198,10 @@ def assessment(process_id: int, mode: str):
 def preview(process_id: int, mode: str):
     """The assessment as it would be now, as a draft PDF in the browser (``?download=1`` to save it)."""
     process = db.get_or_404(Process, process_id)
+    locale = _paper_locale(process)
     try:
-        content = services.preview(current_user, _assessment(process, mode), translate=_, locale=_locale())
+        with force_locale(locale):
+            content = services.preview(current_user, _assessment(process, mode), translate=_, locale=locale)
     except PBError as error:
         flash(error.message, "error")
         return redirect(url_for("reports.assessment", process_id=process.id, mode=mode))
@@ -204,9 +214,15 @@ def preview(process_id: int, mode: str):
 def generate(process_id: int, mode: str):
     """Generate the next version and keep its PDF and hash."""
     process = db.get_or_404(Process, process_id)
+    locale = _paper_locale(process)
+
+    def generate_in_its_language():
+        with force_locale(locale):
+            return services.generate_version(current_user, services.assessment_for(process, AssessmentMode(mode)),
+                                             translate=_, locale=locale)
+
     _confirmed_step(
-        lambda: services.generate_version(current_user, services.assessment_for(process, AssessmentMode(mode)),
-                                          translate=_, locale=_locale()),
+        generate_in_its_language,
         lambda version: _("Version %(number)d was generated. Read it, then publish it.", number=version.number))
     return redirect(url_for("reports.assessment", process_id=process.id, mode=mode))
 
@@ -240,7 +256,8 @@ def _annex_page(process: Process, census_form: CensusForm):
         finals=services.final_annexes(process), confirm=FinaliseForm(formdata=None), census_form=census_form,
         baseline=baseline, census_lines=services.census_lines(baseline), formats=list(services.ANNEX_FORMATS),
         census=census, gaps=[labels.missing_label(item) for item in data.baseline_gaps(process, census)],
-        funded_total=funded_total, not_adopted_total=not_adopted_total)
+        funded_total=funded_total, not_adopted_total=not_adopted_total,
+        paper_languages=paper_languages(process.municipality.languages))
 
 
 @bp.get("/staff/annex/processes/<int:process_id>")
@@ -255,7 +272,9 @@ def annex(process_id: int):
 def annex_download(process_id: int, fmt: str):
     """The annex from the data as it is now (not finalised: undated and unsigned)."""
     process = db.get_or_404(Process, process_id)
-    files = services.annex_files(process, translate=_, locale=_locale(), formats=(fmt,))
+    locale = _paper_locale(process)
+    with force_locale(locale):
+        files = services.annex_files(process, translate=_, locale=locale, formats=(fmt,))
     return _file(files[fmt], fmt, _file_name(process, "annex-draft", fmt))
 
 
@@ -267,8 +286,14 @@ def finalise(process_id: int):
     form = FinaliseForm()
     if not form.validate_on_submit():
         abort(400)
-    done = attempt(lambda: services.finalise_annex(current_user, process, translate=_, locale=_locale(),
-                                                   reason=form.reason.data or ""))
+    locale = _paper_locale(process)
+
+    def finalise_in_its_language():
+        with force_locale(locale):
+            return services.finalise_annex(current_user, process, translate=_, locale=locale,
+                                           reason=form.reason.data or "")
+
+    done = attempt(finalise_in_its_language)
     if done.ok:
         flash(_("Annex %(number)d is finalised.", number=done.value.number), "success")
     return redirect(url_for("reports.annex", process_id=process.id))

@@ -7,7 +7,15 @@ import secrets
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_date, format_number, format_percent, format_time, get_locale, ngettext
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_number,
+    format_percent,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +24,7 @@ from pb.accounts.models import User
 from pb.accounts.permissions import can_manage_processes, municipality_scope, public, requires
 from pb.accounts.services import find_user
 from pb.core.db import utcnow
+from pb.core.i18n import paper_languages, paper_locale
 from pb.core.money import format_money
 from pb.core.urls import external_url
 from pb.errors import InvalidTransition, PBError, ValidationError, attempt, show_on_form
@@ -158,17 +167,20 @@ def register(process_id: int):
 
 
 def _letter_text(process: Process) -> LetterText:
-    """The sentences of the code letters, in the clerk's language, with the address and the deadline."""
+    """The sentences of the code letters, in the language of the request (the caller forces the paper's),
+    with the address and the opening and closing dates."""
     address = external_url("voting.verify", municipality=process.municipality.slug, slug=process.slug)
     voting = next((p for p in process.phases if p.kind is PhaseKind.VOTING), None)
     facts = [(_("Where to vote"), address)]
     if voting is not None:
-        facts.append((_("Voting closes"), _("%(date)s at %(time)s", date=format_date(voting.ends_at, "full"),
-                                             time=format_time(voting.ends_at, "short"))))
+        for label, moment in ((_("Voting opens"), voting.starts_at), (_("Voting closes"), voting.ends_at)):
+            facts.append((label, _("%(date)s at %(time)s", date=format_date(moment, "full"),
+                                   time=format_time(moment, "short"))))
     return LetterText(
         title=_("Your voting code"),
-        intro=_("You may vote in “%(process)s”, the participatory budget of %(municipality)s: residents decide "
-                "which projects the council funds. To vote online, use this one-time code:",
+        # The municipality's name stands alone ("Δήμος Καλαμάτας"): no word before it repeats "municipality".
+        intro=_("You may vote in “%(process)s” (%(municipality)s), the participatory budget in which residents "
+                "decide which projects the council funds. To vote online, use this one-time code:",
                 process=process.name, municipality=process.municipality.name),
         facts=facts,
         steps=[_("Open the address above. Sign in, or create an account with your e-mail address."),
@@ -193,14 +205,18 @@ def letters(process_id: int):
             form.file.errors = [str(NOT_UTF8)]
         else:
             try:
-                issued = services.issue_codes(current_user, process, form.reference_list(uploaded))
+                lines = form.letter_lines(uploaded)
+                issued = services.issue_codes(current_user, process, [reference for reference, _a in lines])
             except PBError as error:
                 db.session.rollback()
                 show_on_form(form, error)
             else:
+                addresses = dict(lines)
                 pages = [LetterPage(process.municipality.name, process.name, letter.district, letter.reference,
-                                    letter.code) for letter in issued]
-                pdf = build_letters(pages, _letter_text(process))
+                                    letter.code, addresses.get(letter.reference, ())) for letter in issued]
+                # In the municipality's language, or the one chosen, not the clerk's screen language.
+                with force_locale(paper_locale(process.municipality.languages, request.form.get("language"))):
+                    pdf = build_letters(pages, _letter_text(process))
                 # Committed only once the PDF exists: a failure leaves the earlier codes valid.
                 db.session.commit()
                 response = make_response(pdf)
@@ -209,7 +225,8 @@ def letters(process_id: int):
                 # The codes exist only in this file: no cache may keep a copy.
                 response.headers["Cache-Control"] = "no-store"
                 return response
-    return render_template("voting/desk/letters.html", process=process, form=form)
+    return render_template("voting/desk/letters.html", process=process, form=form,
+                           paper_languages=paper_languages(process.municipality.languages))
 
 
 @bp.route(f"{PREFIX}/<int:process_id>/assisted", methods=["GET", "POST"])
@@ -330,6 +347,10 @@ def sheet_problem_message(problem: SheetProblem) -> str:
         return _("The file has no column “%(column)s” in its first line.", column=problem.value)
     if problem.code == "empty_reference":
         return _("The line has no reference.")
+    if problem.code == "short_row":
+        found, expected = (int(part) for part in problem.value.split("/"))
+        return _("The line has %(found)d values where the first line names %(expected)d columns.", found=found,
+                 expected=expected)
     return _("“%(channel)s” is not a channel; write paper or in_person.", channel=problem.value)
 
 

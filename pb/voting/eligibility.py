@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pb.core.tables import header_dialect
+
 # Register columns, with the other names councils' exports use for them.
 _COLUMNS = {
     "reference": ("reference", "resident_reference", "id", "ref"),
@@ -49,7 +51,8 @@ class RegisterRow:
 
 @dataclass(frozen=True)
 class RegisterProblem:
-    """A row the import refuses: its line and a code (missing_column, empty_reference, bad_year, duplicate)."""
+    """A row the import refuses: its line and a code (missing_column, empty_reference, bad_year, duplicate,
+    short_row with "found/expected" values)."""
 
     line: int
     code: str
@@ -58,11 +61,7 @@ class RegisterProblem:
 
 def parse_register(text: str, this_year: int) -> tuple[list[RegisterRow], list[RegisterProblem]]:
     """Read a register CSV (reference, birth_year, district; comma or semicolon); rows and every problem."""
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = header_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = next(reader, None)
     if header is None:
@@ -81,6 +80,10 @@ def parse_register(text: str, this_year: int) -> tuple[list[RegisterRow], list[R
     seen: set[str] = set()
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) < len(names):
+            # A line cut short would lose its last values (a birth year, a district) without a word.
+            problems.append(RegisterProblem(line, "short_row", f"{len(cells)}/{len(names)}"))
             continue
         reference = _cell(cells, where.get("reference"))
         year_text = _cell(cells, where.get("birth_year"))

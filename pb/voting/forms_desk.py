@@ -41,13 +41,29 @@ class LettersForm(FlaskForm):
 
     references = TextAreaField(_l("Register references"), validators=[Optional(), Length(max=2_000_000)],
                                description=_l("One per line. Each listed resident gets a new code; a code "
-                                              "issued to them earlier stops working."))
-    file = FileField(_l("Or a file of references"), description=_l("A text or CSV file with one reference per line."))
+                                              "issued to them earlier stops working. For a window envelope, "
+                                              "follow the reference with the address lines, separated by "
+                                              "semicolons: AB-1001; Maria Papadopoulou; Odos Aristomenous 12; "
+                                              "241 00 Kalamata. The addresses are printed, never stored."))
+    file = FileField(_l("Or a file of references"),
+                     description=_l("A text or CSV file with one reference per line, and the address lines after "
+                                    "it if you have them."))
+
+    def letter_lines(self, uploaded: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each line typed and uploaded: its reference and the address lines after it (split by tabs, else
+        semicolons, else commas)."""
+        found = []
+        for line in (self.references.data or "").splitlines() + uploaded.splitlines():
+            if not line.strip():
+                continue
+            separator = "\t" if "\t" in line else ";" if ";" in line else ","
+            cells = [cell.strip() for cell in line.split(separator)]
+            found.append((cells[0], tuple(cell for cell in cells[1:] if cell)))
+        return found
 
     def reference_list(self, uploaded: str) -> list[str]:
         """The references typed and uploaded, one per line (a CSV line counts by its first cell)."""
-        lines = (self.references.data or "").splitlines() + uploaded.splitlines()
-        return [line.split(",")[0].split(";")[0].strip() for line in lines if line.strip()]
+        return [reference for reference, _address in self.letter_lines(uploaded)]
 
 
 class AssistedForm(FlaskForm):

@@ -75,7 +75,16 @@ def register_problem_message(problem: RegisterProblem) -> str:
     if problem.code == "bad_year":
         return _("line %(line)d has the birth year “%(year)s”, which is not a year", line=problem.line,
                  year=problem.value)
+    if problem.code == "short_row":
+        return short_row_message(problem.line, problem.value)
     return _("line %(line)d cannot be read", line=problem.line)
+
+
+def short_row_message(line: int, value: str) -> str:
+    """A line with fewer values than the first line names columns; ``value`` is "found/expected"."""
+    found, expected = (int(part) for part in value.split("/"))
+    return _("line %(line)d has %(found)d values where the first line names %(expected)d columns", line=line,
+             found=found, expected=expected)
 
 
 # Why a project was or was not funded, by the tally library's reason codes (pb.tally.explain).

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pb.core.tables import header_dialect
 from pb.voting.ballot_rules import Choice
 
 # Codes are separated by spaces, commas or semicolons; "C1:4" and "C1=4" both give points.
@@ -103,10 +104,7 @@ def parse_sheets(text: str) -> tuple[list[Sheet], list[SheetProblem]]:
     A line the file itself makes unreadable is a problem; whether a sheet's ballot is valid is left to
     entering it, line by line.
     """
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = header_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [cell.strip().lower().lstrip("\ufeff") for cell in next(reader, [])]
     missing = [column for column in ("reference", "projects") if column not in header]
@@ -117,6 +115,9 @@ def parse_sheets(text: str) -> tuple[list[Sheet], list[SheetProblem]]:
     problems: list[SheetProblem] = []
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) < len(header):
+            problems.append(SheetProblem(line, "short_row", f"{len(cells)}/{len(header)}"))
             continue
         cell = {name: cells[index].strip() if index < len(cells) else "" for name, index in where.items()}
         channel = SHEET_CHANNELS.get(cell.get("channel", "").lower())

@@ -144,36 +144,47 @@ def vote_year(process: Process) -> int:
 
 # --- The register -------------------------------------------------------------------------------------
 
+#: How many problems of an imported file a message lists; it counts the rest.
+MAX_LISTED = 50
+
+
 def import_register(actor: User, process: Process, text: str) -> RegisterImport:
     """Add or update the register from a CSV file; a file with any bad row changes nothing."""
     if not can_manage_processes(actor):
         raise NotAllowed(_("Only a clerk can import the voter register."))
     check_works_in(actor, process.municipality_id)
     rows, problems = parse_register(text, utcnow().year)
-    if problems:
-        listed = "; ".join(register_problem_message(p) for p in problems[:10])
-        more = len(problems) - 10
-        raise ValidationError("register", _("The file was not imported: %(problems)s", problems=listed)
-                              + (" " + ngettext("and %(num)d more problem.", "and %(num)d more problems.", more)
-                                 if more > 0 else ""))
-    if not rows:
+    found = [register_problem_message(p) for p in problems]
+    if not rows and not found:
         raise ValidationError("register", _("The file holds no residents."))
     districts = {d.code.upper(): d for d in process.municipality.districts}
-    unknown = sorted({row.district for row in rows if row.district and row.district.upper() not in districts})
-    if unknown:
-        raise ValidationError("register", _("These districts are not districts of %(municipality)s: %(codes)s.",
-                                            municipality=process.municipality.name, codes=", ".join(unknown[:10])))
+    # Every problem of the file at once: its lines, its districts, and the voters it would move.
+    found += [_("line %(line)d has the district “%(code)s”, which is not a district of %(municipality)s",
+                line=row.line, code=row.district, municipality=process.municipality.name)
+              for row in rows if row.district and row.district.upper() not in districts]
     register_key, _ballot = _keys()
     existing = {e.reference_hash: e for e in db.session.scalars(
         sa.select(VoterRegisterEntry).where(VoterRegisterEntry.process_id == process.id))}
     voted = set(db.session.scalars(sa.select(Participation.register_entry_id).join(Pool).where(
         Pool.process_id == process.id, Participation.register_entry_id.is_not(None))))
-    added = updated = unchanged = 0
+    changes_to_make = []
     for row in rows:
         digest = secrecy.reference_hash(register_key, process.id, row.reference)
-        district = districts[row.district.upper()] if row.district else None
+        district = districts.get(row.district.upper()) if row.district else None
         district_id = district.id if district else None
         entry = existing.get(digest)
+        if entry is not None and entry.id in voted and entry.district_id != district_id:
+            found.append(_("line %(line)d moves a resident who has already voted to another district; correct "
+                           "the file or invalidate that participation first", line=row.line))
+        changes_to_make.append((row, digest, district_id, entry))
+    if found:
+        listed = "; ".join(found[:MAX_LISTED])
+        more = len(found) - MAX_LISTED
+        raise ValidationError("register", _("The file was not imported: %(problems)s", problems=listed)
+                              + (" " + ngettext("and %(num)d more problem.", "and %(num)d more problems.", more)
+                                 if more > 0 else ""))
+    added = updated = unchanged = 0
+    for row, digest, district_id, entry in changes_to_make:
         if entry is None:
             db.session.add(VoterRegisterEntry(process_id=process.id, reference_hash=digest,
                                               birth_year=row.birth_year, district_id=district_id))
@@ -181,10 +192,6 @@ def import_register(actor: User, process: Process, text: str) -> RegisterImport:
         elif (entry.birth_year, entry.district_id) == (row.birth_year, district_id):
             unchanged += 1
         else:
-            if entry.id in voted and entry.district_id != district_id:
-                raise ValidationError("register", _(
-                    "Line %(line)d moves a resident who has already voted to another district; "
-                    "correct the file or invalidate that participation first.", line=row.line))
             entry.birth_year, entry.district_id = row.birth_year, district_id
             updated += 1
     db.session.flush()

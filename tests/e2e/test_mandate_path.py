@@ -118,7 +118,7 @@ def test_from_greek_preset_to_the_councils_answer(chromium, live_server):
         with officer.expect_navigation():
             officer.get_by_role("link", name=NAME).click()
         assert_accessible(officer)
-        officer.get_by_label("Start from").select_option(label="Greece (2026.2)")
+        officer.get_by_label("Start from").select_option(label="Greece (2026.3)")
         officer.get_by_role("button", name="Start the mandate").click()
         _flashed(officer, "The mandate was started.")
         expect(officer.get_by_label("Number", exact=True)).to_have_value("3852/2010")

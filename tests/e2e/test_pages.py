@@ -24,11 +24,7 @@ PUBLIC_PAGES = ["/", "/m/warszawa/2026-grochow", "/m/assen/2024-top-idee", "/log
                 "/m/warszawa/2026-grochow/receipts", "/m/perivoli/2027", "/m/perivoli/2027/vote",
                 "/m/perivoli/2027/results", "/m/perivoli/2027/statistics", "/m/kalamata/2027",
                 "/m/kalamata/2027/projects", "/m/nea-akti/2027", "/m/nea-akti/2027/projects",
-<<<<<<< HEAD
-                "/m/assen/2024-top-idee/delivery"]
-=======
-                "/accessibility"]
->>>>>>> assessment
+                "/m/assen/2024-top-idee/delivery", "/accessibility"]
 PAGES_BY_ROLE = {
     "resident": ["/", "/account", "/m/warszawa/2026-grochow", "/my/proposals", "/notifications",
                  "/m/assen/2024-top-idee/propose", "/projects/1", "/m/perivoli/2027/vote",
@@ -40,13 +36,9 @@ PAGES_BY_ROLE = {
               "/staff/processes/new", "/staff/processes/4", "/staff/processes/4/edit", "/staff/processes/4/pools",
               "/staff/processes/4/schedule", "/staff/processes/4/vocabulary", "/staff/processes/4/projects/new",
               "/staff/processes/4/projects/import", "/staff/processes/4/copy", "/staff/processes/3",
-<<<<<<< HEAD
-              "/staff/delivery", "/staff/delivery/1", "/staff/delivery/municipalities/2/policy"],
-    "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
-=======
+              "/staff/delivery", "/staff/delivery/1", "/staff/delivery/municipalities/2/policy",
               "/staff/reports/processes/3/live", "/staff/reports/processes/3/mitigation"],
     "legal_officer": ["/staff/", "/staff/legal", "/staff/audit", "/staff/reports/municipalities/1/accessibility"],
->>>>>>> assessment
     "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
               "/staff/municipalities/new", "/staff/municipalities/4/districts", "/staff/municipalities/4/edit",
               "/staff/municipalities/4/districts/import"],

@@ -32,6 +32,18 @@ def test_a_mandate_started_from_a_preset_records_it(db, ctx, process, officer):
     assert mandate.terms["feasibility_veto"] is True and mandate.terms["justification_days"] is None
 
 
+def test_the_greek_preset_fills_in_greek_text_for_a_greek_municipality(db, ctx, process, officer, make_process):
+    english = services.start_mandate(officer, process, "gr")  # the test municipality's main language is English
+    assert english.decision_body.startswith("Municipal council")
+    process.municipality.languages = ["el", "en"]
+    greek_process = make_process(slug="2027", fiscal_year=2027)
+    mandate = services.start_mandate(officer, greek_process, "gr")
+    assert (mandate.basis_instrument, mandate.decision_body, mandate.bound_party) == (
+        "Νόμος", "Δημοτικό Συμβούλιο", "Δημοτικό Συμβούλιο")
+    assert mandate.obligation.startswith("Απάντηση σε κάθε νικητήριο έργο")
+    assert mandate.basis_number == "3852/2010"  # what has no translation stays as it is
+
+
 def test_an_unknown_preset_is_refused(db, ctx, process, officer):
     with pytest.raises(ValidationError, match="There is no preset “atlantis”."):
         services.start_mandate(officer, process, "atlantis")
@@ -135,6 +147,7 @@ def test_malformed_presets_are_refused_with_the_file_name(app, tmp_path):
         ('[[checks]]\nrule = "appeal_procedure"\nseverity = "fatal"\n', "needs severity"),
         ('[[checks]]\nrule = "support_threshold"\nseverity = "error"\n', "lacks max_basis_points"),
         ('[mandate]\ncolour = "red"\n', "unknown mandate fields"),
+        ('[mandate_in.el]\ncolour = "red"\n', "unknown mandate fields .* in mandate_in.el"),
         ('[terms]\nwinner_fails = "lottery"\n', "listed choices"),
     ]:
         with pytest.raises(PresetError, match=problem):

@@ -33,7 +33,7 @@ def _reviewed(client, mandate_id: int) -> str:
 
 def test_a_legal_officer_drafts_and_signs_through_the_pages(client, db, process, officer, login):
     login(officer)
-    assert "Greece (2026.2)" in _text(client.get(f"/staff/mandates/processes/{process.id}"))
+    assert "Greece (2026.3)" in _text(client.get(f"/staff/mandates/processes/{process.id}"))
     started = client.post(f"/staff/mandates/processes/{process.id}/start", data={"preset": "gr"})
     mandate = db.session.execute(sa.select(Mandate)).scalar_one()
     assert started.headers["Location"].endswith(f"/staff/mandates/{mandate.id}/edit")

@@ -74,7 +74,7 @@ def test_a_bad_file_changes_nothing_and_says_which_lines(db, ctx, make_process, 
     db.session.rollback()
     message = refused.value.message
     assert "line 2" in message and "line 3" in message and "line 4" in message
-    with pytest.raises(ValidationError, match="line 2: south"):
+    with pytest.raises(ValidationError, match="line 2 has “south”, which is not a district code"):
         services.import_census(clerk, process, services.CensusInput("district,population\nsouth,10\n", "Other",
                                                                     dt.date(2024, 1, 1)))
     db.session.rollback()
@@ -107,3 +107,20 @@ def test_the_baseline_takes_the_census_then_the_register_and_recorded_population
     assert dict(figures.eligible_by["district"]) == {"North": 9500}
     assert figures.source.startswith("Census 2021") and figures.as_of == "2021-05-01"
     assert Missing("population") not in data.baseline_gaps(process, figures)
+
+
+def test_every_problem_is_told_at_once_and_a_census_of_the_future_is_refused(db, ctx, make_process, make_user):
+    process = make_process()
+    clerk = make_user(role="clerk")
+    # A bad line, an unknown district and a line cut short of a semicolon file: one message names all three.
+    text = "district;population;eligible\nnorth;abc;1\nsouth;10;5\nnorth;12\n"
+    with pytest.raises(ValidationError) as refused:
+        services.import_census(clerk, process, services.CensusInput(text, "Census", dt.date(2021, 1, 1)))
+    message = refused.value.message
+    assert "line 2 has “abc”" in message and "line 3 has “south”" in message
+    assert "line 4 has 2 values where the first line names 3 columns" in message
+    db.session.rollback()
+    with pytest.raises(ValidationError, match="cannot be dated in the future") as future:
+        services.import_census(clerk, process, services.CensusInput(GOOD, "Census 2031",
+                                                                    dt.date.today() + dt.timedelta(days=30)))
+    assert future.value.field == "as_of"

@@ -66,6 +66,9 @@ def test_perivoli_after_its_close_has_greek_text_and_its_mandate(db, ctx, demo):
     text = _text(content)
     assert "Συμμετοχικός προϋπολογισμός 2027" in text and "ΦΕΚ Α' 87/07.06.2010" in text
     assert "Κέντρο (Centre)" in text
+    # The Greek preset's texts are Greek: no English from the preset reaches a Greek assessment.
+    assert "Δημοτικό Συμβούλιο" in text
+    assert "Municipal council" not in text and "Answer every winning project" not in text
     # Residents voted in the city-wide pool and their district's: each is counted once.
     city = process.pools[0]
     figures = data.figures(process, AssessmentMode.EX_POST, data.population(process))
@@ -88,8 +91,12 @@ def test_the_cli_writes_the_assessment_and_the_annex(app, db, ctx, demo, tmp_pat
         result = runner.invoke(args=["report", "annex", str(process.id), "--format", fmt, "--out", str(target)])
         assert result.exit_code == 0, result.output
         assert target.read_bytes() == expected[fmt]  # the same data gives the same bytes
-    refused = runner.invoke(args=["report", "sia", "perivoli/2027", "--mode", "ex-post", "--out", str(out)])
+    refused = runner.invoke(args=["report", "sia", "perivoli/2027", "--mode", "ex-post", "--out", str(out),
+                                  "--locale", "en"])
     assert refused.exit_code != 0 and "not been counted" in refused.output
+    # Without --locale, in Perivoli's own language.
+    greek = runner.invoke(args=["report", "sia", "perivoli/2027", "--mode", "ex-post", "--out", str(out)])
+    assert greek.exit_code != 0 and "δεν έχουν καταμετρηθεί" in greek.output
     unknown = runner.invoke(args=["report", "annex", "nowhere/1", "--format", "pdf", "--out", str(out)])
     assert unknown.exit_code != 0 and "no process" in unknown.output
     assert db.session.scalar(versions) == published_before  # a draft written to a file publishes nothing

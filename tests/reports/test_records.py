@@ -213,3 +213,19 @@ def test_the_comply_or_explain_table_counts_a_cumulative_pool_in_points(db, ctx,
     assert rows["C1"].startswith("Funded by the vote (") and rows["C1"].endswith(" points)")
     assert rows["N1"].endswith(" votes)")
     assert data.budget_annex(counted.process).pools[0].in_points
+
+
+def test_the_assessment_names_categories_in_its_language(db, ctx, counted):
+    from flask_babel import force_locale
+
+    from pb.proposals.models import ProjectCategory
+
+    project = counted.projects[0]
+    project.categories = [ProjectCategory(category="culture")]
+    db.session.commit()
+    assessment = services.assessment_for(counted.process, AssessmentMode.EX_POST)
+    with force_locale("el"):
+        document = data.assessment_document(assessment, number=1, is_draft=True, prepared_on="2026-11-28")
+        text = " ".join(_text(services.draft_pdf(assessment, translate=gettext, locale="el")).split())
+    assert document.group_labels["culture"] == "Πολιτισμός"
+    assert "Πολιτισμός" in text

@@ -48,7 +48,7 @@ def test_the_clerk_imports_the_census_and_sees_why_the_annex_cannot_be_finalised
     bad = {"file": (io.BytesIO(b"district,population\nnorth,10\nmoon,5\n"), "census.csv"), "source": "Census",
            "as_of": "2021-05-01"}
     page = client.post(f"{url}/census", data=bad, content_type="multipart/form-data").get_data(as_text=True)
-    assert "line 3: moon" in page
+    assert "line 3 has “moon”, which is not a district code" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PopulationBaseline)) == 0
     good = {"file": (io.BytesIO(b"district,population,eligible\nnorth,12000,9000\n"), "census.csv"),
             "source": "Census 2021", "as_of": "2021-05-01"}
@@ -88,3 +88,24 @@ def test_the_annex_page_leaves_a_rejected_project_out_of_the_funded_total(client
     assert format_money(rejected.cost, "EUR", "en") in page
     city_funded = sum(p.cost for p in adopted if p.pool_id == counted.city.id)
     assert f'<td class="num">{format_money(city_funded, "EUR", "en")}</td>' in page
+
+
+def _pdf_words(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def test_papers_come_in_the_municipality_s_language_or_the_one_chosen(client, db, login, make_user, counted):
+    counted.process.municipality.languages = ["el", "en"]
+    db.session.commit()
+    clerk = counted.clerk
+    login(clerk)  # the clerk's screen is in English
+    annex = client.get(f"/staff/annex/processes/{counted.process.id}/annex.pdf")
+    assert "Παράρτημα προϋπολογισμού" in _pdf_words(annex.data)
+    english = client.get(f"/staff/annex/processes/{counted.process.id}/annex.pdf?language=en")
+    assert "Budget annex" in _pdf_words(english.data)
+    page = client.get(f"/staff/annex/processes/{counted.process.id}").get_data(as_text=True)
+    assert 'name="language"' in page and "Ελληνικά" in page
+    letters = client.post(f"/staff/voting/{counted.process.id}/letters", data={"references": "AB-1002"})
+    assert "Λήξη ψηφοφορίας" in _pdf_words(letters.data)

@@ -68,3 +68,51 @@ def test_letters_for_unknown_references_issue_nothing(client, login, db, voting_
     empty = client.post(url, data={"references": "  \n"})
     assert "List at least one register reference" in empty.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VotingCode)) == 0
+
+
+def word_boxes(pdf: bytes, tmp_path) -> list[tuple[str, float, float]]:
+    """Each word of the first page with its left edge and top, in millimetres from the page's top left corner."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "letters.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    mm = 72 / 25.4
+    return [(word, float(x) / mm, float(y) / mm) for x, y, word in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', html)]
+
+
+def test_the_address_sits_in_the_window_of_a_din_5008_envelope(tmp_path):
+    letter = LetterPage("Δήμος Καλαμάτας", "PB 2027", "Κέντρο", "AB-1", "ABCD-EFGH-JK23",
+                        ("Maria Papadopoulou", "Aristomenous 12", "24100 Kalamata"))
+    boxes = word_boxes(build_letters([letter], TEXT), tmp_path)
+    for word in ("Maria", "Aristomenous", "24100"):
+        (x, top), = [(x, top) for w, x, top in boxes if w == word]
+        # DIN 5008 form B: the address field is 20 mm from the left, 45 to 90 mm from the top, 85 mm wide.
+        assert 20 <= x <= 105 and 45 + 5 <= top <= 90, (word, x, top)
+    # The sender's line is at the top of the window; the code and the text below 98.5 mm.
+    senders = [top for w, x, top in boxes if w == "Καλαμάτας" and 45 <= top <= 50]
+    assert senders
+    (code_top,) = [top for w, _x, top in boxes if w == "ABCD-EFGH-JK23"]
+    assert code_top > 98.5
+
+
+def test_the_letter_gives_both_dates_and_repeats_no_word(client, login, db, voting_world, tmp_path):
+    from flask_babel import force_locale
+
+    w = voting_world
+    w.process.municipality.name = "Δήμος Καλαμάτας"
+    db.session.commit()
+    login(w.clerk)
+    response = client.post(f"/staff/voting/{w.process.id}/letters",
+                           data={"references": "AB-1002; Maria Papadopoulou; Aristomenous 12; 24100 Kalamata"})
+    text = " ".join(pdf_text(response.data, tmp_path).split())
+    assert "Voting opens" in text and "Voting closes" in text and "Maria Papadopoulou" in text
+    from pb.voting.desk import _letter_text
+
+    with force_locale("el"):
+        greek = _letter_text(w.process)
+    assert greek.intro.startswith("Μπορείτε να ψηφίσετε") and "Δήμος Καλαμάτας" in greek.intro
+    assert "δήμου Δήμος" not in greek.intro.replace("Δήμου Δήμος", "δήμου Δήμος")
+    assert not re.search(r"\b(\w+) \1\b", greek.intro.lower())

@@ -431,3 +431,12 @@ def test_an_under_age_resident_is_not_told_they_may_vote_and_a_clerk_undoes_the_
     used = client.post(url, data={"unlink-reference": "AB-1001",
                                   "unlink-reason": "The resident says it was not them."})
     assert used.status_code == 422 and "A ballot was cast with this link" in used.get_data(as_text=True)
+
+
+def test_a_register_file_is_refused_with_every_problem_at_once(clerk, db, voting_world):
+    url = f"/staff/voting/{voting_world.process.id}/register"
+    text = "reference;birth_year;district\nNEW-1;19x0;north\nNEW-2;1980;atlantis\nNEW-3;1990\n"
+    page = clerk.post(url, data={"file": upload(text)}).get_data(as_text=True)
+    assert "line 2 has the birth year" in page and "line 3 has the district “atlantis”" in page
+    assert "line 4 has 3 values" not in page and "line 4 has 2 values where the first line names 3 columns" in page
+    assert count(db, VoterRegisterEntry) == 5

@@ -64,3 +64,9 @@ def test_published_demographics_of_small_groups_are_blanked():
     assert published.ballots[0].attributes["age_band"] == "35-64"
     assert dict(published.ballots[-1].attributes) == {"age_band": "", "sex": "", "district": "", "voting_method": ""}
     assert published.ballots[-1].choices == ("1",)
+
+
+def test_a_semicolon_register_with_one_short_row_names_that_row():
+    rows, problems = parse_register("reference;birth_year;district\nA1;1980;north\nA2;2001\nA3;1975;north\n", 2026)
+    assert [r.reference for r in rows] == ["A1", "A3"]
+    assert [(p.line, p.code, p.value) for p in problems] == [(3, "short_row", "2/3")]

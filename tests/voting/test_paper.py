@@ -52,3 +52,8 @@ def test_sheets_with_and_without_a_channel_column():
 def test_a_sheets_file_without_its_columns_is_refused_whole():
     assert parse_sheets("ref,choices\nAB-1,C1\n") == ([], [SheetProblem(1, "missing_column", "reference")])
     assert parse_sheets("") == ([], [SheetProblem(1, "missing_column", "reference")])
+
+
+def test_a_sheet_line_cut_short_is_named():
+    sheets, problems = parse_sheets("reference;projects;channel\nAB-1;C1;paper\nAB-2;C3\n")
+    assert sheets == [Sheet(2, "AB-1", "C1", "paper")] and problems == [SheetProblem(3, "short_row", "2/3")]

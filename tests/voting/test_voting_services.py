@@ -46,7 +46,7 @@ def test_a_bad_register_file_changes_nothing(db, voting_world):
     w = voting_world
     with pytest.raises(ValidationError, match="line 3 has the birth year"):
         services.import_register(w.clerk, w.process, "reference,birth_year\nNEW-1,1980\nNEW-2,abc\n")
-    with pytest.raises(ValidationError, match="not districts of Testville: south"):
+    with pytest.raises(ValidationError, match="line 2 has the district “south”, which is not a district of Testville"):
         services.import_register(w.clerk, w.process, "reference,birth_year,district\nNEW-1,1980,south\n")
     assert count(db, VoterRegisterEntry) == 5
 
