@@ -35,8 +35,9 @@ PAGES_BY_ROLE = {
               "/staff/processes/new", "/staff/processes/4", "/staff/processes/4/edit", "/staff/processes/4/pools",
               "/staff/processes/4/schedule", "/staff/processes/4/vocabulary", "/staff/processes/4/projects/new",
               "/staff/processes/4/projects/import", "/staff/processes/4/copy", "/staff/processes/3"],
-    "legal_officer": ["/staff/", "/staff/legal", "/staff/audit"],
-    "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
+    "legal_officer": ["/staff/", "/staff/legal", "/staff/audit", "/staff/audit?who=clerk&since=2026-01-01"],
+    # Account 5 is the demo's clerk of Assen.
+    "admin": ["/staff/", "/staff/users", "/staff/users/5", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
               "/staff/municipalities/new", "/staff/municipalities/4/districts", "/staff/municipalities/4/edit",
               "/staff/municipalities/4/districts/import"],
 }
