@@ -49,6 +49,8 @@ UNSHOWN = {
     # Enrolling an authenticator app (the fuzzed staff are enrolled already; residents are offered it).
     "accounts.two_factor": ("resident", "/account/two-factor", {"code": [], "action": ["enrol", "disable"]}),
     "deliberation.dismiss_project_flags": ("clerk", "/staff/moderation/projects/1/dismiss", {}),
+    # No resident of the world is blocked, so the moderation page offers no unblock form.
+    "deliberation.unblock_user": ("clerk", "/staff/moderation/users/1/unblock", {"reason": []}),
     "deliberation.unfollow": ("resident", "/projects/1/unfollow", {"next": ["/projects/1"]}),
     "deliberation.withdraw_support": ("resident", "/projects/1/support/withdraw", {"next": ["/projects/1"]}),
     "mandate.record_decision": ("clerk", "/staff/decisions/projects/1", {
@@ -348,7 +350,7 @@ PLAUSIBLE = {"cost": "1200.50", "latitude": "", "longitude": "", "birth_year": "
 NOT_FREE_TEXT = {"email", "password", "confirm", "cost", "coauthors", "basis_url", "justification_published"}
 # Forms not probed: they end the session or change the language, or cannot hold text.
 NOT_PROBED = {"accounts.logout", "web.switch_language", "accounts.login", "accounts.reset_request",
-              "deliberation.block_user"}
+              "deliberation.block_user", "deliberation.unblock_user"}
 
 
 def test_xss_probes_come_back_escaped(app, db, client, fuzz_world, database_url, quiet_limits):
