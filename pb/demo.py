@@ -39,9 +39,9 @@ DEMO_ACCOUNTS = (
     ("clerk@example.org", Role.CLERK, "demo-clerk-2026", "Demo Clerk"),
     ("legal@example.org", Role.LEGAL_OFFICER, "demo-legal-2026", "Demo Legal Officer"),
     ("admin@example.org", Role.ADMIN, "demo-admin-2026", "Demo Administrator"),
-    ("parks@example.org", Role.DEPARTMENT, "demo-parks-2026", "Demo Parks Officer"),
     # A clerk of one municipality (Assen) only, to show that staff see and change only their municipalities'.
     ("clerk.assen@example.org", Role.CLERK, "demo-clerk-assen-2026", "Demo Clerk of Assen"),
+    ("parks@example.org", Role.DEPARTMENT, "demo-parks-2026", "Demo Parks Officer"),
 )
 # The demo staff accounts' second factor (TOTP): a fixed, published secret, so that a tester can make codes
 # with any authenticator app or with  python -c "import pyotp; print(pyotp.TOTP('<secret>').now())".

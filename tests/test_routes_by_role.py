@@ -29,6 +29,7 @@ EXPECTED = {
     # Deactivating without a reason is refused on the form.
     "staff.account_status": ("POST", "/staff/users/1000/deactivate", {**only("admin"), "admin": 422}),
     "staff.audit": ("GET", "/staff/audit", only("legal_officer", "admin")),
+    "staff.audit_csv": ("GET", "/staff/audit.csv?action=account.create", only("legal_officer", "admin")),
     "staff.phases": ("GET", "/staff/processes/1/phases", only("clerk", "admin")),
     "staff.incompatible_projects": ("GET", "/staff/processes/1/incompatible", only("clerk", "admin")),
     # Voting has not started in process 1: a clerk's removal of its set 1 succeeds and redirects to the page.
@@ -191,7 +192,7 @@ def _expected_for_outsider(app, endpoint: str, method: str, path: str, home: obj
 
     if home in (LOGIN, FORBIDDEN) or not path.startswith("/staff/"):
         return home
-    _endpoint, args = app.url_map.bind("pb.test").match(path, method=method)
+    _endpoint, args = app.url_map.bind("pb.test").match(path.split("?")[0], method=method)
     if endpoint in OUTSIDER_REFUSED or any(name in URL_OBJECTS for name in args):
         return FORBIDDEN
     return home

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,3 +52,31 @@ class IncompatibleSetForm(FlaskForm):
     note = StringField(_l("Why they exclude each other (shown on the ballot)"),
                        validators=[Optional(), Length(max=MAX_NOTE)],
                        description=_l("For example: the same plot of land."))
+
+
+class AuditFilterForm(FlaskForm):
+    """What to look for in the audit log, all GET parameters (no CSRF: it changes nothing); the view offers the
+    actions and kinds of object the log holds."""
+
+    class Meta:
+        csrf = False
+
+    who = StringField(_l("Who"), validators=[Optional(), Length(max=254)],
+                      description=_l("Part of the e-mail address, or “command line”."))
+    action = SelectField(_l("What"), choices=[], validate_choice=False, validators=[Optional()])
+    object_type = SelectField(_l("Object"), choices=[], validate_choice=False, validators=[Optional()])
+    object_id = StringField(_l("Object number"), validators=[Optional(), Length(max=64)])
+    since = DateField(_l("From"), validators=[Optional()], description=_l("The first day, included."))
+    until = DateField(_l("Until"), validators=[Optional()], description=_l("The last day, included."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The dates in order; WTForms' own message for a date that is not one is replaced by a plain one."""
+        valid = super().validate(extra_validators)
+        for name in ("since", "until"):
+            field = getattr(self, name)
+            if field.errors:
+                field.errors = [_l("Enter a date, like 2026-12-31.")]
+        if valid and self.since.data and self.until.data and self.until.data < self.since.data:
+            self.until.errors = [_l("The last day comes before the first.")]
+            return False
+        return valid

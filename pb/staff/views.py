@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_number, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +25,10 @@ from pb.accounts.permissions import (
     requires,
 )
 from pb.accounts.queries import staff_accounts
-from pb.audit.queries import events_page
+from pb.audit.export import events_csv
+from pb.audit.labels import action_label, object_label
+from pb.audit.labels import changes as audit_changes
+from pb.audit.queries import EventFilter, events_page, events_to_export, recorded_actions, recorded_object_types
 from pb.core.db import utcnow
 from pb.core.requests import MAX_BIG_ID, id_arg
 from pb.errors import PBError, ValidationError, attempt, show_on_form
@@ -36,7 +40,7 @@ from pb.processes.models import IncompatibleSet, Municipality, PhaseKind, Proces
 from pb.processes.services import close_phase_now, extend_phase, extension_limit_message, open_phase_now
 from pb.setup import queries as setup_queries
 from pb.staff.scope import audit_events_within, check_request_scope
-from pb.staff.forms import IncompatibleSetForm, PhaseChangeForm, PopulationForm
+from pb.staff.forms import AuditFilterForm, IncompatibleSetForm, PhaseChangeForm, PopulationForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 # Every staff page, whatever its blueprint, checks the municipality of the objects its address names.
@@ -182,15 +186,54 @@ def account_status(user_id: int, change: str):
     return _account_page(user, status_form=form, status=422)
 
 
+def _audit_search() -> tuple[AuditFilterForm, sa.ColumnElement[bool] | None, EventFilter | None]:
+    """The filter form as typed, the viewer's municipalities as a condition, and what to look for (None when the
+    form is wrong)."""
+    within = municipality_scope(current_user)
+    where = None if within is None else audit_events_within(within)
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("Any action")), *((a, action_label(a)) for a in recorded_actions(where))]
+    form.object_type.choices = [("", _("Any object")), *(
+        (kind, object_label(kind, None)) for kind in recorded_object_types(where))]
+    if not form.validate():
+        return form, where, None
+    # Days are those of the time zone the dates are shown in, by zone name (see phases()).
+    local = zoneinfo.ZoneInfo(str(get_timezone()))
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), local).astimezone(dt.UTC)
+
+    return form, where, EventFilter(
+        who=form.who.data or "", action=form.action.data or "", object_type=form.object_type.data or "",
+        object_id=form.object_id.data or "", since=midnight(form.since.data) if form.since.data else None,
+        until=midnight(form.until.data + dt.timedelta(days=1)) if form.until.data else None)
+
+
 @bp.get("/audit")
 @requires(can_view_audit_log)
 def audit():
-    """The audit log, newest first, a page at a time; staff of some municipalities see the events of theirs."""
-    within = municipality_scope(current_user)
-    events = events_page(id_arg("before", maximum=MAX_BIG_ID), PAGE_SIZE,
-                         None if within is None else audit_events_within(within))
-    return render_template("staff/audit.html", events=events,
+    """The audit log, newest first, a page at a time, filtered by who, what, which object and when; staff of
+    some municipalities see the events about theirs."""
+    form, where, matching = _audit_search()
+    if matching is None:
+        return render_template("staff/audit.html", form=form, events=[], older=None, filters={}), 422
+    events = events_page(id_arg("before", maximum=MAX_BIG_ID), PAGE_SIZE, where, matching)
+    filters = {name: value for name, value in request.args.items() if name != "before" and value}
+    return render_template("staff/audit.html", form=form, events=events, filters=filters, changes=audit_changes,
+                           action_label=action_label, object_label=object_label,
                            older=events[-1].id if len(events) == PAGE_SIZE else None)
+
+
+@bp.get("/audit.csv")
+@requires(can_view_audit_log)
+def audit_csv():
+    """The events the filters find, as a CSV file whose cells no spreadsheet runs as formulas."""
+    form, where, matching = _audit_search()
+    if matching is None:
+        return render_template("staff/audit.html", form=form, events=[], older=None, filters={}), 422
+    content = events_csv(events_to_export(where, matching))
+    return Response(content.encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=audit-{utcnow():%Y%m%d-%H%M}.csv"})
 
 
 @bp.route("/processes/<int:process_id>/phases", methods=["GET", "POST"])

@@ -38,8 +38,10 @@ PAGES_BY_ROLE = {
               "/staff/processes/4/projects/import", "/staff/processes/4/copy", "/staff/processes/3",
               "/staff/delivery", "/staff/delivery/1", "/staff/delivery/municipalities/2/policy",
               "/staff/reports/processes/3/live", "/staff/reports/processes/3/mitigation"],
-    "legal_officer": ["/staff/", "/staff/legal", "/staff/audit", "/staff/reports/municipalities/1/accessibility"],
-    "admin": ["/staff/", "/staff/users", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
+    "legal_officer": ["/staff/", "/staff/legal", "/staff/audit", "/staff/audit?who=clerk&since=2026-01-01",
+                      "/staff/reports/municipalities/1/accessibility"],
+    # Account 5 is the demo's clerk of Assen.
+    "admin": ["/staff/", "/staff/users", "/staff/users/5", "/staff/audit", "/staff/processes", "/staff/legal", "/staff/municipalities",
               "/staff/municipalities/new", "/staff/municipalities/4/districts", "/staff/municipalities/4/edit",
               "/staff/municipalities/4/districts/import"],
     # The demo's parks officer answers for Assen's delivery records 1, 2 and 4.

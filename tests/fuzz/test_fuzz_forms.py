@@ -51,6 +51,8 @@ UNSHOWN = {
     # A co-author invitation's link, mailed to the invited resident.
     "proposals.accept_invitation": ("resident", "/projects/1/invitation/not-a-token", {}),
     "deliberation.dismiss_project_flags": ("clerk", "/staff/moderation/projects/1/dismiss", {}),
+    # No resident of the world is blocked, so the moderation page offers no unblock form.
+    "deliberation.unblock_user": ("clerk", "/staff/moderation/users/1/unblock", {"reason": []}),
     "deliberation.unfollow": ("resident", "/projects/1/unfollow", {"next": ["/projects/1"]}),
     "deliberation.withdraw_support": ("resident", "/projects/1/support/withdraw", {"next": ["/projects/1"]}),
     "mandate.record_decision": ("clerk", "/staff/decisions/projects/1", {
@@ -354,7 +356,7 @@ PLAUSIBLE = {"cost": "1200.50", "latitude": "", "longitude": "", "birth_year": "
 NOT_FREE_TEXT = {"email", "password", "confirm", "cost", "coauthors", "basis_url", "justification_published"}
 # Forms not probed: they end the session or change the language, or cannot hold text.
 NOT_PROBED = {"accounts.logout", "web.switch_language", "accounts.login", "accounts.reset_request",
-              "deliberation.block_user"}
+              "deliberation.block_user", "deliberation.unblock_user"}
 
 
 def test_xss_probes_come_back_escaped(app, db, client, fuzz_world, database_url, quiet_limits):
