@@ -375,6 +375,7 @@ def assessment_document(assessment: Assessment, *, number: int, is_draft: bool, 
         narrative=narrative, comply_or_explain=comply_or_explain(process, mandate),
         sign_off=(Signatory(_("Prepared by"), prepared_by, prepared_on if prepared_by else ""),
                   Signatory(_("Approved by"))),
+        boundaries=tuple((d.name, d.boundary) for d in process.municipality.districts if d.boundary),
     )
 
 

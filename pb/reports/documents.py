@@ -136,6 +136,8 @@ class AssessmentDocument:
     """Who prepared, reviewed and approved the assessment."""
     voters_note: str = ""
     """How the voters were counted, when that leaves some out (``pb.reports.data.voters_note``); else empty."""
+    boundaries: tuple[tuple[str, dict], ...] = ()
+    """The districts that have a boundary, as (name, GeoJSON MultiPolygon): the choropleth of money per head."""
 
 
 @dataclass(frozen=True)
