@@ -18,7 +18,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from pb.maps.choropleth import Area, choropleth
-
 from pb.reports import pdf
 from pb.reports.documents import AssessmentDocument
 from pb.reports.metrics import (

