@@ -45,6 +45,12 @@ KALAMATA_PROJECTS = (
      160_000, None, ("κυκλοφορία", "πράσινο")),
 )
 
+# Where some of the projects would be (latitude, longitude; None for a project all over the city), inside the
+# demo's invented district boundaries (pb/demo_data/boundaries).
+KALAMATA_LOCATIONS = (None, (37.0205, 22.1180), (37.0425, 22.1130), (37.0190, 22.1020), None)
+NEA_AKTI_LOCATIONS = ((37.9585, 22.9500), (37.9420, 22.9560), (37.9500, 22.9380), None, (37.9720, 22.9530),
+                      (37.9660, 22.9450))
+
 # Nea Akti: title, cost in euro, pool ("city" or a district code), category; all reviewed as feasible.
 NEA_AKTI_PROJECTS = (
     ("Παιδική χαρά στην πλατεία / A playground on the square", 60_000, "city", "public space"),
@@ -87,7 +93,8 @@ def grant_demo_municipalities() -> list[str]:
 def create_demo_edition(filename: str, phase: str, starts: dt.datetime) -> Process:
     """The edition a demo file describes, with its phases moved so that ``phase`` starts at ``starts``; the demo
     staff are granted its municipality."""
-    edition = files.read_edition_file((DEMO_DATA / filename).read_text(encoding="utf-8")).moved(phase, starts)
+    edition = files.read_edition_file((DEMO_DATA / filename).read_text(encoding="utf-8"), DEMO_DATA
+                                      ).moved(phase, starts)
     process, _done = files.create_from_file(None, edition, list(current_app.config["PB_LOCALES"]), via="demo")
     grant_demo_municipalities()
     return process
@@ -117,8 +124,10 @@ def build_proposals_edition(clerk: User) -> str:
     process = create_demo_edition("kalamata-2027.toml", "proposals", days_ago_at_midnight(7))
     authors = _residents("kalamata.example", 3)
     for number, (title, summary, euros, district, categories) in enumerate(KALAMATA_PROJECTS):
+        latitude, longitude = KALAMATA_LOCATIONS[number] or (None, None)
         data = ProposalInput(title=title, summary=summary, description="", cost=str(euros),
-                             pool_id=_pool_id(process, district), categories=categories, publish=True)
+                             pool_id=_pool_id(process, district), categories=categories, latitude=latitude,
+                             longitude=longitude, publish=True)
         if number < len(authors):
             submit_project(authors[number], process, data)
         else:
@@ -137,10 +146,11 @@ def build_supports_edition(clerk: User) -> str:
     started = days_ago_at_midnight(3)
     process = create_demo_edition("nea-akti-2027.toml", "deliberation", started)
     projects = []
-    for title, euros, pool_key, category in NEA_AKTI_PROJECTS:
+    for (title, euros, pool_key, category), place in zip(NEA_AKTI_PROJECTS, NEA_AKTI_LOCATIONS, strict=True):
+        latitude, longitude = place or (None, None)
         data = ProposalInput(title=title, summary=title.split(" / ")[-1] + ".", description="",
                              cost=str(euros), pool_id=_pool_id(process, None if pool_key == "city" else pool_key),
-                             categories=(category,), publish=True)
+                             categories=(category,), latitude=latitude, longitude=longitude, publish=True)
         projects.append(_entered_before(process, clerk, data, started))
     residents = _residents("nea-akti.example", 8)
     for number, resident in enumerate(residents):

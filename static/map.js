@@ -25,7 +25,7 @@
   function init(element) {
     var settings = JSON.parse(element.dataset.map);
     element.hidden = false;
-    var map = L.map(element, {scrollWheelZoom: false});
+    var map = L.map(element, {scrollWheelZoom: false, maxZoom: 19});
     if (settings.tiles) {
       L.tileLayer(settings.tiles.template, {maxZoom: 19, attribution: attribution(settings.tiles)}).addTo(map);
     } else {
@@ -105,4 +105,5 @@
   }
 
   document.querySelectorAll("[data-map]").forEach(init);
+  document.querySelectorAll("[data-map-hint]").forEach(function (hint) { hint.hidden = false; });
 }());

@@ -37,6 +37,7 @@ EXPECTED = {
                                       {**only("clerk", "admin"), "clerk": REDIRECT, "admin": REDIRECT}),
     # proposals routes (submission, browsing, project pages, images)
     "proposals.index": ("GET", "/m/testville/2026/projects", everyone(OK)),
+    "proposals.project_map": ("GET", "/m/testville/2026/projects/map", everyone(OK)),
     # Residents propose; process 1 is past its proposals phase, so the page says when it was open (200).
     "proposals.new": ("GET", "/m/testville/2026/propose", only("resident")),
     # Only the project's authors may edit it; project 1 is another resident's.

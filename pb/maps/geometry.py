@@ -11,6 +11,7 @@ catches latitude and longitude given the wrong way round and coordinates in a pr
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterator
@@ -70,7 +71,7 @@ def _position(value: Any, where: dict[str, int]) -> Position:
 
 def _area(ring: Ring) -> float:
     """Twice the signed area of a ring in square degrees (the shoelace formula)."""
-    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))
 
 
 def _ring(value: Any, polygon: int, ring: int) -> Ring:

@@ -100,8 +100,8 @@ def _support_counts():
             .group_by(Support.project_id).subquery())
 
 
-def list_projects(process: Process, filters: ProjectFilters) -> ProjectPage:
-    """The projects of a process anyone may see, filtered, searched, sorted and paginated."""
+def _conditions(process: Process, filters: ProjectFilters) -> list:
+    """What a project of the list must meet: the process's, visible to anyone, and every filter."""
     conditions = [Project.process_id == process.id, visible_to_public()]
     if filters.pool_id is not None:
         conditions.append(Project.pool_id == filters.pool_id)
@@ -120,6 +120,36 @@ def list_projects(process: Process, filters: ProjectFilters) -> ProjectPage:
     for word in filters.words:
         # Every word must appear somewhere, in any case and with or without accents.
         conditions.append(Project.search_text.like(_like(fold(word)), escape="\\"))
+    return conditions
+
+
+# The most markers a list's map shows; a process has far fewer projects with a location.
+MAP_LIMIT = 2000
+
+
+@dataclass
+class ProjectMap:
+    """The projects of a filtered list that have a location, and how many others match without one."""
+
+    projects: list[Project]
+    without_location: int
+
+
+def located_projects(process: Process, filters: ProjectFilters) -> ProjectMap:
+    """The filtered list's projects with a location (for its map, by title), and a count of the rest."""
+    conditions = _conditions(process, filters)
+    located = sa.and_(Project.latitude.is_not(None), Project.longitude.is_not(None))
+    projects = list(db.session.scalars(
+        sa.select(Project).where(*conditions, located).options(selectinload(Project.pool))
+        .order_by(Project.title, Project.id).limit(MAP_LIMIT)))
+    others = db.session.execute(sa.select(sa.func.count()).select_from(Project)
+                                .where(*conditions, sa.not_(located))).scalar_one()
+    return ProjectMap(projects=projects, without_location=others)
+
+
+def list_projects(process: Process, filters: ProjectFilters) -> ProjectPage:
+    """The projects of a process anyone may see, filtered, searched, sorted and paginated."""
+    conditions = _conditions(process, filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(Project).where(*conditions)).scalar_one()
     counts = _support_counts()
     support = sa.func.coalesce(counts.c.supports, 0)

@@ -77,21 +77,7 @@ def _list_variant() -> object:
 def index(municipality: str, slug: str):
     """The projects of a process: filters, word search, sort and pages, all as GET parameters."""
     process = _process_or_404(municipality, slug)
-    form = ProjectFilterForm(request.args)
-    form.pool.choices = choices([("", _("All districts"))] + [(str(i), label) for i, label in pool_choices(process)])
-    form.category.choices = choices([("", _("All categories")), *category_choices(process)])
-    form.beneficiary.choices = choices([("", _("Everyone")), *beneficiary_choices(process)])
-    form.validate()
-    pool_id = id_arg("pool")
-    status = form.status.data if form.status.data in {s.value for s in ProjectStatus} - {"draft"} else None
-    filters = queries.ProjectFilters(
-        words=queries.search_words(form.q.data if not form.q.errors else ""), pool_id=pool_id,
-        category=form.category.data or None, beneficiary=form.beneficiary.data or None,
-        status=ProjectStatus(status) if status else None,
-        cost_min=queries.parse_amount(form.cost_min.data, process.currency),
-        cost_max=queries.parse_amount(form.cost_max.data, process.currency),
-        sort=form.sort.data if form.sort.data in SORTS else "supported", seed=_list_seed(),
-        page=page_arg())
+    form, filters = _filters(process)
     result = queries.list_projects(process, filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
 
@@ -99,6 +85,7 @@ def index(municipality: str, slug: str):
         return url_for("proposals.index", municipality=municipality, slug=slug, **args, page=number)
 
     return render_template("proposals/index.html", process=process, form=form, result=result, page_url=page_url,
+                           map_url=url_for("proposals.project_map", municipality=municipality, slug=slug, **args),
                            can_propose_here=is_open(process, Action.PROPOSE))
 
 
@@ -109,6 +96,41 @@ def _account_key() -> str:
 # Submitting and editing proposals share one budget per account: each request may decode five images.
 _proposal_limit = limiter.shared_limit(lambda: current_app.config["PB_PROPOSAL_LIMIT"], scope="proposal",
                                        key_func=_account_key, methods=["POST"])
+
+
+@bp.get("/m/<municipality>/<slug>/projects/map")
+@public
+@cached_for_visitors()
+def project_map(municipality: str, slug: str):
+    """The same filtered list on a map, markers clustered where they crowd, and as a list of links beside it."""
+    process = _process_or_404(municipality, slug)
+    form, filters = _filters(process)
+    found = queries.located_projects(process, filters)
+    markers = [marker(p, url_for("proposals.project", project_id=p.id)) for p in found.projects]
+    settings = {**map_settings(process.municipality), "markers": markers, "cluster": True}
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return with_tiles_allowed(render_template(
+        "proposals/map.html", process=process, form=form, found=found, projects_map=settings,
+        list_url=url_for("proposals.index", municipality=municipality, slug=slug, **args)), process.municipality)
+
+
+def _filters(process: Process) -> tuple[ProjectFilterForm, queries.ProjectFilters]:
+    """The list's filter form, read from the GET parameters, and the filters it asks for."""
+    form = ProjectFilterForm(request.args)
+    form.pool.choices = choices([("", _("All districts"))] + [(str(i), label) for i, label in pool_choices(process)])
+    form.category.choices = choices([("", _("All categories")), *category_choices(process)])
+    form.beneficiary.choices = choices([("", _("Everyone")), *beneficiary_choices(process)])
+    form.validate()
+    pool_id = id_arg("pool")
+    status = form.status.data if form.status.data in {s.value for s in ProjectStatus} - {"draft"} else None
+    return form, queries.ProjectFilters(
+        words=queries.search_words(form.q.data if not form.q.errors else ""), pool_id=pool_id,
+        category=form.category.data or None, beneficiary=form.beneficiary.data or None,
+        status=ProjectStatus(status) if status else None,
+        cost_min=queries.parse_amount(form.cost_min.data, process.currency),
+        cost_max=queries.parse_amount(form.cost_max.data, process.currency),
+        sort=form.sort.data if form.sort.data in SORTS else "supported", seed=_list_seed(),
+        page=page_arg())
 
 
 @bp.route("/m/<municipality>/<slug>/propose", methods=["GET", "POST"])
@@ -139,8 +161,15 @@ def new(municipality: str, slug: str):
             else:
                 flash(_("Your project was published."), "success")
             return redirect(url_for("proposals.project", project_id=project.id))
-    return render_template("proposals/form.html", process=process, form=form, project=None, images=[],
-                           is_author=True)
+    return _form_page(process, form, project=None, images=[], is_author=True)
+
+
+def _form_page(process: Process, form: ProposalForm, **context):
+    """The proposal form, with a map to choose the location on (the coordinate fields work without it)."""
+    location_map = {**map_settings(process.municipality),
+                    "pick": {"lat": form.latitude.id, "lon": form.longitude.id, "label": _("The project's place")}}
+    return with_tiles_allowed(render_template("proposals/form.html", process=process, form=form,
+                                              location_map=location_map, **context), process.municipality)
 
 
 @bp.route("/projects/<int:project_id>/invitation/<token>", methods=["GET", "POST"])
@@ -208,8 +237,7 @@ def edit(project_id: int):
             db.session.commit()
             flash(_("Your changes were saved."), "success")
             return redirect(url_for("proposals.project", project_id=project.id))
-    return render_template("proposals/form.html", process=process, form=form, project=project, images=images,
-                           is_author=is_author)
+    return _form_page(process, form, project=project, images=images, is_author=is_author)
 
 
 @bp.get("/projects/<int:project_id>")

@@ -414,6 +414,7 @@ def assessment_document(assessment: Assessment, *, number: int, is_draft: bool, 
         group_labels=group_labels(process),
         sign_off=(Signatory(_("Prepared by"), prepared_by, prepared_on if prepared_by else ""),
                   Signatory(_("Approved by"))),
+        boundaries=tuple((d.name, d.boundary) for d in process.municipality.districts if d.boundary),
     )
 
 

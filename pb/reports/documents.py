@@ -206,6 +206,8 @@ class AssessmentDocument:
     """The mitigation plan; ex post with the turnout before and after each action."""
     accessibility_statement: str = ""
     """The sentence that cites the public accessibility statement (its address, date and conformance)."""
+    boundaries: tuple[tuple[str, dict], ...] = ()
+    """The districts that have a boundary, as (name, GeoJSON MultiPolygon): the choropleth of money per head."""
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from babel.numbers import format_decimal, format_percent
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from pb.core.money import minor_units
+from pb.maps.choropleth import Area, choropleth
 from pb.reports import pdf
 from pb.reports.documents import AssessmentDocument
 from pb.reports.metrics import (
@@ -375,12 +376,32 @@ class _Builder:
             gini = tr("Population-weighted Gini of money per head: not applicable (fewer than two districts).")
         story.append(Spacer(1, 2 * mm))
         story.append(text(gini, self.s["body"]))
+        story += self.spending_map(spending)
         shown = [d for d in spending.districts if d.per_head is not None]
         if shown:
             story.append(pdf.bar_chart([(d.district, d.per_head) for d in shown], value_label=num.decimal,
                                        title=tr("Money per head by district (%(currency)s)")
                                        % {"currency": self.doc.currency}))
         return story
+
+    def spending_map(self, spending: Spending) -> list[Flowable]:
+        """The choropleth of money per head, drawn from the districts' boundaries, with its numbers beside it."""
+        tr, num = self.tr, self.num
+        per_head = {d.district: d.per_head for d in spending.districts}
+        areas = [Area(name, boundary, per_head.get(name)) for name, boundary in self.doc.boundaries]
+        if not areas:
+            return []
+        map_width = 95 * mm
+        drawing = choropleth(areas, width=map_width, height=90 * mm, font=pdf.FONT, value_label=num.decimal,
+                             missing_label=tr("missing (no population or no money)"),
+                             title=tr("Map: money per head by district (%(currency)s)") % {
+                                 "currency": self.doc.currency})
+        rows = [[tr("District"), tr("Per head")]]
+        rows += [[a.name, num.decimal(a.value) if a.value is not None else num.missing] for a in areas]
+        beside = pdf.table(rows, [40 * mm, FRAME_WIDTH - map_width - 45 * mm], numeric=(1,))
+        layout = Table([[drawing, beside]], colWidths=[map_width + 5 * mm, FRAME_WIDTH - map_width - 5 * mm])
+        layout.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        return [Spacer(1, 3 * mm), KeepTogether([layout])]
 
     def equality(self) -> list[Flowable]:
         """Where the funded money goes: per head by district, by category, by beneficiary group."""
