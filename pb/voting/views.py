@@ -305,7 +305,7 @@ def receipts(municipality: str, slug: str):
     checked = False
     if form.validate_on_submit():
         checked = True
-        found = queries.receipt_found(process, form.code.data)
+        found = queries.receipt_found(process, form.receipt_hash.data)
     return render_template("voting/receipts.html", process=process, form=form, checked=checked, found=found,
                            closed=process.vote_closed_at is not None, roots=queries.receipt_roots(process))
 
