@@ -33,7 +33,7 @@ from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
 from pb.tally import pabulib
-from pb.voting import ballot_rules, counting, kept, queries, services
+from pb.voting import ballot_rules, counting, kept, queries, services, story
 from pb.voting.ballot_rules import CHOOSE_ONE, CUMULATIVE, KNAPSACK, RANKING, running_total
 from pb.voting.forms import BallotForm, CodeForm, ReceiptForm, RegisterMatchForm, read_choices
 from pb.voting.labels import channel_label, reason_detail, reason_label, violation_message
@@ -334,7 +334,7 @@ def results(municipality: str, slug: str):
     """Per pool: each project's votes, cost, funded or not and why; and what the other rules would fund."""
     process = _process_or_404(municipality, slug)
     return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
-                           ranked=queries.ranked, closed=process.vote_closed_at is not None)
+                           ranked=queries.ranked, closed=process.vote_closed_at is not None, story=story.story)
 
 
 @bp.get("/pools/<int:pool_id>/ballots.pb")
