@@ -69,6 +69,8 @@ def build_live_vote(legal_officer: User, clerk: User) -> tuple[str, str | None]:
     register = _register()
     services.import_register(clerk, process, register)
     _fill_ballot_box(process, clerk)
+    # The root an hourly job would have taken, so that the receipts page shows one.
+    services.record_receipt_root(process, "hourly")
     code = services.issue_codes(clerk, process, ["PRV-0002"])[0].code
     return "Perivoli 2027: voting open now (register references PRV-0001 … PRV-0400)", code
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from pb.core.forms import WholeNumberField
 from pb.voting.ballot_rules import CUMULATIVE, RANKING, Choice
@@ -51,9 +51,15 @@ class BallotForm(FlaskForm):
 
 
 class ReceiptForm(FlaskForm):
-    """Check that a ballot is in the count by its tracking code."""
+    """Check that a ballot is in the count by its tracking code's hash: the page's script hashes the code in the
+    browser, and without a script the resident gives the hash, so the code itself is never sent."""
 
-    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=40)])
+    receipt_hash = StringField(_l("SHA-256 of your tracking code"), filters=[lambda v: (v or "").strip().lower()],
+                               description=_l("64 letters and digits. Compute it on your own computer: in capital "
+                                              "letters and without the dashes, e.g. for ABCD-EFGH-JKLM-NPQR: "
+                                              "printf %s ABCDEFGHJKLMNPQR | sha256sum"),
+                               validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$", message=_l(
+                                   "Give the 64 letters and digits of the hash (0–9, a–f)."))])
 
 
 def read_choices(kind: str, data: MultiDict, project_ids: list[int]) -> list[Choice]:

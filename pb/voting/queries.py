@@ -87,13 +87,12 @@ def receipt_hashes(process: Process) -> list[str]:
         .where(Pool.process_id == process.id, CountedBallot.voided.is_(False)).order_by(Ballot.receipt_hash)))
 
 
-def receipt_found(process: Process, code: str) -> Pool | None:
-    """The pool whose counted ballots hold this tracking code, if any."""
+def receipt_found(process: Process, digest: str) -> Pool | None:
+    """The pool whose counted ballots hold the tracking code with this SHA-256, if any."""
     return db.session.scalar(
         sa.select(Pool).join(Ballot, Ballot.pool_id == Pool.id)
         .join(CountedBallot, CountedBallot.ballot_id == Ballot.id)
-        .where(Pool.process_id == process.id, Ballot.receipt_hash == secrecy.receipt_hash(code),
-               CountedBallot.voided.is_(False)))
+        .where(Pool.process_id == process.id, Ballot.receipt_hash == digest, CountedBallot.voided.is_(False)))
 
 
 def receipt_counts(pool: Pool, code: str) -> bool:

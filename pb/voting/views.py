@@ -35,7 +35,7 @@ from pb.processes import constraints
 from pb.processes import queries as process_queries
 from pb.processes.models import Pool, Process
 from pb.tally import pabulib
-from pb.voting import ballot_rules, counting, kept, queries, services
+from pb.voting import ballot_rules, counting, kept, queries, services, story
 from pb.voting.ballot_rules import CHOOSE_ONE, CUMULATIVE, KNAPSACK, RANKING, running_total
 from pb.voting.forms import BallotForm, CodeForm, ReceiptForm, RegisterMatchForm, read_choices
 from pb.voting.labels import channel_label, reason_detail, reason_label, violation_message
@@ -312,7 +312,7 @@ def receipts(municipality: str, slug: str):
     checked = False
     if form.validate_on_submit():
         checked = True
-        found = queries.receipt_found(process, form.code.data)
+        found = queries.receipt_found(process, form.receipt_hash.data)
     return render_template("voting/receipts.html", process=process, form=form, checked=checked, found=found,
                            closed=process.vote_closed_at is not None, roots=queries.receipt_roots(process))
 
@@ -343,7 +343,8 @@ def results(municipality: str, slug: str):
     closed = process.vote_closed_at is not None
     return render_template("voting/results.html", process=process, pools=queries.pool_results(process),
                            ranked=queries.ranked, closed=closed, closing_root=queries.closing_root(process),
-                           funding={item.project.id: item for item in funding.funding(process)} if closed else {})
+                           funding={item.project.id: item for item in funding.funding(process)} if closed else {},
+                           story=story.story)
 
 
 @bp.get("/pools/<int:pool_id>/ballots.pb")

@@ -85,7 +85,7 @@ def test_a_resident_votes_changes_and_checks_the_receipt(page, live_server):
     assert second != first
 
     page.goto(PROCESS + "/receipts")
-    page.get_by_label("Tracking code").fill(second)
+    page.get_by_label("Tracking code", exact=True).fill(second)
     page.get_by_role("button", name="Check").click()
     page.get_by_text("This ballot is recorded").wait_for()
     # Nothing is counted in public before the close.
@@ -140,7 +140,7 @@ def test_paper_ballots_the_close_and_what_anyone_can_check_afterwards(page, live
     assert "Ballots counted" in page.content() and "What other counting rules" in page.content()
     assert_accessible(page)
     page.goto(PROCESS + "/receipts")
-    page.get_by_label("Tracking code").fill(receipt)
+    page.get_by_label("Tracking code", exact=True).fill(receipt)
     page.get_by_role("button", name="Check").click()
     page.get_by_text("This ballot was counted").wait_for()
     page.goto(PROCESS + "/results")

@@ -80,6 +80,11 @@ def test_the_live_vote_is_open_and_secret(app, db):
     assert is_open(perivoli, Action.VOTE) and perivoli.vote_closed_at is None
     channels = set(db.session.scalars(sa.select(Ballot.channel).join(Pool).where(Pool.process_id == perivoli.id)))
     assert {c.value for c in channels} == {"online", "paper"}
+    # The receipts page has a published root to show, over every counted ballot so far.
+    from pb.voting import queries
+
+    roots = queries.receipt_roots(perivoli)
+    assert roots and roots[0].ballots == len(queries.receipt_hashes(perivoli)) > 0
     # Its mandate was signed, from the Greek preset as the file stands, before the vote opened.
     from pb.mandate.presets import preset
     from pb.mandate.queries import mandate_in_force

@@ -10,6 +10,8 @@ ROUTES = {
     # Nobody in the route table is verified, so the ballot sends them to verify first.
     "voting.ballot": ("GET", "/pools/1/ballot", signed_in_only(REDIRECT)),
     "voting.receipt": ("GET", "/pools/1/receipt", signed_in_only(REDIRECT)),
+    # Nobody in the route table cast a ballot in this session, so there is no code to download.
+    "voting.receipt_text": ("GET", "/pools/1/receipt.txt", signed_in_only(404)),
     "voting.receipts": ("GET", "/m/testville/2026/receipts", everyone(OK)),
     "voting.results": ("GET", "/m/testville/2026/results", everyone(OK)),
     # Before the close there is nothing to download.

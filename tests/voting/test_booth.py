@@ -243,3 +243,25 @@ def test_a_voting_code_typed_with_greek_look_alike_capitals_is_read_as_latin(db,
     assert secrecy.receipt_hash("ΑΒCD-ΕFGΗ") == secrecy.receipt_hash("ABCD-EFGH")
     resident = make_user()
     assert services.redeem_code(resident, w.process, typed) is not None
+
+
+def test_the_receipts_page_checks_a_hash_never_takes_the_code_and_shows_the_roots(client, login, db, voting_world):
+    from pb.voting import services
+    from pb.voting.secrecy import receipt_hash
+
+    w = voting_world
+    login(w.resident)
+    code = _code(client.get(_cast(client, w.city.id, [w.projects[0].id]).headers["Location"]).get_data(as_text=True))
+    services.record_receipt_root(w.process, "hourly")
+    db.session.commit()
+    page = client.get("/m/testville/vote/receipts").get_data(as_text=True)
+    # The code's box has no name, so a browser never sends it; the hash box is what the form sends.
+    assert re.search(r'<input id="tracking-code"(?![^>]*name=)[^>]*>', page) and 'name="receipt_hash"' in page
+    assert "receipts.js" in page and "Receipt roots" in page and "During the vote" in page
+    found = client.post("/m/testville/vote/receipts", data={"receipt_hash": receipt_hash(code).upper()})
+    assert "This ballot is recorded" in found.get_data(as_text=True)
+    # The code itself is not taken: only a hash is.
+    sent_code = client.post("/m/testville/vote/receipts", data={"receipt_hash": code, "code": code})
+    assert "This ballot is recorded" not in sent_code.get_data(as_text=True)
+    assert "Give the 64 letters and digits" in sent_code.get_data(as_text=True)
+

@@ -11,6 +11,7 @@ from pb.tally import pabulib
 from pb.voting import services
 from pb.voting.ballot_rules import Choice
 from pb.voting.models import CountedBallot, Participation
+from pb.voting.secrecy import receipt_hash
 
 
 def form_token(html: str) -> str:
@@ -72,9 +73,9 @@ def test_ballot_check_explains_then_submit_change_and_receipt(client, login, db,
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participation)) == 1
     # The old code is no longer counted; the new one is recorded.
     new_code = re.search(r'<code>([A-Z0-9-]+)</code>', changed_page).group(1)
-    old = client.post("/m/testville/vote/receipts", data={"code": code}).get_data(as_text=True)
+    old = client.post("/m/testville/vote/receipts", data={"receipt_hash": receipt_hash(code)}).get_data(as_text=True)
     assert "No counted ballot has this tracking code" in old
-    new = client.post("/m/testville/vote/receipts", data={"code": new_code}).get_data(as_text=True)
+    new = client.post("/m/testville/vote/receipts", data={"receipt_hash": receipt_hash(new_code)}).get_data(as_text=True)
     assert "This ballot is recorded" in new
 
 
