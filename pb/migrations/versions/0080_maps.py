@@ -1,7 +1,7 @@
 """Maps: a municipality's tile server and attribution, and each district's boundary as GeoJSON.
 
 Revision ID: 0080
-Revises: 0072
+Revises: 0074
 Create Date: 2026-12-07 15:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0080'
-down_revision = '0072'
+down_revision = '0074'
 branch_labels = None
 depends_on = None
 
