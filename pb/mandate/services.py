@@ -335,7 +335,9 @@ def _check_date(value: DecisionInput, process: Process, now: dt.datetime | None)
     """A decision is dated between the day the edition was created and today, where the municipality is."""
     if value.decided_on > queries.local_today(process, now):
         raise ValidationError("decided_on", _("The date of the decision cannot be in the future."))
-    created = queries.local_today(process, process.created_at)
+    # An edition imported after the fact (a past vote from Pabulib) existed from its first phase, not its import.
+    began = min([process.created_at, *(phase.starts_at for phase in process.phases)])
+    created = queries.local_today(process, began)
     if value.decided_on < created:
         raise ValidationError("decided_on", _("The date of the decision is before this edition existed (%(date)s).",
                                               date=format_date(created, "long")))

@@ -202,7 +202,7 @@ def update_district(actor: User | None, district: District, values: DistrictValu
 def set_district_boundary(actor: User | None, district: District, data: bytes | str | None) -> District:
     """Give a district its boundary from an uploaded GeoJSON file (pb.maps.geometry checks it), or remove it
     (None). The audit log records how many positions it had and has, not the whole geometry."""
-    _require_administrator(actor)
+    _require_administrator(actor, district.municipality_id)
     boundary = None
     if data is not None:
         try:

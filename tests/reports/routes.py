@@ -40,7 +40,7 @@ ROUTES = {
     "reports.accessibility_contact": ("GET", "/staff/reports/municipalities/1/accessibility", only(*LEGAL)),
     # Outreach (pb.outreach), whose pages sit beside the mitigation plan.
     "outreach.subscription": ("GET", "/m/testville/news", {"anonymous": "login", **dict.fromkeys(
-        ("resident", "clerk", "legal_officer", "admin"), OK)}),
+        ("resident", "clerk", "legal_officer", "admin", "department"), OK)}),
     "outreach.unsubscribe_page": ("GET", "/unsubscribe/not-a-token", everyone(OK)),
     "outreach.unsubscribe": ("POST", "/unsubscribe/not-a-token", everyone(404)),
     # Process 1's vote is not open: the refusal is flashed on the mitigation page.

@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD, TEST_CONFIG
 from tests.test_routes_by_role import EXPECTED, route_world  # noqa: F401  (the fixture is used below)
 
 # Public files that choose their own caching (the stylesheet, images of public projects).
-PUBLIC_FILES = ("static", "proposals.image")
+PUBLIC_FILES = ("static", "proposals.image", "delivery.photo")
 
 
 def assert_security_headers(response, where: str, production: bool = False) -> None:

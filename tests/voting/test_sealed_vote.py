@@ -31,7 +31,8 @@ def _vote(w, make_user) -> None:
     for n, user in enumerate((w.resident, second, third)):
         services.cast_ballot(user, w.city, [Choice(w.projects[n].id)], f"online-{n}")
         db_commit()
-    services.cast_ballot(w.resident, w.city, [Choice(w.projects[4].id)], "online-changed")
+    services.cast_ballot(w.resident, w.city, [Choice(w.projects[4].id)], "online-changed",
+                         based_on=services.ballot_version(w.resident, w.city))
     db_commit()
     services.enter_paper_ballot(w.clerk, w.north, "AB-1005", [Choice(w.north_projects[0].id)], "paper-0")
     db_commit()
