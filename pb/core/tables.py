@@ -27,7 +27,8 @@ def inert_cell(value: object) -> object:
 
 
 class CsvProblem(ValueError):
-    """The file cannot be read as a table: ``code`` says why (``empty``, ``encoding``, ``columns``, ``too_many``),
+    """The file cannot be read as a table: ``code`` says why (``empty``, ``encoding``, ``columns``, ``too_many``,
+    ``unreadable``),
     ``detail`` names the columns or the line."""
 
     def __init__(self, code: str, detail: str = "") -> None:
@@ -64,15 +65,27 @@ def header_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+def csv_lines(reader):
+    """The reader's lines; a line the csv module cannot read (a field past its size limit) is a CsvProblem."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise CsvProblem("unreadable", str(reader.line_num)) from None
+
+
 def read_table(text: str, required: tuple[str, ...], known: tuple[str, ...]) -> list[Row]:
     """The rows of a CSV text whose header names at least the ``required`` columns (any case, any order)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise CsvProblem("empty")
-    reader = csv.reader(io.StringIO(text), header_dialect(text))
+    # newline="": a carriage return inside a line ends the line, as a spreadsheet reads it, instead of csv.Error.
+    reader = csv.reader(io.StringIO(text, newline=""), header_dialect(text))
     header: list[str] | None = None
     rows: list[Row] = []
-    for values in reader:
+    for values in csv_lines(reader):
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue

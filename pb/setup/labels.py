@@ -78,6 +78,9 @@ def csv_problem_text(problem: CsvProblem) -> str:
         return _("The first line must name the columns; these are missing: %(columns)s.", columns=problem.detail)
     if problem.code == "unknown_columns":
         return _("The file has columns pb does not know: %(columns)s.", columns=problem.detail)
+    if problem.code == "unreadable":
+        return _("Line %(line)s of the file cannot be read as CSV (a cell too long, or quotes that do not close).",
+                 line=problem.detail)
     if problem.code == "too_many":
         return _("The file has more than %(most)s rows.", most=problem.detail)
     return _("The file is empty.")

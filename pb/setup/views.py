@@ -209,6 +209,11 @@ def _csv_rows(form: CsvImportForm, required: tuple[str, ...], known: tuple[str, 
         return None, text
 
 
+def _import_status(form: CsvImportForm, report) -> int:
+    """422 when the file could not be read or a row is refused, so that a script sees the refusal too."""
+    return 422 if form.errors or (report is not None and report.problems) else 200
+
+
 @bp.route("/municipalities/<int:municipality_id>/districts/import", methods=["GET", "POST"])
 @requires(can_administer)
 def import_districts(municipality_id: int):
@@ -229,7 +234,7 @@ def import_districts(municipality_id: int):
                 flash(_("%(count)d districts were imported.", count=len(report.rows)), "success")
                 return redirect(url_for("setup.districts", municipality_id=municipality.id))
     return render_template("setup/import_districts.html", municipality=municipality, form=form, report=report,
-                           content=text), 200 if report is None or not report.problems else 422
+                           content=text), _import_status(form, report)
 
 
 # --- Editions (clerks) ---------------------------------------------------------------------------------------
@@ -474,7 +479,7 @@ def import_projects_page(process_id: int):
                         count=len(report.projects)), "success")
                 return redirect(url_for("setup.edition", process_id=process.id))
     return render_template("setup/import_projects.html", process=process, form=form, report=report, content=text,
-                           columns=PROJECT_COLUMNS), 200 if report is None or not report.problems else 422
+                           columns=PROJECT_COLUMNS), _import_status(form, report)
 
 
 # --- A new edition from this one -----------------------------------------------------------------------------

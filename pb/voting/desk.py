@@ -347,6 +347,8 @@ def sheet_problem_message(problem: SheetProblem) -> str:
         return _("The file has no column “%(column)s” in its first line.", column=problem.value)
     if problem.code == "empty_reference":
         return _("The line has no reference.")
+    if problem.code == "unreadable":
+        return _("The line cannot be read as CSV (a cell too long, or quotes that do not close).")
     if problem.code == "short_row":
         found, expected = (int(part) for part in problem.value.split("/"))
         return _("The line has %(found)d values where the first line names %(expected)d columns.", found=found,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pb.core.tables import header_dialect
+from pb.core.tables import CsvProblem, csv_lines, header_dialect
 
 # Register columns, with the other names councils' exports use for them.
 _COLUMNS = {
@@ -63,7 +64,16 @@ def parse_register(text: str, this_year: int) -> tuple[list[RegisterRow], list[R
     """Read a register CSV (reference, birth_year, district; comma or semicolon); rows and every problem."""
     dialect = header_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = next(reader, None)
+    try:
+        return _read_register(reader, this_year)
+    except CsvProblem as problem:
+        # A line the csv module cannot read (a cell past its size limit): nothing of the file is imported.
+        return [], [RegisterProblem(int(problem.detail), "unreadable")]
+
+
+def _read_register(reader, this_year: int) -> tuple[list[RegisterRow], list[RegisterProblem]]:
+    lines = csv_lines(reader)
+    header = next(lines, None)
     if header is None:
         return [], [RegisterProblem(1, "missing_column", "reference")]
     names = [cell.strip().lower().lstrip("\ufeff") for cell in header]
@@ -78,7 +88,7 @@ def parse_register(text: str, this_year: int) -> tuple[list[RegisterRow], list[R
     rows: list[RegisterRow] = []
     problems: list[RegisterProblem] = []
     seen: set[str] = set()
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in enumerate(lines, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(names):
@@ -98,8 +108,9 @@ def parse_register(text: str, this_year: int) -> tuple[list[RegisterRow], list[R
         seen.add(key)
         birth_year = None
         if year_text:
-            if not year_text.isdigit() or not 1900 <= int(year_text) <= this_year:
-                problems.append(RegisterProblem(line, "bad_year", year_text))
+            # Four ASCII digits before int(): "²" passes isdigit(), and 5,000 digits pass it too.
+            if not re.fullmatch(r"[0-9]{4}", year_text) or not 1900 <= int(year_text) <= this_year:
+                problems.append(RegisterProblem(line, "bad_year", year_text[:20]))
                 continue
             birth_year = int(year_text)
         rows.append(RegisterRow(line, reference, birth_year, district))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pb.core.tables import header_dialect
+from pb.core.tables import CsvProblem, csv_lines, header_dialect
 from pb.voting.ballot_rules import Choice
 
 # Codes are separated by spaces, commas or semicolons; "C1:4" and "C1=4" both give points.
@@ -91,7 +91,8 @@ class Sheet:
 
 @dataclass(frozen=True)
 class SheetProblem:
-    """A line of a sheets file that cannot be entered: ``missing_column``, ``empty_reference`` or ``bad_channel``."""
+    """A line of a sheets file that cannot be entered: ``missing_column``, ``empty_reference``, ``short_row``,
+    ``bad_channel`` or ``unreadable``."""
 
     line: int
     code: str
@@ -106,14 +107,23 @@ def parse_sheets(text: str) -> tuple[list[Sheet], list[SheetProblem]]:
     """
     dialect = header_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = [cell.strip().lower().lstrip("\ufeff") for cell in next(reader, [])]
+    try:
+        return _read_sheets(reader)
+    except CsvProblem as problem:
+        # A line the csv module cannot read (a cell past its size limit): no sheet of the file is entered.
+        return [], [SheetProblem(int(problem.detail), "unreadable")]
+
+
+def _read_sheets(reader) -> tuple[list[Sheet], list[SheetProblem]]:
+    lines = csv_lines(reader)
+    header = [cell.strip().lower().lstrip("\ufeff") for cell in next(lines, [])]
     missing = [column for column in ("reference", "projects") if column not in header]
     if missing:
         return [], [SheetProblem(1, "missing_column", missing[0])]
     where = {name: header.index(name) for name in ("reference", "projects", "channel") if name in header}
     sheets: list[Sheet] = []
     problems: list[SheetProblem] = []
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in enumerate(lines, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(header):

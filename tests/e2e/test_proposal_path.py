@@ -294,7 +294,8 @@ def test_from_idea_to_ballot(chromium, live_server, tmp_path):
         contexts.append(admin_ctx)
         sign_in(admin, "admin")
         admin.goto("/staff/audit")
-        rows = [(who, action) for _n, _when, who, action, *_rest in (
+        # The action cell names the action in words, then its code on the last line.
+        rows = [(who, action.splitlines()[-1]) for _n, _when, who, action, *_rest in (
             row.locator("td").all_inner_texts() for row in admin.locator("table.audit tbody tr").all())]
         actions = [action for _who, action in rows]
         for action in ("phase.open_early", "review.assign", "review.record", "review.appeal",

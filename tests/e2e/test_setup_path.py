@@ -63,6 +63,12 @@ def test_a_municipality_sets_up_and_starts_its_edition(chromium, live_server):
         expect(admin.get_by_role("status")).to_contain_text(name)
     expect(admin.get_by_role("row", name=re.compile("Λευκάκια"))).to_be_visible()
     assert_accessible(admin)
+    # The clerk holds their role where the administrator says: in Argos too, from now on.
+    admin.goto("/staff/users")
+    admin.get_by_role("link", name="Demo Clerk", exact=True).click()
+    admin.get_by_label("Δήμος Άργους").check()
+    admin.get_by_role("button", name="Save the municipalities").click()
+    expect(admin.get_by_role("status")).to_contain_text("were saved")
     admin_context.close()
 
     # The clerk: the edition, its pools and its dates.

@@ -115,7 +115,7 @@ def seed_paths(app) -> list[str]:
     return sorted(set(paths))
 
 
-def crawl(app, client, limit: int = 400) -> tuple[dict[str, list[Form]], collections.Counter]:
+def crawl(app, client, limit: int = 550) -> tuple[dict[str, list[Form]], collections.Counter]:
     """Fetch the seed pages and every same-site link from them (breadth first, at most ``limit`` pages); the
     POST forms found, by endpoint, and the status codes seen."""
     adapter = app.url_map.bind("pb.test")

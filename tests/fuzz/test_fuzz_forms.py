@@ -68,6 +68,8 @@ UNSHOWN = {
     "delivery.rate": ("resident", "/projects/1/delivery/rating", {"score": ["1", "5", "9"], "comment": []}),
     # District 1 is used (by the register), so its page offers no delete button.
     "setup.delete_district": ("admin", "/staff/districts/1/delete", {}),
+    # No district of the world has a boundary, so no page offers to remove one.
+    "setup.delete_district_boundary": ("admin", "/staff/districts/1/boundary/delete", {}),
 }
 
 # Findings: inputs that make a route answer 5xx or store an impossible value. Each is replayed exactly by

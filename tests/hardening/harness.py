@@ -239,7 +239,8 @@ def seed_world(app, *, support_limit: int = 3) -> World:
         clerk_token = secrets.token_hex(32)
         # The session cookie stands for a finished sign-in; staff pages also want an enrolled second factor.
         clerk = User(email="clerk@hardening.example", password_hash="x", role=Role.CLERK, display_name="Clerk",
-                     session_token=clerk_token, email_confirmed_at=now, totp_enabled_at=now)
+                     session_token=clerk_token, email_confirmed_at=now, totp_enabled_at=now,
+                     municipalities=[municipality])
         db.session.add_all([officer, clerk])
         db.session.flush()
         db.session.add(Mandate(process_id=vote.id, version=1, status=MandateStatus.IN_FORCE,

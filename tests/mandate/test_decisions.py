@@ -155,9 +155,10 @@ def test_a_decision_is_dated_within_the_life_of_the_edition(db, ctx, process, cl
     (first, _second), _losers = counted(process)
     process.created_at = utcnow() - dt.timedelta(days=30)
     db.session.commit()
+    # The edition existed from its creation or its first phase, whichever came first (an import is dated back).
+    began = min([process.created_at, *(phase.starts_at for phase in process.phases)]).date()
     with pytest.raises(ValidationError, match="before this edition existed") as refused:
-        services.record_decision(clerk, first, decide(O.ADOPTED, "Fine.", decided_on=dt.date.today()
-                                                      - dt.timedelta(days=31)))
+        services.record_decision(clerk, first, decide(O.ADOPTED, "Fine.", decided_on=began - dt.timedelta(days=2)))
     assert refused.value.field == "decided_on"
     with pytest.raises(ValidationError, match="cannot be in the future"):
         services.record_decision(clerk, first, decide(O.ADOPTED, "Fine.", decided_on=dt.date.today()

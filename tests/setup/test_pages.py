@@ -59,6 +59,21 @@ def test_districts_come_from_a_csv_file_after_a_preview(client, db, make_user, l
         ("kentro", "Κέντρο"), ("north", "North (renamed)")}
 
 
+def test_a_districts_file_the_csv_module_cannot_read_is_refused_with_its_line(client, db, make_user, login,
+                                                                               make_process):
+    """Found by the fuzzer: a carriage return inside a line, or a cell past the csv module's size limit, raised
+    csv.Error (a 500 on PostgreSQL and SQLite alike)."""
+    municipality = make_process().municipality
+    login(make_user(role="admin"))
+    url = f"/staff/municipalities/{municipality.id}/districts/import"
+    for data in (b"code,name\nkent\x00ro\rx,Centre\n", b"code,name\nkentro,Centre\n" + b"x" * 200_000 + b",Far\n"):
+        preview = client.post(url, data={"file": (_upload(data), "districts.csv"), "preview": "1"},
+                              content_type="multipart/form-data")
+        assert preview.status_code in (200, 422), preview.status_code  # read as a spreadsheet would, or refused
+    assert preview.status_code == 422 and "Line 3 of the file cannot be read as CSV" in _text(preview)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(District)) == 1
+
+
 def _upload(data: bytes):
     import io
 

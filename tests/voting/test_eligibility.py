@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from pb.voting import secrecy
-from pb.voting.eligibility import is_old_enough, parse_register, pools_for
+from pb.voting.eligibility import RegisterProblem, is_old_enough, parse_register, pools_for
 
 
 def test_register_reads_commas_semicolons_and_aliases():
@@ -70,3 +70,13 @@ def test_a_semicolon_register_with_one_short_row_names_that_row():
     rows, problems = parse_register("reference;birth_year;district\nA1;1980;north\nA2;2001\nA3;1975;north\n", 2026)
     assert [r.reference for r in rows] == ["A1", "A3"]
     assert [(p.line, p.code, p.value) for p in problems] == [(3, "short_row", "2/3")]
+
+
+def test_a_register_line_the_csv_module_cannot_read_is_named_not_a_crash():
+    """Found by the fuzzer: a cell past the csv module's size limit raised csv.Error (a 500), and a birth year of
+    5,000 digits passed isdigit() and broke int(); both are now problems of their line."""
+    assert parse_register("reference,birth_year\nAB-1,1980\n" + "x" * 200_000 + ",1980\n", 2026) == (
+        [], [RegisterProblem(3, "unreadable")])
+    rows, problems = parse_register("reference,birth_year\nAB-1," + "9" * 5000 + "\nAB-2,19\u00b20\n", 2026)
+    assert rows == [] and [(p.line, p.code, len(p.value) <= 20) for p in problems] == [
+        (2, "bad_year", True), (3, "bad_year", True)]

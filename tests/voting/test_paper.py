@@ -57,3 +57,10 @@ def test_a_sheets_file_without_its_columns_is_refused_whole():
 def test_a_sheet_line_cut_short_is_named():
     sheets, problems = parse_sheets("reference;projects;channel\nAB-1;C1;paper\nAB-2;C3\n")
     assert sheets == [Sheet(2, "AB-1", "C1", "paper")] and problems == [SheetProblem(3, "short_row", "2/3")]
+
+
+def test_a_sheets_line_the_csv_module_cannot_read_enters_nothing():
+    """A cell past the csv module's size limit raised csv.Error (a 500); now its line is named and nothing of the
+    file is entered."""
+    assert parse_sheets("reference,projects\nAB-1,C1\n" + "x" * 200_000 + ",C1\n") == (
+        [], [SheetProblem(3, "unreadable")])
