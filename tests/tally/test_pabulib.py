@@ -647,8 +647,15 @@ def _checker_findings(text: str) -> tuple[dict[str, object], dict[str, object]]:
 
     from pabulib.checker import Checker
 
+    class FormatChecker(Checker):
+        # Its check of the selected column recounts equal shares in Fractions (over two minutes on Wieliczka
+        # 2023); that pb's output keeps the votes, budget and selection the count depends on is asserted
+        # directly by test_pabutools_reads_our_output_as_the_original.
+        def verify_selected(self) -> None:
+            return None
+
     with contextlib.redirect_stdout(io.StringIO()):
-        report = Checker().process_files([text])
+        report = FormatChecker().process_files([text])
     (found,) = (value for key, value in report.items() if key not in ("metadata", "summary"))
     return found["results"].get("errors", {}), found["results"].get("warnings", {})
 
